@@ -1,0 +1,1 @@
+# Council, appraised scores and leaders' forms arrive with the appraisal issue.

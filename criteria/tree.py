@@ -1,0 +1,215 @@
+"""The invariants of a criteria tree, checked in one place (pure, no database).
+
+Every way a framework enters the system (YAML fixture, Excel import, admin edit) builds a list of
+:class:`NodeSpec` and calls :func:`validate_tree`. It returns every problem found, each tied to the
+row (Excel) or node it concerns, so a bad file is reported in full and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .scoring import ScoringError, fmt, parse_decimal, parse_rule
+
+KINDS = ("content", "section", "criterion", "subcriterion")
+KIND_LABELS = {
+    "content": "Nội dung",
+    "section": "Lĩnh vực",
+    "criterion": "Tiêu chí",
+    "subcriterion": "Tiêu chí thành phần",
+}
+#: The kind a child must have under a parent of the given kind (None: top level).
+CHILD_KIND = {None: "content", "content": "section", "section": "criterion", "criterion": "subcriterion",
+              "subcriterion": "subcriterion"}
+#: Content group whose criteria Điều 7 treats specially ("kết quả thực hiện nhiệm vụ được giao").
+ND2 = "ND2"
+
+
+@dataclass
+class NodeSpec:
+    code: str
+    parent_code: str | None
+    kind: str
+    title: str
+    max_points: Any
+    appraising_agency: str = ""
+    agency_merged: bool = False
+    rule: dict | None = None
+    evidence: str = ""
+    notes: str = ""
+    row: int | None = None  # spreadsheet row or position, for messages
+    children: list[NodeSpec] = field(default_factory=list, repr=False)
+    group: str = ""  # content group code, filled by validate_tree
+    depth: int = 0
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def is_nd2(self) -> bool:
+        return self.group == ND2
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Dòng {self.row}" if self.row is not None else (f"Mã {self.code}" if self.code else "Bộ tiêu chí")
+        return f"{where}: {self.message}"
+
+
+class TreeError(ValueError):
+    """Raised with the full list of problems when a tree is invalid."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def validate_tree(specs: list[NodeSpec], declared_total: Any) -> list[NodeSpec]:
+    """Check every invariant and return the top-level nodes with ``children`` linked.
+
+    Raises :class:`TreeError` listing every problem: empty or duplicate codes, unknown parents,
+    cycles, kinds out of place, maxima that are not non-negative numbers, children that do not sum
+    exactly to their parent, content groups that do not sum to the declared total, leaves without a
+    valid rule and rules on non-leaves.
+    """
+    problems: list[Problem] = []
+
+    def add(spec: NodeSpec | None, message: str) -> None:
+        problems.append(Problem(spec.row if spec else None, spec.code if spec else "", message))
+
+    try:
+        total = parse_decimal(declared_total, field_label="Tổng điểm công bố")
+    except ScoringError as exc:
+        problems.append(Problem(None, "", str(exc)))
+        total = None
+
+    by_code: dict[str, NodeSpec] = {}
+    for spec in specs:
+        spec.code = (spec.code or "").strip()
+        spec.children = []
+        if not spec.code:
+            add(spec, "Thiếu mã tiêu chí.")
+            continue
+        if spec.code in by_code:
+            first = by_code[spec.code]
+            where = f"dòng {first.row}" if first.row is not None else "một nút khác"
+            add(spec, f"Mã “{spec.code}” bị trùng (đã có ở {where}).")
+            continue
+        by_code[spec.code] = spec
+        if spec.kind not in KINDS:
+            add(spec, f"Loại nút “{spec.kind}” không hợp lệ; chỉ nhận: {', '.join(KINDS)}.")
+        if not (spec.title or "").strip():
+            add(spec, "Thiếu tên tiêu chí.")
+        try:
+            spec.max_points = parse_decimal(spec.max_points, field_label="Điểm tối đa")
+            if spec.max_points < 0:
+                add(spec, f"Điểm tối đa {fmt(spec.max_points)} không được âm.")
+                spec.max_points = None
+        except ScoringError as exc:
+            add(spec, str(exc))
+            spec.max_points = None
+
+    roots: list[NodeSpec] = []
+    for spec in by_code.values():
+        parent_code = (spec.parent_code or "").strip() or None
+        spec.parent_code = parent_code
+        if parent_code is None:
+            roots.append(spec)
+        elif parent_code == spec.code:
+            add(spec, "Nút không thể là cha của chính nó.")
+        elif parent_code not in by_code:
+            add(spec, f"Mã cha “{parent_code}” không tồn tại.")
+        else:
+            by_code[parent_code].children.append(spec)
+
+    # Walk from the roots: anything not reached sits in a cycle.
+    reached: set[str] = set()
+
+    def walk(spec: NodeSpec, depth: int, group: str, parent_kind: str | None) -> None:
+        reached.add(spec.code)
+        spec.depth = depth
+        spec.group = group or spec.code
+        expected = CHILD_KIND[parent_kind]
+        if spec.kind in KINDS and spec.kind != expected:
+            under = "cấp cao nhất" if parent_kind is None else f"dưới {KIND_LABELS[parent_kind].lower()}"
+            add(spec, f"Nút {under} phải có loại “{KIND_LABELS[expected]}”, không phải “{KIND_LABELS[spec.kind]}”.")
+        for child in spec.children:
+            walk(child, depth + 1, spec.group, spec.kind if spec.kind in KINDS else None)
+
+    for root in roots:
+        walk(root, 0, "", None)
+    for spec in by_code.values():
+        if spec.code not in reached and spec.parent_code in by_code:
+            add(spec, "Quan hệ cha–con tạo thành vòng lặp.")
+
+    for spec in by_code.values():
+        if spec.code not in reached:
+            continue
+        if spec.children:
+            if spec.rule:
+                add(spec, "Chỉ tiêu chí lá (không có tiêu chí con) mới có cách chấm điểm.")
+            sums = [c.max_points for c in spec.children]
+            if spec.max_points is not None and all(s is not None for s in sums):
+                actual = sum(sums, Decimal(0))
+                if actual != spec.max_points:
+                    add(spec, f"Tổng điểm các tiêu chí con của “{spec.code}” là {fmt(actual)}, "
+                              f"khác điểm tối đa {fmt(spec.max_points)}.")
+        elif spec.max_points is not None:
+            try:
+                parse_rule(spec.rule, spec.max_points)
+            except ScoringError as exc:
+                add(spec, str(exc))
+
+    if total is not None and roots and all(r.max_points is not None for r in roots):
+        actual = sum((r.max_points for r in roots), Decimal(0))
+        if actual != total:
+            problems.append(Problem(None, "", f"Tổng điểm các nội dung là {fmt(actual)}, "
+                                              f"khác tổng điểm công bố {fmt(total)}."))
+    if not specs:
+        problems.append(Problem(None, "", "Bộ tiêu chí không có nút nào."))
+
+    if problems:
+        problems.sort(key=lambda p: (p.row is None, p.row or 0))
+        raise TreeError(problems)
+    return roots
+
+
+def iter_preorder(roots: list[NodeSpec]):
+    """Nodes in document order (parent before children)."""
+    stack = list(reversed(roots))
+    while stack:
+        spec = stack.pop()
+        yield spec
+        stack.extend(reversed(spec.children))
+
+
+def specs_from_nested(nodes: list[dict], parent_code: str | None = None, out: list | None = None) -> list[NodeSpec]:
+    """Flatten the nested fixture/JSON form into specs, in document order."""
+    out = [] if out is None else out
+    for position, node in enumerate(nodes or [], start=1):
+        if not isinstance(node, dict):
+            raise TreeError([Problem(None, "", f"Nút thứ {position} dưới “{parent_code or 'gốc'}” không hợp lệ.")])
+        spec = NodeSpec(
+            code=str(node.get("code", "")),
+            parent_code=parent_code,
+            kind=node.get("kind", ""),
+            title=node.get("title", ""),
+            max_points=node.get("max_points"),
+            appraising_agency=(node.get("appraising_agency") or "").strip(),
+            agency_merged=bool(node.get("agency_merged", False)),
+            rule=node.get("rule"),
+            evidence=(node.get("evidence") or "").strip(),
+            notes=(node.get("notes") or "").strip(),
+        )
+        out.append(spec)
+        specs_from_nested(node.get("children") or [], spec.code, out)
+    return out
