@@ -1,3 +1,5 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,3 +16,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which also clears the first-login flag."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.user.must_change_password:
+            type(self.request.user).objects.filter(pk=self.request.user.pk).update(must_change_password=False)
+        messages.success(self.request, "Đã đổi mật khẩu.")
+        return response
