@@ -5,6 +5,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from submissions.services import user_password_changed
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,6 +26,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         if self.request.user.must_change_password:
-            type(self.request.user).objects.filter(pk=self.request.user.pk).update(must_change_password=False)
+            user_password_changed(user=self.request.user)
         messages.success(self.request, "Đã đổi mật khẩu.")
         return response

@@ -124,7 +124,7 @@ def framework_usage(framework: Framework) -> list[str]:
     reasons = []
     if framework.locked_at:
         reasons.append(f"đã được khóa từ {framework.locked_at:%d/%m/%Y %H:%M} vì được dùng cho một kỳ đánh giá")
-    for model, lookup in ((Framework, "pk"), (Node, "framework")):
+    for model in (Framework, Node):
         for rel in model._meta.related_objects:
             if rel.related_model in (Node, Framework):
                 continue

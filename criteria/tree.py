@@ -7,7 +7,6 @@ row (Excel) or node it concerns, so a bad file is reported in full and nothing i
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any

@@ -8,6 +8,7 @@ of Sở Tài chính, the secretariat and an outsider.
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from tests.factories import UserFactory
 
@@ -28,13 +29,18 @@ def officer(db):
     return UserFactory(username="canbo")
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
+def _client_for(user) -> Client:
+    """A separate browser per actor, so two actors in one test never share a session."""
+    client = Client()
+    client.force_login(user)
     return client
 
 
 @pytest.fixture
-def officer_client(client, officer):
-    client.force_login(officer)
-    return client
+def admin_client(admin_user):
+    return _client_for(admin_user)
+
+
+@pytest.fixture
+def officer_client(officer):
+    return _client_for(officer)

@@ -42,4 +42,6 @@ class Command(BaseCommand):
                         must_change_password=True)
             user.set_password(password)
             user.save()
-            self.stdout.write(self.style.SUCCESS(f"Tài khoản {username}: mật khẩu {password} (đổi ở lần đăng nhập đầu)"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Tài khoản {username}: mật khẩu {password} (đổi ở lần đăng nhập đầu)")
+            )
