@@ -238,7 +238,8 @@ def describe_rule(rule: Rule, max_points: Decimal) -> list[str]:
     elif rule.kind == "survey":
         lines.append(
             f"Điểm = điểm bình quân phiếu (1–{rule.scale}) × {fmt(max_points)}/{rule.scale}; "
-            f"điểm bình quân = (1×n₁ + … + {rule.scale}×n{rule.scale})/B"
+            f"điểm bình quân = (1×n1 + 2×n2 + … + {rule.scale}×n{rule.scale})/B, "
+            f"nk là số người chọn phương án k, B là tổng số người trả lời"
         )
     else:
         lines.append(f"Chấm trực tiếp từ 0 đến {fmt(max_points)} điểm (tối đa 2 chữ số thập phân).")

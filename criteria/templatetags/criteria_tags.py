@@ -13,3 +13,9 @@ def points(value) -> str:
     if value in (None, ""):
         return ""
     return fmt(Decimal(value))
+
+
+@register.filter
+def anchor(code: str) -> str:
+    """A stable HTML id for a node code: "5.5.3.4" → "n-5-5-3-4", "II" → "n-ii"."""
+    return "n-" + str(code).lower().replace(".", "-")

@@ -1,0 +1,67 @@
+"""Settings read from the environment: defaults, PostgreSQL, production refusing to start half-configured."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _django(code: str, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV",
+                                                                     "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    environment.update(env)
+    environment["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT,
+                          env=environment, capture_output=True, text=True, timeout=60)
+
+
+def test_defaults_are_sqlite_eager_celery_vietnamese():
+    result = _django(
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.LANGUAGE_CODE, s.TIME_ZONE, "
+        "s.DATABASES['default']['NAME'].endswith('db.sqlite3'))"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "vi", "Asia/Ho_Chi_Minh", "True"]
+
+
+def test_database_and_redis_urls_switch_to_postgresql_and_a_broker():
+    result = _django(
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.CELERY_BROKER_URL)",
+        DATABASE_URL="postgres://u@db.example:5432/danhgia", REDIS_URL="redis://cache.example:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql", "danhgia", "False", "redis://cache.example:6379/0",
+    ]
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_fails_loudly_without_required_settings(missing):
+    env = {"DJANGO_ENV": "production", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "danhgia.thainguyen.gov.vn"}
+    del env[missing]
+    result = _django("pass", **env)
+    assert result.returncode != 0
+    assert f"{missing} must be set when DJANGO_ENV=production" in result.stderr
+
+
+def test_production_settings_are_secure():
+    result = _django(
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, "
+        "s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER[0])",
+        DJANGO_ENV="production", SECRET_KEY="k" * 60, ALLOWED_HOSTS="danhgia.thainguyen.gov.vn",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "True", "True", "HTTP_X_FORWARDED_PROTO"]
+
+
+def test_unknown_environment_name_is_refused():
+    result = _django("pass", DJANGO_ENV="prod")
+    assert result.returncode != 0 and "DJANGO_ENV must be" in result.stderr
