@@ -29,6 +29,8 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 failures.append(f"{path.name}: {' '.join(exc.messages)}")
                 continue
+            if options["verbosity"] < 1:
+                continue
             count = framework.nodes.count()
             self.stdout.write(f"{framework.code}: {labels[status]} ({count} tiêu chí)")
         if failures:
