@@ -55,7 +55,7 @@ def main() -> None:
     client.force_login(user)
     for code in ("tn2024-so", "dh2024-xa"):
         queries = []
-        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+        with connection.execute_wrapper(lambda execute, sql, *a, q=queries: q.append(sql) or execute(sql, *a)):
             response = client.get(f"/tieu-chi/{code}/")
         assert response.status_code == 200
         median, worst = timed(lambda code=code: client.get(f"/tieu-chi/{code}/"), repeat=20)
