@@ -8,7 +8,15 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [{"label": "Bộ tiêu chí", "url": reverse("criteria:framework_list"), "key": "criteria"}]
+    from submissions.models import Role
+    from submissions.permissions import secretariat_authority_ids
+
+    items = []
+    if Role.objects.filter(user=user, kind__in=Role.UNIT_KINDS).exists():
+        items.append({"label": "Báo cáo của đơn vị", "url": reverse("submissions:my_work"), "key": "work"})
+    if secretariat_authority_ids(user):
+        items.append({"label": "Kỳ đánh giá", "url": reverse("submissions:period_list"), "key": "periods"})
+    items.append({"label": "Bộ tiêu chí", "url": reverse("criteria:framework_list"), "key": "criteria"})
     if user.has_perm("criteria.add_framework"):
         items.append(
             {"label": "Nhập bộ tiêu chí (Excel)", "url": reverse("criteria:framework_import"), "key": "import"}

@@ -1,11 +1,86 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import User
+from .models import Block, Entry, Evidence, Period, PeriodBlock, Role, Submission, Unit, User, Window
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    autocomplete_fields = ("unit",)
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Hồ sơ", {"fields": ("full_name", "must_change_password")}))
+    fieldsets = (*BaseUserAdmin.fieldsets,
+                 ("Hồ sơ", {"fields": ("full_name", "position", "must_change_password")}))
     list_display = ("username", "full_name", "email", "is_staff", "is_active")
     search_fields = ("username", "full_name", "email")
+    inlines = [RoleInline]
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "authority", "excellent_quota", "ordering")
+    list_filter = ("authority",)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "block", "authority", "active")
+    list_filter = ("authority", "block", "active")
+    search_fields = ("name", "code")
+
+
+class PeriodBlockInline(admin.TabularInline):
+    model = PeriodBlock
+    extra = 0
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ("name", "authority", "year", "kind", "opens_at", "closes_at")
+    inlines = [PeriodBlockInline]
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "unit", "authority", "agency")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "user__full_name")
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only: submissions change only through the unit's pages, which enforce the deadline."""
+
+    list_display = ("unit", "period", "status", "sent_at", "self_total")
+    list_filter = ("period", "status")
+    readonly_fields = [f.name for f in Submission._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Entry)
+class EntryAdmin(SimpleHistoryAdmin):
+    list_display = ("submission", "node", "points", "updated_by", "updated_at")
+    readonly_fields = [f.name for f in Entry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ("original_name", "doc_number", "signature_status", "uploaded_by", "uploaded_at", "removed_at")
+    readonly_fields = [f.name for f in Evidence._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Window)
+class WindowAdmin(admin.ModelAdmin):
+    list_display = ("submission", "opens_at", "closes_at", "created_by")

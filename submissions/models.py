@@ -1,13 +1,29 @@
-"""Accounts. Units, periods and self-scores arrive with the self-assessment issue."""
+"""Organisation (blocks, units), periods, personal accounts and roles, and the self-assessment:
+a submission per unit and period, an entry per leaf criterion, evidence files and supplementary windows.
 
+Every change to an entry or an evidence item is kept by django-simple-history (who, when, old, new);
+entries carry a ``version`` so that two officers saving from stale pages never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from criteria.models import Authority, Framework, Node
 
 
 class User(AbstractUser):
     """A personal account: never shared (seed 003 printed one shared password; we never need one)."""
 
     full_name = models.CharField("Họ và tên", max_length=150, blank=True)
+    position = models.CharField("Chức vụ", max_length=150, blank=True)
     must_change_password = models.BooleanField(
         "Phải đổi mật khẩu khi đăng nhập", default=False,
         help_text="Tài khoản mới phải đổi mật khẩu ở lần đăng nhập đầu tiên.",
@@ -19,3 +35,307 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+
+class Block(models.Model):
+    """Khối: units ranked together (so, huyen, dvsn, hoi; xa under a district). Data, never code."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="blocks",
+                                  verbose_name="Cơ quan")
+    code = models.SlugField("Mã khối", max_length=32)
+    name = models.CharField("Tên khối", max_length=255)
+    excellent_quota = models.PositiveSmallIntegerField(
+        "Số lượng tối đa HTXSNV", null=True, blank=True,
+        help_text="Để trống nếu khối chỉ áp dụng tỷ lệ 20 %.",
+    )
+    ordering = models.PositiveSmallIntegerField("Thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "Khối"
+        verbose_name_plural = "Khối"
+        ordering = ["authority", "ordering", "code"]
+        constraints = [models.UniqueConstraint(fields=["authority", "code"], name="block_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A cơ quan, đơn vị, địa phương that scores itself."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="units", verbose_name="Cơ quan")
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="units", verbose_name="Khối")
+    code = models.SlugField("Mã đơn vị", max_length=64)
+    name = models.CharField("Tên đơn vị", max_length=255)
+    email = models.EmailField("Thư điện tử", blank=True)
+    active = models.BooleanField("Đang hoạt động", default=True)
+
+    class Meta:
+        verbose_name = "Đơn vị"
+        verbose_name_plural = "Đơn vị"
+        ordering = ["block__ordering", "name"]
+        constraints = [models.UniqueConstraint(fields=["authority", "code"], name="unit_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_PERIOD_SETTINGS = {
+    # DOMAIN.md readings, each a per-period setting with this default.
+    "quality_thresholds": ["0.9", "0.7", "0.5"],
+    "excellent_share": "0.20",
+    "first_year": True,
+    "nd2_kem_share": "0.5",
+    "explanation_citation_warning": True,
+}
+
+
+class Period(models.Model):
+    """A round of evaluation of one authority for one year."""
+
+    GRADING = "grading"
+    RANK_ONLY = "rank_only"
+    KINDS = [(GRADING, "Đánh giá, xếp loại (Điều 7)"), (RANK_ONLY, "Chỉ xếp hạng (Chỉ số CCHC)")]
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="periods",
+                                  verbose_name="Cơ quan")
+    code = models.SlugField("Mã kỳ", max_length=64, unique=True)
+    name = models.CharField("Tên kỳ đánh giá", max_length=255)
+    year = models.PositiveSmallIntegerField("Năm đánh giá")
+    kind = models.CharField("Loại", max_length=16, choices=KINDS, default=GRADING)
+    opens_at = models.DateTimeField("Mở nhận từ")
+    closes_at = models.DateTimeField("Hạn gửi", help_text="Sau thời điểm này hệ thống không nhận thay đổi nào.")
+    data_cutoff = models.DateField("Ngày chốt số liệu", null=True, blank=True)
+    settings = models.JSONField("Cách hiểu quy định (theo kỳ)", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Kỳ đánh giá"
+        verbose_name_plural = "Kỳ đánh giá"
+        ordering = ["-year", "authority__name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def setting(self, key: str):
+        return {**DEFAULT_PERIOD_SETTINGS, **(self.settings or {})}[key]
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_at <= timezone.now() < self.closes_at
+
+
+class PeriodBlock(models.Model):
+    """The framework a block uses in a period."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="blocks")
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="period_blocks")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="period_blocks",
+                                  verbose_name="Bộ tiêu chí")
+
+    class Meta:
+        verbose_name = "Bộ tiêu chí của khối"
+        verbose_name_plural = "Bộ tiêu chí của khối"
+        constraints = [models.UniqueConstraint(fields=["period", "block"], name="period_block_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.block} · {self.framework.code}"
+
+
+class Role(models.Model):
+    """What a person may do, and where. Personal accounts only; one row per role held.
+
+    Unit roles (officer, approver) name a unit; authority roles (secretariat, council, leader, chair,
+    chairman) name an authority. The appraisal and ranking stages add their own scoping on top.
+    """
+
+    OFFICER = "officer"
+    APPROVER = "approver"
+    SECRETARIAT = "secretariat"
+    COUNCIL = "council"
+    LEADER = "leader"
+    CHAIR = "chair"
+    CHAIRMAN = "chairman"
+    KINDS = [
+        (OFFICER, "Cập nhật báo cáo"),
+        (APPROVER, "Phê duyệt báo cáo"),
+        (SECRETARIAT, "Thường trực (Sở/Phòng Nội vụ)"),
+        (COUNCIL, "Thành viên Hội đồng thẩm định"),
+        (LEADER, "Lãnh đạo UBND"),
+        (CHAIR, "Chủ tịch Hội đồng thẩm định"),
+        (CHAIRMAN, "Chủ tịch UBND"),
+    ]
+    UNIT_KINDS = {OFFICER, APPROVER}
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField("Vai trò", max_length=16, choices=KINDS)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="roles",
+                             verbose_name="Đơn vị")
+    authority = models.ForeignKey(Authority, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="roles", verbose_name="Cơ quan")
+    agency = models.CharField("Cơ quan thẩm định", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "Vai trò"
+        verbose_name_plural = "Vai trò"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "unit", "authority"], name="role_unique"),
+            models.CheckConstraint(
+                condition=(models.Q(kind__in=["officer", "approver"], unit__isnull=False)
+                           | (~models.Q(kind__in=["officer", "approver"]) & models.Q(authority__isnull=False))),
+                name="role_scope_present",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()} — {self.unit or self.authority}"
+
+
+class Submission(models.Model):
+    """A unit's self-assessment for a period. Once sent (or locked at the deadline) it is immutable."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    LOCKED = "locked"
+    STATUSES = [(DRAFT, "Đang nhập"), (SENT, "Đã gửi"), (LOCKED, "Khóa khi hết hạn (chưa gửi)")]
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="submissions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="submissions")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField("Trạng thái", max_length=8, choices=STATUSES, default=DRAFT)
+    proposed_grade = models.CharField("Đề xuất xếp loại", max_length=8, blank=True)
+    sent_at = models.DateTimeField("Gửi lúc", null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    locked_at = models.DateTimeField("Khóa lúc", null=True, blank=True)
+    self_total = models.DecimalField("Tổng điểm tự chấm khi gửi", max_digits=9, decimal_places=6,
+                                     null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Báo cáo tự chấm điểm"
+        verbose_name_plural = "Báo cáo tự chấm điểm"
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="submission_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.period}"
+
+
+class Assignment(models.Model):
+    """Phân công chấm điểm: the approver assigns criteria (any node; a section covers its leaves) to officers."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="assignments")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+
+    class Meta:
+        verbose_name = "Phân công"
+        verbose_name_plural = "Phân công"
+        constraints = [models.UniqueConstraint(fields=["submission", "node", "user"], name="assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.node.code} → {self.user}"
+
+
+class Entry(models.Model):
+    """The self-assessment of one leaf criterion: the input fitting its rule, the score, the explanation."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="entries")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="entries")
+    choice = models.SmallIntegerField("Mức đã chọn", null=True, blank=True)
+    percent = models.DecimalField("Tỷ lệ %", max_digits=5, decimal_places=2, null=True, blank=True)
+    points = models.DecimalField("Điểm tự chấm", max_digits=9, decimal_places=6, null=True, blank=True)
+    reason = models.TextField("Cách tính", blank=True)
+    explanation = models.TextField("Giải trình", blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = "Điểm tự chấm"
+        verbose_name_plural = "Điểm tự chấm"
+        constraints = [models.UniqueConstraint(fields=["submission", "node"], name="entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.node.code}: {self.points}"
+
+    @property
+    def is_scored(self) -> bool:
+        return self.points is not None
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    """Random stored name; the user's name is kept in ``original_name`` only."""
+    extension = PurePosixPath(filename).suffix.lower()[:8]
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class Evidence(models.Model):
+    """A file backing an entry (tài liệu kiểm chứng), with its document number, date and issuer."""
+
+    SIGNATURE_STATUSES = [
+        ("pending", "Đang kiểm tra chữ ký số"),
+        ("signed_valid", "Đã ký số, còn nguyên vẹn"),
+        ("signed_untrusted", "Đã ký số, chưa xác minh chứng thư gốc"),
+        ("modified", "Đã ký số nhưng bị sửa sau khi ký"),
+        ("unsigned", "Không có chữ ký số"),
+        ("unreadable", "Không đọc được tệp"),
+        ("not_pdf", "Không phải PDF"),
+    ]
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField("Tên tệp", max_length=255)
+    size = models.PositiveBigIntegerField("Dung lượng")
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField("Loại tệp", max_length=8)
+    mime = models.CharField(max_length=100)
+    doc_number = models.CharField("Số, ký hiệu", max_length=100)
+    doc_number_normalized = models.CharField(max_length=100, blank=True, db_index=True)
+    doc_number_suffix = models.BooleanField("Số có chữ cái kèm theo", default=False)
+    doc_date = models.DateField("Ngày văn bản")
+    issuer = models.CharField("Cơ quan ban hành", max_length=255)
+    signature_status = models.CharField("Chữ ký số", max_length=20, choices=SIGNATURE_STATUSES, default="pending")
+    signature_message = models.CharField(max_length=500, blank=True)
+    signature_signers = models.CharField(max_length=500, blank=True)
+    signature_checked_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField("Gỡ lúc", null=True, blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Tài liệu kiểm chứng"
+        verbose_name_plural = "Tài liệu kiểm chứng"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.doc_number} — {self.original_name}"
+
+
+class Window(models.Model):
+    """A supplementary window: named criteria of one submission reopened until a new deadline.
+
+    Opened by the secretariat (second round of explanation) or, later, by a council member's
+    supplementation request. Inside it the unit adds evidence and explanation; its self-score stays.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="windows")
+    nodes = models.ManyToManyField(Node, related_name="+", verbose_name="Tiêu chí được bổ sung")
+    opens_at = models.DateTimeField("Mở từ", default=timezone.now)
+    closes_at = models.DateTimeField("Hạn bổ sung")
+    message = models.TextField("Nội dung yêu cầu", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Đợt bổ sung"
+        verbose_name_plural = "Đợt bổ sung"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Bổ sung {self.submission} đến {self.closes_at:%d/%m/%Y %H:%M}"

@@ -1,12 +1,510 @@
-"""Writes of the submissions app (accounts for now; units, periods and scores come with issue 3)."""
+"""Writes of the self-assessment stage. Every write goes through here: keyword-only, atomic, and
+raising ``ValidationError`` with a message a Vietnamese user understands. The deadline is checked on
+the server for every save, upload and send (``submissions.rules.edit_decision``).
+"""
 
-from django.db import transaction
+from __future__ import annotations
 
-from .models import User
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from criteria.models import Framework, Node
+from criteria.scoring import ScoringError, fmt, parse_rule, score_manual, score_outcome, score_percent
+from criteria.services import framework_lock
+
+from . import rules
+from .docnumber import DocNumberError, doc_number_warnings, parse_doc_number
+from .filecheck import FileRejected, check_file
+from .models import Assignment, Block, Entry, Evidence, Period, PeriodBlock, Role, Submission, Unit, User, Window
 
 
-@transaction.atomic
+class ConflictError(ValidationError):
+    """Someone else saved the same criterion since the page was loaded; ``entry`` holds their version."""
+
+    def __init__(self, message: str, entry: Entry):
+        super().__init__(message)
+        self.entry = entry
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
 def user_password_changed(*, user: User) -> None:
     """Clear the first-login flag once the person has chosen their own password."""
     User.objects.filter(pk=user.pk).update(must_change_password=False)
     user.must_change_password = False
+
+
+# --------------------------------------------------------------------------- deadline
+
+
+def _windows(submission: Submission) -> list[rules.WindowSpan]:
+    return [
+        rules.WindowSpan(w.opens_at, w.closes_at, frozenset(n.code for n in w.nodes.all()))
+        for w in submission.windows.prefetch_related("nodes")
+    ]
+
+
+def assert_editable(*, submission: Submission, what: str, node: Node | None = None, now: datetime | None = None
+                    ) -> rules.Decision:
+    decision = rules.edit_decision(
+        now=_now(now), opens_at=submission.period.opens_at, closes_at=submission.period.closes_at,
+        status=submission.status, what=what, node_code=node.code if node else None, windows=_windows(submission),
+    )
+    if not decision.allowed:
+        raise ValidationError(decision.message)
+    return decision
+
+
+# --------------------------------------------------------------------------- submissions and entries
+
+
+@transaction.atomic
+def submission_get_or_create(*, period: Period, unit: Unit) -> Submission:
+    existing = Submission.objects.filter(period=period, unit=unit).first()
+    if existing:
+        return existing
+    period_block = PeriodBlock.objects.filter(period=period, block=unit.block_id).select_related("framework").first()
+    if period_block is None:
+        raise ValidationError(f"Kỳ đánh giá chưa chọn bộ tiêu chí cho {unit.block}.")
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(period=period, unit=unit, framework=period_block.framework)
+    except IntegrityError:
+        return Submission.objects.get(period=period, unit=unit)
+
+
+def _leaf(submission: Submission, node: Node) -> Node:
+    if node.framework_id != submission.framework_id or not node.rule:
+        raise ValidationError("Tiêu chí không thuộc bộ tiêu chí của báo cáo hoặc không phải tiêu chí chấm điểm.")
+    return node
+
+
+def _score(node: Node, raw: str) -> tuple[int | None, Decimal | None, Decimal | None, str]:
+    """(choice, percent, points, reason) from the raw input of the score form."""
+    raw = (raw or "").strip()
+    if raw == "":
+        return None, None, None, ""
+    rule = parse_rule(node.rule, node.max_points)
+    try:
+        if rule.kind == "survey":
+            raise ValidationError("Tiêu chí này do Lãnh đạo chấm qua phiếu đánh giá; đơn vị không tự chấm.")
+        if rule.kind == "levels":
+            try:
+                choice = int(raw)
+            except ValueError:
+                raise ValidationError("Hãy chọn một mức trong danh sách.") from None
+            result = score_outcome(rule, choice)
+            return choice, None, result.points, result.reason
+        if rule.kind == "percent":
+            result = score_percent(rule, node.max_points, raw)
+            pct = Decimal(raw.replace(",", "."))
+            return None, pct, result.points, result.reason
+        result = score_manual(node.max_points, raw)
+        return None, None, result.points, result.reason
+    except ScoringError as exc:
+        raise ValidationError(f"Tiêu chí {node.code}: {exc}") from None
+
+
+def _snapshot(entry: Entry) -> str:
+    points = "chưa chấm" if entry.points is None else f"{fmt(entry.points)} điểm"
+    return points
+
+
+@transaction.atomic
+def entry_save(
+    *,
+    submission: Submission,
+    node: Node,
+    actor: User,
+    version: int,
+    value: str | None = None,
+    explanation: str | None = None,
+    now: datetime | None = None,
+) -> Entry:
+    """Save one criterion's score and/or explanation.
+
+    Concurrency: the entry row is locked (``select_for_update``) and its ``version`` must equal the
+    version the form was loaded with; otherwise :class:`ConflictError` carries the other person's
+    current values and nothing is written. ``None`` leaves a field as it is.
+    """
+    _leaf(submission, node)
+    entry = Entry.objects.select_for_update().filter(submission=submission, node=node).first()
+    if entry is None:
+        try:
+            with transaction.atomic():
+                entry = Entry.objects.create(submission=submission, node=node)
+        except IntegrityError:
+            pass
+        entry = Entry.objects.select_for_update().get(submission=submission, node=node)
+    if entry.version != version:
+        who = entry.updated_by or "người khác"
+        when = timezone.localtime(entry.updated_at).strftime("%H:%M:%S %d/%m/%Y") if entry.updated_at else ""
+        raise ConflictError(
+            f"Tiêu chí {node.code} vừa được {who} lưu lúc {when} ({_snapshot(entry)}). Trang của bạn đã cũ nên "
+            "thay đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.",
+            entry,
+        )
+    changed = False
+    if value is not None:
+        choice, pct, points, reason = _score(node, value)
+        if (choice, pct, points) != (entry.choice, entry.percent, entry.points):
+            assert_editable(submission=submission, what=rules.SCORE, node=node, now=now)
+            entry.choice, entry.percent, entry.points, entry.reason = choice, pct, points, reason
+            changed = True
+    if explanation is not None:
+        explanation = explanation.strip()
+        if explanation != entry.explanation:
+            if len(explanation) > 10000:
+                raise ValidationError("Giải trình dài quá 10.000 ký tự.")
+            assert_editable(submission=submission, what=rules.EXPLANATION, node=node, now=now)
+            entry.explanation = explanation
+            changed = True
+    if changed:
+        entry.version += 1
+        entry.updated_at = _now(now)
+        entry.updated_by = actor
+        entry._history_user = actor
+        entry.save()
+    return entry
+
+
+def _entry_for(submission: Submission, node: Node) -> Entry:
+    entry, _ = Entry.objects.get_or_create(submission=submission, node=node)
+    return entry
+
+
+@dataclass
+class Upload:
+    name: str
+    data: bytes
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    submission: Submission,
+    node: Node,
+    actor: User,
+    upload: Upload,
+    doc_number: str,
+    doc_date: date,
+    issuer: str,
+    now: datetime | None = None,
+) -> tuple[Evidence, list[str]]:
+    """Store an evidence file after checking its content, size and document number.
+
+    Returns the evidence and the warnings to show (letter suffix, number already used). A bad file
+    raises ``ValidationError`` and nothing is stored. The PDF signature check is queued after commit.
+    """
+    _leaf(submission, node)
+    assert_editable(submission=submission, what=rules.EVIDENCE, node=node, now=now)
+    try:
+        kind = check_file(upload.data, upload.name, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except FileRejected as exc:
+        raise ValidationError(str(exc)) from None
+    try:
+        number = parse_doc_number(doc_number)
+    except DocNumberError as exc:
+        raise ValidationError(str(exc)) from None
+    issuer = (issuer or "").strip()
+    if not issuer:
+        raise ValidationError("Hãy nhập cơ quan ban hành văn bản.")
+    if doc_date is None:
+        raise ValidationError("Hãy nhập ngày ban hành văn bản.")
+    if doc_date > timezone.localdate(_now(now)):
+        raise ValidationError("Ngày văn bản không được sau ngày hôm nay.")
+    entry = _entry_for(submission, node)
+    warnings = doc_number_warnings(number)
+    same = (Evidence.objects.filter(entry__submission=submission, doc_number_normalized=number.normalized,
+                                    removed_at__isnull=True)
+            .select_related("entry__node"))
+    if same.exists():
+        codes = ", ".join(sorted({e.entry.node.code for e in same}))
+        warnings.append(f"Số văn bản “{number.raw}” đã được dùng ở tiêu chí {codes} của báo cáo này.")
+    evidence = Evidence(
+        entry=entry, original_name=upload.name[:255], size=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(), kind=kind.kind, mime=kind.mime,
+        doc_number=number.raw, doc_number_normalized=number.normalized, doc_number_suffix=bool(number.suffix),
+        doc_date=doc_date, issuer=issuer[:255], uploaded_by=actor, uploaded_at=_now(now),
+        signature_status="pending" if kind.kind == "pdf" else "not_pdf",
+    )
+    evidence.file.save(f"x{kind.extension}", ContentFile(upload.data), save=False)
+    evidence._history_user = actor
+    evidence.save()
+    if kind.kind == "pdf":
+        transaction.on_commit(lambda: queue_signature_check(evidence.pk))
+    return evidence, warnings
+
+
+def queue_signature_check(evidence_id: int) -> None:
+    """Queue the PDF signature check. A broker that is down, or a check that fails, never loses the
+    upload: the file stays "đang kiểm tra" and the periodic ``recheck_pending_signatures`` retries it."""
+    import logging
+
+    from .tasks import evidence_check_signature
+
+    try:
+        evidence_check_signature.delay(evidence_id)
+    except Exception:  # broker unreachable, or an eager run that failed
+        logging.getLogger(__name__).exception("signature check of evidence %s not queued", evidence_id)
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence, actor: User, now: datetime | None = None) -> Evidence:
+    """Withdraw a file from the submission. The file and its record are kept (nothing is lost)."""
+    evidence = Evidence.objects.select_for_update().select_related("entry__submission__period", "entry__node").get(
+        pk=evidence.pk)
+    if evidence.removed_at:
+        return evidence
+    assert_editable(submission=evidence.entry.submission, what=rules.EVIDENCE, node=evidence.entry.node, now=now)
+    evidence.removed_at = _now(now)
+    evidence.removed_by = actor
+    evidence._history_user = actor
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_record_signature(*, evidence_id: int) -> Evidence | None:
+    """Check a PDF's signatures (idempotent: a checked file is not checked again)."""
+    from .signatures import check_pdf_signatures
+
+    evidence = Evidence.objects.select_for_update().filter(pk=evidence_id).first()
+    if evidence is None or evidence.signature_checked_at:
+        return evidence
+    with evidence.file.open("rb") as fh:
+        data = fh.read()
+    roots = []
+    for path in settings.SIGNATURE_TRUST_ROOTS:
+        with open(path, "rb") as fh:
+            roots.append(fh.read())
+    report = check_pdf_signatures(data, roots)
+    evidence.signature_status = report.status
+    evidence.signature_message = report.message[:500]
+    evidence.signature_signers = ", ".join(report.signers)[:500]
+    evidence.signature_checked_at = timezone.now()
+    evidence.skip_history_when_saving = True
+    evidence.save(update_fields=["signature_status", "signature_message", "signature_signers",
+                                 "signature_checked_at"])
+    return evidence
+
+
+@transaction.atomic
+def submission_send(*, submission: Submission, actor: User, proposed_grade: str = "",
+                    now: datetime | None = None) -> Submission:
+    """Send the submission ("Gửi đi"): only when complete; afterwards it is immutable and time-stamped."""
+    from .selectors import submission_completeness, submission_self_total
+
+    submission = Submission.objects.select_for_update().select_related("period").get(pk=submission.pk)
+    assert_editable(submission=submission, what=rules.SEND, now=now)
+    report = submission_completeness(submission)
+    if report.blocking:
+        raise ValidationError(["Chưa gửi được báo cáo:"] + report.blocking)
+    grades = {"", "HTXSNV", "HTTNV", "HTNV", "KHTNV"}
+    if proposed_grade not in grades:
+        raise ValidationError("Mức xếp loại đề xuất không hợp lệ.")
+    if submission.period.kind == Period.GRADING and not proposed_grade:
+        raise ValidationError("Hãy chọn mức xếp loại đơn vị đề xuất.")
+    submission.status = Submission.SENT
+    submission.sent_at = _now(now)
+    submission.sent_by = actor
+    submission.proposed_grade = proposed_grade
+    submission.self_total = submission_self_total(submission)
+    submission.save()
+    return submission
+
+
+def submissions_lock_overdue(*, now: datetime | None = None) -> int:
+    """At the deadline every submission not sent is locked as it stands. Idempotent."""
+    now = _now(now)
+    return Submission.objects.filter(status=Submission.DRAFT, period__closes_at__lte=now).update(
+        status=Submission.LOCKED, locked_at=now)
+
+
+@transaction.atomic
+def window_open(*, submission: Submission, nodes: list[Node], closes_at: datetime, message: str, actor: User,
+                now: datetime | None = None) -> Window:
+    """Reopen named criteria of one unit until ``closes_at`` (second round of explanation)."""
+    now = _now(now)
+    if not nodes:
+        raise ValidationError("Hãy chọn ít nhất một tiêu chí được bổ sung.")
+    if closes_at <= now:
+        raise ValidationError("Hạn bổ sung phải sau thời điểm hiện tại.")
+    foreign = [n.code for n in nodes if n.framework_id != submission.framework_id or not n.rule]
+    if foreign:
+        raise ValidationError(f"Tiêu chí không thuộc báo cáo: {', '.join(foreign)}.")
+    window = Window.objects.create(submission=submission, closes_at=closes_at, opens_at=now,
+                                   message=message.strip(), created_by=actor)
+    window.nodes.set(nodes)
+    return window
+
+
+@transaction.atomic
+def assignment_set(*, submission: Submission, node: Node, users: list[User], actor: User) -> None:
+    """Phân công chấm điểm: replace who is assigned to a node (officers of the unit only)."""
+    if node.framework_id != submission.framework_id:
+        raise ValidationError("Tiêu chí không thuộc báo cáo.")
+    allowed = set(Role.objects.filter(unit=submission.unit, kind__in=[Role.OFFICER, Role.APPROVER])
+                  .values_list("user_id", flat=True))
+    strangers = [str(u) for u in users if u.pk not in allowed]
+    if strangers:
+        raise ValidationError(f"Chỉ phân công cho cán bộ của đơn vị: {', '.join(strangers)}.")
+    Assignment.objects.filter(submission=submission, node=node).exclude(user__in=users).delete()
+    for user in users:
+        Assignment.objects.get_or_create(submission=submission, node=node, user=user)
+
+
+# --------------------------------------------------------------------------- organisation (secretariat)
+
+
+@transaction.atomic
+def period_save(*, period: Period, frameworks: dict[Block, Framework]) -> Period:
+    """Create or update a period and the framework each block uses. A framework chosen for a period
+    is locked: it can no longer be changed by a fixture or an import."""
+    if period.closes_at <= period.opens_at:
+        raise ValidationError("Hạn gửi phải sau thời điểm mở nhận báo cáo.")
+    period.full_clean()
+    period.save()
+    for block, framework in frameworks.items():
+        if block.authority_id != period.authority_id:
+            raise ValidationError(f"{block} không thuộc {period.authority}.")
+        current = PeriodBlock.objects.filter(period=period, block=block).first()
+        if current and current.framework_id != framework.pk:
+            if Submission.objects.filter(period=period, unit__block=block).exists():
+                raise ValidationError(f"{block} đã có báo cáo trong kỳ nên không đổi được bộ tiêu chí.")
+            current.framework = framework
+            current.save()
+        elif not current:
+            PeriodBlock.objects.create(period=period, block=block, framework=framework)
+        framework_lock(framework=framework)
+    for unit in Unit.objects.filter(block__in=frameworks.keys(), active=True):
+        submission_get_or_create(period=period, unit=unit)
+    return period
+
+
+ROLE_WORDS = {"phê duyệt báo cáo": Role.APPROVER, "phê duyệt": Role.APPROVER,
+              "cập nhật báo cáo": Role.OFFICER, "cập nhật": Role.OFFICER}
+
+
+@dataclass
+class StaffImportResult:
+    created: list[tuple[User, str]]  # (user, one-time password)
+    updated: list[User]
+
+
+def _username_from_email(email: str) -> str:
+    return email.split("@")[0].lower()[:150]
+
+
+@transaction.atomic
+def staff_import(*, unit: Unit, data: bytes, actor: User) -> StaffImportResult:
+    """Import a unit's staff list in the form of seed 001 (TT, Họ và tên, Chức vụ, Email, Quyền).
+
+    Every row is checked first; one bad row refuses the whole file with each problem by row number.
+    New accounts get a generated one-time password and must change it at first login.
+    """
+    from openpyxl import load_workbook
+
+    from criteria.spreadsheet import _check_zip
+
+    try:
+        _check_zip(data)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except ValidationError:
+        raise
+    except Exception:
+        raise ValidationError("Tệp Excel bị hỏng, không mở được.") from None
+    sheet = workbook.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    workbook.close()
+    header_index = None
+    for i, row in enumerate(rows[:10]):
+        cells = [str(c or "").strip().casefold() for c in row]
+        if "họ và tên" in cells and "email" in cells:
+            header_index = i
+            break
+    if header_index is None:
+        raise ValidationError("Không tìm thấy dòng tiêu đề “TT, Họ và tên, Chức vụ, Email, Quyền” trong tệp.")
+    header = [str(c or "").strip().casefold() for c in rows[header_index]]
+    try:
+        col = {k: header.index(k) for k in ("họ và tên", "chức vụ", "email", "quyền")}
+    except ValueError as exc:
+        raise ValidationError(f"Thiếu cột {exc}.".replace("is not in list", "")) from None
+    problems, parsed = [], []
+    seen = set()
+    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        cells = ["" if v is None else str(v).strip() for v in row]
+        if not any(cells):
+            continue
+        name, position, email, role_text = (cells[col[k]] if col[k] < len(cells) else ""
+                                            for k in ("họ và tên", "chức vụ", "email", "quyền"))
+        email = email.lower()
+        row_problems = []
+        if not name:
+            row_problems.append("thiếu họ và tên")
+        try:
+            validate_email(email)
+        except ValidationError:
+            row_problems.append(f"email “{email}” không hợp lệ")
+        if email in seen:
+            row_problems.append(f"email “{email}” lặp lại trong tệp")
+        seen.add(email)
+        kinds = {ROLE_WORDS.get(part.strip().casefold()) for part in role_text.replace(";", ",").split(",")}
+        kinds.discard(None)
+        if not kinds:
+            row_problems.append(f"quyền “{role_text}” không hợp lệ (chỉ nhận “Cập nhật báo cáo”, “Phê duyệt báo cáo”)")
+        other = User.objects.filter(Q(email__iexact=email) | Q(username=_username_from_email(email))).first()
+        if other and other.roles.exclude(unit=unit).filter(kind__in=Role.UNIT_KINDS).exists():
+            row_problems.append(f"email “{email}” đã là tài khoản của đơn vị khác")
+        if row_problems:
+            problems.append(f"Dòng {number}: " + "; ".join(row_problems) + ".")
+        else:
+            parsed.append((name, position, email, kinds))
+    if problems:
+        raise ValidationError(problems)
+    if not parsed:
+        raise ValidationError("Tệp không có dòng cán bộ nào.")
+    result = StaffImportResult(created=[], updated=[])
+    for name, position, email, kinds in parsed:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            password = secrets.token_urlsafe(9)
+            user = User(username=_username_from_email(email), email=email, full_name=name, position=position,
+                        must_change_password=True)
+            user.set_password(password)
+            user.save()
+            result.created.append((user, password))
+        else:
+            user.full_name, user.position = name, position
+            user.save(update_fields=["full_name", "position"])
+            result.updated.append(user)
+        for kind in kinds:
+            Role.objects.get_or_create(user=user, kind=kind, unit=unit)
+    return result
+
+
+@transaction.atomic
+def unit_create(*, unit: Unit) -> Unit:
+    """Add a unit; it gets a submission in every period whose blocks already have a framework."""
+    if unit.block.authority_id != unit.authority_id:
+        raise ValidationError("Khối không thuộc cơ quan của đơn vị.")
+    if Unit.objects.filter(authority=unit.authority, code=unit.code).exists():
+        raise ValidationError(f"Mã đơn vị “{unit.code}” đã có.")
+    unit.save()
+    for period_block in PeriodBlock.objects.filter(block=unit.block).select_related("period"):
+        submission_get_or_create(period=period_block.period, unit=unit)
+    return unit

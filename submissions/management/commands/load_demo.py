@@ -1,47 +1,143 @@
-"""Demo data for `make run`: the provincial and district authorities and personal demo accounts.
+"""Demo province for `make run`: Thái Nguyên's four blocks with units, Định Hóa's communes, an open
+period, one personal account per role, and a half-filled submission.
 
-Passwords are generated, printed once, and must be changed at first login; no shared secret exists.
-Units, periods and roles are added to the demo as the later stages are built.
+Passwords are generated, printed once when the account is created, and must be changed at first
+login; no shared secret exists. Running the command again changes nothing already there.
 """
 
 import secrets
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from criteria.models import Authority
-from submissions.models import User
+from criteria.models import Authority, Framework, Node
+from submissions import services
+from submissions.models import Block, Entry, Period, Role, Submission, Unit, User
 
-DEMO_USERS = [
-    # username, full name, staff, superuser
-    ("admin", "Quản trị hệ thống", True, True),
-    ("canbo.snv", "Nguyễn Văn An (Sở Nội vụ)", False, False),
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+BLOCKS = [
+    ("so", "Khối các sở, ban, ngành", 4, "tn2024-so", [
+        ("so-noi-vu", "Sở Nội vụ"), ("so-tai-chinh", "Sở Tài chính"), ("so-tu-phap", "Sở Tư pháp"),
+        ("so-xay-dung", "Sở Xây dựng"), ("so-y-te", "Sở Y tế"), ("thanh-tra-tinh", "Thanh tra tỉnh"),
+    ]),
+    ("huyen", "Khối UBND các huyện, thành phố", 2, "tn2024-huyen", [
+        ("ubnd-dinh-hoa", "UBND huyện Định Hóa"), ("ubnd-tp-thai-nguyen", "UBND thành phố Thái Nguyên"),
+        ("ubnd-dai-tu", "UBND huyện Đại Từ"),
+    ]),
+    ("dvsn", "Khối các đơn vị sự nghiệp công lập", 1, "tn2024-dvsn", [
+        ("dai-pt-th", "Đài Phát thanh - Truyền hình tỉnh"), ("cd-y-te", "Trường Cao đẳng Y tế Thái Nguyên"),
+    ]),
+    ("hoi", "Khối các Hội đặc thù", 1, "tn2024-hoi", [
+        ("hoi-chu-thap-do", "Hội Chữ thập đỏ tỉnh Thái Nguyên"), ("hoi-nha-bao", "Hội Nhà báo tỉnh Thái Nguyên"),
+    ]),
+]
+COMMUNES = [("xa-binh-thanh", "UBND xã Bình Thành"), ("xa-phu-dinh", "UBND xã Phú Đình")]
+# username, full name, position, role, unit code or authority code
+ACCOUNTS = [
+    ("admin", "Quản trị hệ thống", "Quản trị viên", None, None),
+    ("snv.thuongtruc", "Trần Thị Bình", "Chuyên viên Phòng CCHC, Sở Nội vụ", Role.SECRETARIAT, "tinh-thai-nguyen"),
+    ("sxd.capnhat", "Nguyễn Văn An", "Chuyên viên Văn phòng Sở", Role.OFFICER, "so-xay-dung"),
+    ("sxd.capnhat2", "Lê Thị Hoa", "Chuyên viên Phòng Quản lý xây dựng", Role.OFFICER, "so-xay-dung"),
+    ("sxd.pheduyet", "Phạm Minh Đức", "Chánh Văn phòng Sở", Role.APPROVER, "so-xay-dung"),
+    ("pnv.dinhhoa", "Hoàng Văn Sơn", "Chuyên viên Phòng Nội vụ huyện", Role.SECRETARIAT, "huyen-dinh-hoa"),
+    ("binhthanh.capnhat", "Ma Thị Lan", "Công chức Văn phòng - Thống kê", Role.OFFICER, "xa-binh-thanh"),
+    ("binhthanh.pheduyet", "Ma Khánh Sơn", "Chủ tịch UBND xã", Role.APPROVER, "xa-binh-thanh"),
 ]
 
 
+def _closing(days: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime.combine(day, time(17, 0), tzinfo=LOCAL)
+
+
 class Command(BaseCommand):
-    help = "Nạp dữ liệu minh họa: cơ quan ban hành và tài khoản cá nhân (mật khẩu sinh ngẫu nhiên)."
+    help = "Nạp dữ liệu minh họa: khối, đơn vị, kỳ đánh giá, tài khoản theo vai trò, một báo cáo đang nhập dở."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        tinh, _ = Authority.objects.get_or_create(
-            code="tinh-thai-nguyen", defaults={"name": "UBND tỉnh Thái Nguyên", "level": "tinh"}
-        )
-        huyen, _ = Authority.objects.get_or_create(
-            code="huyen-dinh-hoa", defaults={"name": "UBND huyện Định Hóa", "level": "huyen"}
-        )
+        if not Framework.objects.filter(code="tn2024-so").exists():
+            call_command("load_frameworks", verbosity=0)
+        tinh, _ = Authority.objects.get_or_create(code="tinh-thai-nguyen",
+                                                  defaults={"name": "UBND tỉnh Thái Nguyên", "level": "tinh"})
+        huyen, _ = Authority.objects.get_or_create(code="huyen-dinh-hoa",
+                                                   defaults={"name": "UBND huyện Định Hóa", "level": "huyen"})
         if huyen.parent_id is None:
             huyen.parent = tinh
             huyen.save(update_fields=["parent"])
-        for username, full_name, staff, superuser in DEMO_USERS:
-            if User.objects.filter(username=username).exists():
-                self.stdout.write(f"Tài khoản {username}: đã có (giữ nguyên mật khẩu).")
-                continue
-            password = secrets.token_urlsafe(9)
-            user = User(username=username, full_name=full_name, is_staff=staff, is_superuser=superuser,
-                        must_change_password=True)
-            user.set_password(password)
-            user.save()
-            self.stdout.write(
-                self.style.SUCCESS(f"Tài khoản {username}: mật khẩu {password} (đổi ở lần đăng nhập đầu)")
+
+        frameworks = {}
+        for order, (code, name, quota, framework_code, units) in enumerate(BLOCKS):
+            block, _ = Block.objects.get_or_create(authority=tinh, code=code,
+                                                   defaults={"name": name, "excellent_quota": quota, "ordering": order})
+            frameworks[block] = Framework.objects.get(code=framework_code)
+            for unit_code, unit_name in units:
+                Unit.objects.get_or_create(authority=tinh, code=unit_code, defaults={"name": unit_name, "block": block})
+        xa, _ = Block.objects.get_or_create(authority=huyen, code="xa", defaults={"name": "Khối UBND các xã, thị trấn"})
+        for unit_code, unit_name in COMMUNES:
+            Unit.objects.get_or_create(authority=huyen, code=unit_code, defaults={"name": unit_name, "block": xa})
+
+        period = Period.objects.filter(code="tn-2024").first()
+        if period is None:
+            period = Period(authority=tinh, code="tn-2024", name="Đánh giá, xếp loại năm 2024 (minh họa)", year=2024,
+                            opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(5),
+                            data_cutoff=timezone.localdate())
+            services.period_save(period=period, frameworks=frameworks)
+        period_xa = Period.objects.filter(code="dh-2024").first()
+        if period_xa is None:
+            period_xa = Period(authority=huyen, code="dh-2024", name="Đánh giá UBND cấp xã năm 2024 (minh họa)",
+                               year=2024, opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(4),
+                               data_cutoff=timezone.localdate())
+            services.period_save(period=period_xa, frameworks={xa: Framework.objects.get(code="dh2024-xa")})
+
+        for username, full_name, position, kind, scope in ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                password = secrets.token_urlsafe(9)
+                user = User(username=username, full_name=full_name, position=position,
+                            email=f"{username}@example.gov.vn", must_change_password=True,
+                            is_staff=username == "admin", is_superuser=username == "admin")
+                user.set_password(password)
+                user.save()
+                self.stdout.write(self.style.SUCCESS(
+                    f"{username:20} {password:14} {full_name} ({dict(Role.KINDS).get(kind, 'Quản trị')})"))
+            else:
+                self.stdout.write(f"{username:20} (đã có, giữ nguyên mật khẩu)")
+            if kind in Role.UNIT_KINDS:
+                Role.objects.get_or_create(user=user, kind=kind, unit=Unit.objects.get(code=scope))
+            elif kind:
+                Role.objects.get_or_create(user=user, kind=kind, authority=Authority.objects.get(code=scope))
+        self._half_fill(period)
+
+    def _half_fill(self, period: Period) -> None:
+        submission = Submission.objects.get(period=period, unit__code="so-xay-dung")
+        if Entry.objects.filter(submission=submission).exists():
+            return
+        officer = User.objects.get(username="sxd.capnhat")
+        leaves = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
+                  if n.rule and n.rule.get("kind") != "survey"]
+        pdf = _demo_pdf()
+        for i, node in enumerate(leaves[: len(leaves) // 2]):
+            value = str(node.max_points if i % 3 else node.max_points / 2).replace(".", ",")
+            services.entry_save(
+                submission=submission, node=node, actor=officer, version=0, value=value,
+                explanation=f"Năm 2024, Sở Xây dựng đã thực hiện đầy đủ nội dung tiêu chí {node.code}; "
+                            f"số liệu tại Mục {i % 4 + 1} của Báo cáo số {100 + i}/BC-SXD.",
             )
+            if i % 4 == 0:
+                services.evidence_add(
+                    submission=submission, node=node, actor=officer,
+                    upload=services.Upload(name=f"Bao-cao-{100 + i}-BC-SXD.pdf", data=pdf),
+                    doc_number=f"{100 + i}/BC-SXD", doc_date=date(2024, 11, 15), issuer="Sở Xây dựng",
+                )
+        self.stdout.write(f"Báo cáo minh họa của Sở Xây dựng: đã chấm {len(leaves) // 2}/{len(leaves)} tiêu chí.")
+
+
+def _demo_pdf() -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string="<h1>SỞ XÂY DỰNG</h1><p>Báo cáo kết quả thực hiện nhiệm vụ năm 2024 (tài liệu minh họa, "
+                       "không có chữ ký số).</p>").write_pdf()

@@ -1,0 +1,78 @@
+"""Who may read and change what in the self-assessment stage: one place, used by every view and download.
+
+* officers and approvers of a unit read and write their unit's submissions (the approver alone sends
+  and assigns);
+* the secretariat of the period's authority reads every submission of that authority and manages
+  periods, units, accounts and supplementary windows;
+* a superuser (admin) reads everything;
+* everyone else gets 404: the existence of another unit's submission or file is not revealed.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Evidence, Role, Submission
+
+
+def unit_roles(user, unit_id: int) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(Role.objects.filter(user=user, unit_id=unit_id).values_list("kind", flat=True))
+
+
+def is_secretariat(user, authority_id: int | None = None) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    roles = Role.objects.filter(user=user, kind=Role.SECRETARIAT)
+    if authority_id is not None:
+        roles = roles.filter(authority_id=authority_id)
+    return roles.exists()
+
+
+def secretariat_authority_ids(user) -> list[int]:
+    if user.is_superuser:
+        from criteria.models import Authority
+
+        return list(Authority.objects.values_list("id", flat=True))
+    return list(Role.objects.filter(user=user, kind=Role.SECRETARIAT).values_list("authority_id", flat=True))
+
+
+class Access:
+    """What a user may do with one submission."""
+
+    def __init__(self, user, submission: Submission):
+        roles = unit_roles(user, submission.unit_id)
+        self.officer = Role.OFFICER in roles
+        self.approver = Role.APPROVER in roles
+        self.secretariat = is_secretariat(user, submission.period.authority_id)
+        self.read = self.officer or self.approver or self.secretariat or user.is_superuser
+        self.write = self.officer or self.approver
+        self.send = self.approver
+
+
+def get_submission_for_user(user, pk: int, *, write: bool = False, send: bool = False) -> tuple[Submission, Access]:
+    submission = get_object_or_404(
+        Submission.objects.select_related("unit", "unit__block", "period", "period__authority", "framework"), pk=pk
+    )
+    access = Access(user, submission)
+    if not access.read:
+        raise Http404("Không tìm thấy báo cáo.")
+    if (write and not access.write) or (send and not access.send):
+        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này trên báo cáo của đơn vị.")
+    return submission, access
+
+
+def get_evidence_for_user(user, pk: int) -> Evidence:
+    evidence = get_object_or_404(Evidence.objects.select_related("entry__submission"), pk=pk)
+    get_submission_for_user(user, evidence.entry.submission_id)
+    return evidence
+
+
+def require_secretariat(user, authority_id: int | None = None) -> None:
+    if not is_secretariat(user, authority_id):
+        raise PermissionDenied("Chức năng này dành cho cơ quan thường trực (Sở Nội vụ / Phòng Nội vụ).")

@@ -1,0 +1,88 @@
+"""The unit's score sheet as PDF (WeasyPrint) and the summary table (Bảng tổng hợp) as Excel."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+
+from criteria.scoring import fmt
+
+from .models import Submission
+from .selectors import submission_sheet
+
+
+def _rows(items, out=None):
+    out = [] if out is None else out
+    for item in items:
+        out.append(item)
+        _rows(item.children, out)
+    return out
+
+
+def score_sheet_pdf(submission: Submission) -> bytes:
+    """Biểu chấm điểm: Quốc hiệu, tiêu ngữ, the tree with subtotals, header repeated, "Trang x/y"."""
+    from weasyprint import HTML
+
+    sheet = submission_sheet(submission)
+    html = render_to_string("submissions/print/score_sheet.html", {
+        "submission": submission, "rows": _rows(sheet.roots), "total": sheet.total,
+        "printed_at": timezone.localtime(), "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(),
+    })
+    html = unicodedata.normalize("NFC", html)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def summary_workbook(submission: Submission) -> bytes:
+    """Bảng tổng hợp kết quả tự đánh giá: one row per node, write-only workbook."""
+    sheet = submission_sheet(submission)
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("Bảng tổng hợp")
+    ws.column_dimensions["A"].width = 10
+    ws.column_dimensions["B"].width = 70
+    for col in "CDE":
+        ws.column_dimensions[col].width = 14
+    ws.column_dimensions["F"].width = 60
+
+    def cell(value, bold=False, wrap=False, number=False):
+        c = WriteOnlyCell(ws, value=value)
+        if bold:
+            c.font = Font(bold=True)
+        if wrap:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        if number:
+            c.number_format = "0.00##"
+        return c
+
+    ws.append([cell(f"BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ, CHẤM ĐIỂM — {submission.unit.name.upper()}", bold=True)])
+    ws.append([cell(f"{submission.period.name} · Bộ tiêu chí {submission.framework.code}")])
+    ws.append([])
+    ws.append([cell(h, bold=True) for h in ("STT", "Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "Điểm tối đa",
+                                             "Điểm tự chấm", "Số tài liệu", "Giải trình")])
+    for item in _rows(sheet.roots):
+        node = item.node
+        points = item.subtotal if item.children else item.points
+        ws.append([
+            cell(node.code, bold=bool(item.children)),
+            cell(node.title, bold=bool(item.children), wrap=True),
+            cell(Decimal(node.max_points), number=True),
+            cell(points, number=True) if points is not None else cell(None),
+            cell(None if item.children else len(item.evidence)),
+            cell("" if item.children or not item.entry else item.entry.explanation, wrap=True),
+        ])
+    ws.append([cell(""), cell("TỔNG CỘNG", bold=True), cell(Decimal(submission.framework.total_points)),
+               cell(sheet.total, bold=True, number=True)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def points_text(value) -> str:
+    return fmt(value, 2) if value is not None else ""

@@ -1,0 +1,181 @@
+"""Reads of the self-assessment stage. The score page and the reports cost a constant number of
+queries however many criteria and files a submission has: nodes, entries, evidence, assignments
+and windows are each read once and joined in Python."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from criteria.models import Node
+from criteria.scoring import parse_rule
+
+from . import rules
+from .models import Assignment, Entry, Evidence, Role, Submission, Window
+
+
+@dataclass
+class Item:
+    node: Node
+    agency: str
+    entry: Entry | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    assignees: list = field(default_factory=list)
+    children: list[Item] = field(default_factory=list)
+    subtotal: Decimal = Decimal(0)
+    scored: int = 0
+    leaves: int = 0
+    mine: bool = False
+    window_open: bool = False
+    duplicate_numbers: list[str] = field(default_factory=list)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def rule(self):
+        return parse_rule(self.node.rule, self.node.max_points) if self.node.rule else None
+
+    @property
+    def points(self):
+        return self.entry.points if self.entry else None
+
+    @property
+    def version(self) -> int:
+        return self.entry.version if self.entry else 0
+
+    @property
+    def has_support(self) -> bool:
+        return bool(self.evidence) or bool(self.entry and self.entry.explanation.strip())
+
+    @property
+    def warning_numbers(self) -> list[Evidence]:
+        return [e for e in self.evidence if e.doc_number_suffix]
+
+
+@dataclass
+class Sheet:
+    submission: Submission
+    roots: list[Item]
+    leaves: list[Item]
+    windows: list[Window]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((r.subtotal for r in self.roots), Decimal(0))
+
+
+def submission_sheet(submission: Submission, user=None) -> Sheet:
+    nodes = list(Node.objects.filter(framework_id=submission.framework_id).order_by("ordering"))
+    entries = {e.node_id: e for e in Entry.objects.filter(submission=submission).select_related("updated_by")}
+    evidence = defaultdict(list)
+    for item in (Evidence.objects.filter(entry__submission=submission, removed_at__isnull=True)
+                 .select_related("entry").order_by("uploaded_at", "id")):
+        evidence[item.entry.node_id].append(item)
+    assigned = defaultdict(list)
+    for assignment in Assignment.objects.filter(submission=submission).select_related("user"):
+        assigned[assignment.node_id].append(assignment.user)
+    windows = list(Window.objects.filter(submission=submission).prefetch_related("nodes"))
+    from django.utils import timezone
+
+    now = timezone.now()
+    open_codes = {n.code for w in windows if w.opens_at <= now < w.closes_at for n in w.nodes.all()}
+    numbers = defaultdict(set)
+    for node_id, items in evidence.items():
+        for e in items:
+            numbers[e.doc_number_normalized].add(node_id)
+
+    by_id: dict[int, Item] = {}
+    roots: list[Item] = []
+    leaves: list[Item] = []
+    for node in nodes:
+        parent = by_id.get(node.parent_id)
+        item = Item(node=node, agency=node.appraising_agency or (parent.agency if parent else ""),
+                    entry=entries.get(node.id), evidence=evidence.get(node.id, []),
+                    assignees=assigned.get(node.id, []))
+        item.mine = bool(user and (any(u.pk == user.pk for u in item.assignees) or (parent and parent.mine)))
+        item.window_open = node.code in open_codes
+        item.duplicate_numbers = sorted({e.doc_number for e in item.evidence
+                                         if len(numbers[e.doc_number_normalized]) > 1})
+        by_id[node.id] = item
+        (parent.children if parent else roots).append(item)
+    for item in reversed(list(by_id.values())):
+        if item.children:
+            item.subtotal = sum((c.subtotal for c in item.children), Decimal(0))
+            item.scored = sum(c.scored for c in item.children)
+            item.leaves = sum(c.leaves for c in item.children)
+        else:
+            leaves.append(item)
+            item.leaves = 0 if node_kind(item) == "survey" else 1
+            if item.points is not None:
+                item.subtotal = item.points
+                item.scored = 1
+    leaves.reverse()
+    return Sheet(submission=submission, roots=roots, leaves=leaves, windows=windows)
+
+
+def node_kind(item: Item) -> str:
+    return (item.node.rule or {}).get("kind", "")
+
+
+def leaf_states(sheet: Sheet) -> list[rules.LeafState]:
+    return [
+        rules.LeafState(
+            code=leaf.node.code, rule_kind=leaf.node.rule.get("kind", ""), scored=leaf.points is not None,
+            evidence_count=len(leaf.evidence), explanation=leaf.entry.explanation if leaf.entry else "",
+            suffix_numbers=tuple(e.doc_number for e in leaf.evidence if e.doc_number_suffix),
+            duplicate_numbers=tuple(leaf.duplicate_numbers),
+            unsigned_files=sum(1 for e in leaf.evidence if e.signature_status in ("unsigned", "modified")),
+        )
+        for leaf in sheet.leaves
+    ]
+
+
+def submission_completeness(submission: Submission, sheet: Sheet | None = None) -> rules.Completeness:
+    sheet = sheet or submission_sheet(submission)
+    return rules.completeness(leaf_states(sheet),
+                              citation_warning=submission.period.setting("explanation_citation_warning"))
+
+
+def submission_self_total(submission: Submission) -> Decimal:
+    return sum((p for p in Entry.objects.filter(submission=submission, points__isnull=False)
+                .values_list("points", flat=True)), Decimal(0))
+
+
+def submissions_for_user(user) -> QuerySet[Submission]:
+    """Submissions of the units where the user is an officer or approver."""
+    unit_ids = Role.objects.filter(user=user, kind__in=Role.UNIT_KINDS).values_list("unit_id", flat=True)
+    return (Submission.objects.filter(unit_id__in=unit_ids)
+            .select_related("unit", "period", "framework").order_by("-period__year", "unit__name"))
+
+
+def entry_history(entry: Entry) -> list[dict]:
+    """Every recorded change of an entry, newest first, with what changed from the previous record."""
+    records = list(entry.history.select_related("history_user").order_by("history_date", "history_id"))
+    out = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is None:
+            if record.points is not None or record.explanation:
+                changes.append(("Điểm", None, record.points))
+        else:
+            if record.points != previous.points:
+                changes.append(("Điểm", previous.points, record.points))
+            if record.explanation != previous.explanation:
+                changes.append(("Giải trình", previous.explanation, record.explanation))
+        if changes or previous is None:
+            out.append({"at": record.history_date, "user": record.history_user, "changes": changes,
+                        "reason": record.reason, "explanation": record.explanation, "points": record.points})
+        previous = record
+    out.reverse()
+    return out
+
+
+def evidence_history(entry: Entry) -> list:
+    return list(Evidence.history.filter(entry_id=entry.pk).select_related("history_user")
+                .order_by("-history_date"))

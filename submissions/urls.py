@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import secretariat, views
+
+app_name = "submissions"
+
+urlpatterns = [
+    path("", views.my_work, name="my_work"),
+    path("bao-cao/<int:pk>/", views.score_page, name="score_page"),
+    path("bao-cao/<int:pk>/tieu-chi/<int:node_id>/luu/", views.entry_save_view, name="entry_save"),
+    path("bao-cao/<int:pk>/tieu-chi/<int:node_id>/lich-su/", views.history, name="history"),
+    path("bao-cao/<int:pk>/tieu-chi/<int:node_id>/tai-lieu/", views.evidence_upload, name="evidence_upload"),
+    path("bao-cao/<int:pk>/ra-soat/", views.review, name="review"),
+    path("bao-cao/<int:pk>/in/", views.print_pdf, name="print_pdf"),
+    path("bao-cao/<int:pk>/tong-hop/", views.summary_xlsx, name="summary_xlsx"),
+    path("bao-cao/<int:pk>/phan-cong/", views.assignments, name="assignments"),
+    path("tai-lieu/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("tai-lieu/<int:pk>/go/", views.evidence_remove, name="evidence_remove"),
+    # The secretariat (Sở Nội vụ / Phòng Nội vụ)
+    path("thuong-truc/", secretariat.period_list, name="period_list"),
+    path("thuong-truc/ky/moi/", secretariat.period_edit, name="period_create"),
+    path("thuong-truc/ky/<int:pk>/", secretariat.period_detail, name="period_detail"),
+    path("thuong-truc/ky/<int:pk>/sua/", secretariat.period_edit, name="period_edit"),
+    path("thuong-truc/don-vi/", secretariat.unit_list, name="unit_list"),
+    path("thuong-truc/don-vi/<int:pk>/can-bo/", secretariat.staff_import_view, name="staff_import"),
+    path("thuong-truc/bao-cao/<int:pk>/bo-sung/", secretariat.window_open_view, name="window_open"),
+]

@@ -1,0 +1,276 @@
+"""Views of the self-assessment stage. Every view checks access through ``submissions.permissions``;
+every write goes through ``submissions.services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from criteria.models import Node
+
+from . import rules, services
+from .forms import EvidenceForm
+from .models import Entry, Role, Submission
+from .permissions import get_evidence_for_user, get_submission_for_user
+from .selectors import (
+    entry_history,
+    evidence_history,
+    submission_completeness,
+    submission_sheet,
+    submissions_for_user,
+)
+
+FILTERS = {
+    "": "Tất cả",
+    "chua-cham": "Chưa chấm điểm",
+    "thieu-minh-chung": "Thiếu tài liệu kiểm chứng / giải trình",
+    "cua-toi": "Được phân công cho tôi",
+}
+
+
+def _visible(item, key: str) -> bool:
+    if item.children:
+        item.visible = any([_visible(c, key) for c in item.children])
+        return item.visible
+    kind = item.node.rule.get("kind")
+    if key == "chua-cham":
+        item.visible = kind != "survey" and item.points is None
+    elif key == "thieu-minh-chung":
+        item.visible = kind != "survey" and not item.has_support
+    elif key == "cua-toi":
+        item.visible = item.mine
+    else:
+        item.visible = True
+    return item.visible
+
+
+def _state(submission: Submission) -> rules.Decision:
+    return rules.edit_decision(
+        now=timezone.now(), opens_at=submission.period.opens_at, closes_at=submission.period.closes_at,
+        status=submission.status, what=rules.SCORE,
+    )
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    submissions = list(submissions_for_user(request.user))
+    return render(request, "submissions/my_work.html", {"submissions": submissions})
+
+
+@login_required
+@require_GET
+def score_page(request: HttpRequest, pk: int) -> HttpResponse:
+    submission, access = get_submission_for_user(request.user, pk)
+    sheet = submission_sheet(submission, request.user)
+    key = request.GET.get("loc", "")
+    if key not in FILTERS:
+        key = ""
+    for root in sheet.roots:
+        _visible(root, key)
+    report = submission_completeness(submission, sheet)
+    state = _state(submission)
+    mine = sum(1 for leaf in sheet.leaves if leaf.mine)
+    return render(request, "submissions/score_page.html", {
+        "submission": submission, "sheet": sheet, "access": access, "filters": FILTERS, "filter": key,
+        "report": report, "state": state, "mine_count": mine,
+        "editable": access.write and state.allowed,
+        "window_open": any(leaf.window_open for leaf in sheet.leaves),
+        "evidence_form": EvidenceForm(),
+    })
+
+
+def _leaf_response(request, submission, access, node, *, error: str = "", conflict=None, warnings=(),
+                   status: int = 200) -> HttpResponse:
+    """htmx: the leaf's fragment; without JavaScript: back to the page at the criterion."""
+    if request.htmx:
+        sheet = submission_sheet(submission, request.user)
+        item = next(leaf for leaf in sheet.leaves if leaf.node.pk == node.pk)
+        item.visible = True
+        state = _state(submission)
+        return render(request, "submissions/_leaf.html", {
+            "item": item, "submission": submission, "access": access, "editable": access.write and state.allowed,
+            "error": error, "conflict": conflict, "warnings": warnings, "saved": not error,
+            "evidence_form": EvidenceForm(),
+        }, status=status)
+    if error:
+        messages.error(request, error)
+    for warning in warnings:
+        messages.warning(request, warning)
+    if not error and not warnings:
+        messages.success(request, f"Đã lưu tiêu chí {node.code}.")
+    from criteria.templatetags.criteria_tags import anchor
+
+    return redirect(f"{reverse('submissions:score_page', args=[submission.pk])}#{anchor(node.code)}")
+
+
+@login_required
+@require_POST
+def entry_save_view(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    submission, access = get_submission_for_user(request.user, pk, write=True)
+    node = get_object_or_404(Node, pk=node_id, framework_id=submission.framework_id)
+    try:
+        version = int(request.POST.get("version", "0"))
+    except ValueError:
+        version = -1
+    value = request.POST.get("value") if "value" in request.POST else None
+    explanation = request.POST.get("explanation") if "explanation" in request.POST else None
+    try:
+        services.entry_save(submission=submission, node=node, actor=request.user, version=version, value=value,
+                            explanation=explanation)
+    except services.ConflictError as exc:
+        return _leaf_response(request, submission, access, node, error=exc.messages[0], conflict=exc.entry,
+                              status=409)
+    except ValidationError as exc:
+        return _leaf_response(request, submission, access, node, error=" ".join(exc.messages), status=400)
+    return _leaf_response(request, submission, access, node)
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    submission, access = get_submission_for_user(request.user, pk, write=True)
+    node = get_object_or_404(Node, pk=node_id, framework_id=submission.framework_id)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+                           for f, e in form.errors.items())
+        return _leaf_response(request, submission, access, node, error=errors, status=400)
+    upload = form.cleaned_data["file"]
+    if upload.size > services.settings.EVIDENCE_MAX_BYTES:
+        limit = services.settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+        return _leaf_response(request, submission, access, node,
+                              error=f"Tệp “{upload.name}” lớn hơn giới hạn {limit} MB.", status=400)
+    try:
+        _, warnings = services.evidence_add(
+            submission=submission, node=node, actor=request.user,
+            upload=services.Upload(name=upload.name, data=upload.read()),
+            doc_number=form.cleaned_data["doc_number"], doc_date=form.cleaned_data["doc_date"],
+            issuer=form.cleaned_data["issuer"],
+        )
+    except ValidationError as exc:
+        return _leaf_response(request, submission, access, node, error=" ".join(exc.messages), status=400)
+    return _leaf_response(request, submission, access, node, warnings=warnings)
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    submission, access = get_submission_for_user(request.user, evidence.entry.submission_id, write=True)
+    try:
+        services.evidence_remove(evidence=evidence, actor=request.user)
+    except ValidationError as exc:
+        return _leaf_response(request, submission, access, evidence.entry.node, error=" ".join(exc.messages),
+                              status=400)
+    return _leaf_response(request, submission, access, evidence.entry.node)
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Only through this view: permission checked, always an attachment, never sniffed."""
+    evidence = get_evidence_for_user(request.user, pk)
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    submission, access = get_submission_for_user(request.user, pk)
+    node = get_object_or_404(Node, pk=node_id, framework_id=submission.framework_id)
+    entry = Entry.objects.filter(submission=submission, node=node).first()
+    context = {"submission": submission, "node": node,
+               "changes": entry_history(entry) if entry else [],
+               "files": evidence_history(entry) if entry else []}
+    template = "submissions/_history.html" if request.htmx else "submissions/history.html"
+    return render(request, template, context)
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    submission, access = get_submission_for_user(request.user, pk)
+    sheet = submission_sheet(submission)
+    report = submission_completeness(submission, sheet)
+    from .grading import suggest_grade
+
+    suggestion = suggest_grade(submission, sheet)
+    state = rules.edit_decision(now=timezone.now(), opens_at=submission.period.opens_at,
+                                closes_at=submission.period.closes_at, status=submission.status, what=rules.SEND)
+    if request.method == "POST":
+        submission, access = get_submission_for_user(request.user, pk, send=True)
+        try:
+            services.submission_send(submission=submission, actor=request.user,
+                                     proposed_grade=request.POST.get("proposed_grade", ""))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("submissions:review", pk=pk)
+        messages.success(request, f"Đã gửi báo cáo lúc {timezone.localtime(submission.sent_at):%H:%M:%S %d/%m/%Y}.")
+        return redirect("submissions:review", pk=pk)
+    return render(request, "submissions/review.html", {
+        "submission": submission, "sheet": sheet, "report": report, "access": access, "state": state,
+        "suggestion": suggestion, "grades": GRADE_CHOICES,
+    })
+
+
+GRADE_CHOICES = [("HTXSNV", "Hoàn thành xuất sắc nhiệm vụ"), ("HTTNV", "Hoàn thành tốt nhiệm vụ"),
+                 ("HTNV", "Hoàn thành nhiệm vụ"), ("KHTNV", "Không hoàn thành nhiệm vụ")]
+
+
+@login_required
+@require_GET
+def print_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    submission, access = get_submission_for_user(request.user, pk)
+    from .reports import score_sheet_pdf
+
+    response = HttpResponse(score_sheet_pdf(submission), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bieu-cham-diem-{submission.unit.code}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    submission, access = get_submission_for_user(request.user, pk)
+    from .reports import summary_workbook
+
+    response = HttpResponse(summary_workbook(submission),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="bang-tong-hop-{submission.unit.code}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def assignments(request: HttpRequest, pk: int) -> HttpResponse:
+    """Phân công chấm điểm: the approver assigns criteria (sections or leaves) to the unit's officers."""
+    submission, access = get_submission_for_user(request.user, pk)
+    staff = list(submission.unit.roles.filter(kind__in=Role.UNIT_KINDS).select_related("user")
+                 .order_by("user__full_name"))
+    people = {r.user_id: r.user for r in staff}
+    sheet = submission_sheet(submission)
+    if request.method == "POST":
+        submission, access = get_submission_for_user(request.user, pk, send=True)
+        node = get_object_or_404(Node, pk=request.POST.get("node"), framework_id=submission.framework_id)
+        chosen = [people[int(u)] for u in request.POST.getlist("users") if u.isdigit() and int(u) in people]
+        try:
+            services.assignment_set(submission=submission, node=node, users=chosen, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã phân công {node.code}.")
+        return redirect("submissions:assignments", pk=pk)
+    return render(request, "submissions/assignments.html", {
+        "submission": submission, "sheet": sheet, "staff": list(people.values()), "access": access,
+    })
