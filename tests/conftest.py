@@ -44,3 +44,22 @@ def admin_client(admin_user):
 @pytest.fixture
 def officer_client(officer):
     return _client_for(officer)
+
+
+@pytest.fixture
+def world(db):
+    from tests.factories import make_world
+
+    return make_world()
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: a logged-in browser of its own for that actor."""
+    return _client_for
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing a password the production way takes ~0.3 s; tests create many accounts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

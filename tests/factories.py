@@ -20,3 +20,52 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+# --------------------------------------------------------------------------- the named actors
+
+
+def make_world(*, closes_in_days: int = 5, framework_code: str = "tn2024-so"):
+    """Two units of one block in an open period, with healthchecks-style named actors:
+
+    officer_a / approver_a (unit A), officer_b / approver_b (unit B), secretariat (of the authority),
+    outsider (a logged-in person with no role). Returns a namespace.
+    """
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from criteria.models import Authority, Framework
+    from submissions import services
+    from submissions.models import Block, Period, Role, Submission, Unit
+
+    authority, _ = Authority.objects.get_or_create(code="tinh-thai-nguyen",
+                                                   defaults={"name": "UBND tỉnh Thái Nguyên", "level": "tinh"})
+    block = Block.objects.create(authority=authority, code="so", name="Khối các sở, ban, ngành", excellent_quota=4)
+    unit_a = Unit.objects.create(authority=authority, block=block, code="so-xay-dung", name="Sở Xây dựng")
+    unit_b = Unit.objects.create(authority=authority, block=block, code="so-y-te", name="Sở Y tế")
+    now = timezone.now()
+    period = Period(authority=authority, code="tn-test", name="Kỳ thử nghiệm 2024", year=2024,
+                    opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=closes_in_days))
+    services.period_save(period=period, frameworks={block: Framework.objects.get(code=framework_code)})
+    actors = {
+        "officer_a": (Role.OFFICER, unit_a, None), "approver_a": (Role.APPROVER, unit_a, None),
+        "officer_b": (Role.OFFICER, unit_b, None), "approver_b": (Role.APPROVER, unit_b, None),
+        "secretariat": (Role.SECRETARIAT, None, authority), "outsider": (None, None, None),
+    }
+    world = SimpleNamespace(authority=authority, block=block, unit_a=unit_a, unit_b=unit_b, period=period)
+    for name, (kind, unit, auth) in actors.items():
+        user = UserFactory(username=name.replace("_", "."))
+        if kind:
+            Role.objects.create(user=user, kind=kind, unit=unit, authority=auth)
+        setattr(world, name, user)
+    world.sub_a = Submission.objects.get(period=period, unit=unit_a)
+    world.sub_b = Submission.objects.get(period=period, unit=unit_b)
+    return world
+
+
+def leaf(submission, code: str):
+    from criteria.models import Node
+
+    return Node.objects.get(framework=submission.framework, code=code)

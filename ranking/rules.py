@@ -1,0 +1,560 @@
+"""Điều 6–7 of 2610/QĐ-UBND as pure functions (no database, no Django): quality levels, grades, the
+cap on "Hoàn thành xuất sắc nhiệm vụ" and the tie-breaks.
+
+Every reading of the regulation that DOMAIN.md marks as an *interpretation* is a field of
+:class:`RankingSettings`, whose defaults are the readings fixed there; an authority that reads the rule
+differently changes a setting of its period, not this code.
+
+The steps, for the units of one block:
+
+1. **Order.** The published total is rounded half up to two decimals; units are ordered by it, then by
+   the total rounded half up to three decimals, both descending. Units still equal share the rank
+   (competition ranking 1, 1, 3) and are flagged ``tie``: the chair decides their order. Nothing is
+   ever ordered silently by name or id.
+2. **Qualify.** Each unit gets the highest grade whose conditions all hold, with a Vietnamese reason
+   for every condition it misses of every higher grade (:func:`qualify`).
+3. **Cap.** At most ``min(quota, round_half_up(share × N))`` units of the block get HTXSNV, where N is
+   the number of units qualifying HTTNV or better; they are taken from the highest total down. If the
+   boundary falls inside a tie, none of the tied units is promoted automatically (``chair``), nor any
+   unit below them. A qualified unit left out gets HTTNV with a reason.
+
+In the rank-only variant (PAR index, :attr:`RankingSettings.rank_only`) only step 1 runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from types import MappingProxyType
+
+from criteria.scoring import fmt
+
+# --------------------------------------------------------------------------- vocabulary
+
+XUAT_SAC, TOT, TRUNG_BINH, KEM = "xuat_sac", "tot", "trung_binh", "kem"
+#: Quality levels of a criterion, best first.
+LEVELS = (XUAT_SAC, TOT, TRUNG_BINH, KEM)
+LEVEL_LABELS = {XUAT_SAC: "Xuất sắc", TOT: "Tốt", TRUNG_BINH: "Trung bình", KEM: "Kém"}
+
+HTXSNV, HTTNV, HTNV, KHTNV = "HTXSNV", "HTTNV", "HTNV", "KHTNV"
+#: Grades, best first.
+GRADES = (HTXSNV, HTTNV, HTNV, KHTNV)
+GRADE_LABELS = {
+    HTXSNV: "Hoàn thành xuất sắc nhiệm vụ",
+    HTTNV: "Hoàn thành tốt nhiệm vụ",
+    HTNV: "Hoàn thành nhiệm vụ",
+    KHTNV: "Không hoàn thành nhiệm vụ",
+}
+
+GROUPS = ("ND1", "ND2", "ND3")
+GROUP_LABELS = {"ND1": "Nội dung I", "ND2": "Nội dung II", "ND3": "Nội dung III"}
+
+#: Discipline or corruption incident of a unit: none, self-detected and remedied, or not.
+NONE, REMEDIED, UNREMEDIED = "none", "remedied", "unremedied"
+INCIDENTS = (NONE, REMEDIED, UNREMEDIED)
+
+#: Rounding of ``share × N`` for the cap, by setting name.
+CAP_ROUNDINGS = {"half_up": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}
+
+DEFAULT_QUOTAS: Mapping[str, int] = {"so": 4, "huyen": 2, "dvsn": 1, "hoi": 1}
+DEFAULT_LEVEL_THRESHOLDS = (Decimal("0.9"), Decimal("0.7"), Decimal("0.5"))
+
+
+class RankingError(ValueError):
+    """Input the rules cannot rank; the message is shown to the user as is and names the unit and field."""
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class RankingSettings:
+    """The per-period readings of Điều 6–7. Defaults are DOMAIN.md's interpretations.
+
+    * ``excellent_share``, ``quotas``, ``cap_rounding``: the HTXSNV cap of a block is
+      ``min(quotas[block], round(excellent_share × N, cap_rounding))``; a block without a quota uses only
+      the share. ``cap_rounding`` is ``half_up`` (20 → 4, 9 → 2, 7 → 1, 6 → 1), ``down`` or ``up``.
+    * ``rank_only``: the PAR-index variant: rank and ties only, no grade.
+    * ``total_places`` / ``tiebreak_places``: ordering by the total rounded half up to 2, then 3 places.
+    * ``thresholds_on_rounded_total``: compare 90/70/50 with the published (rounded) total, not the exact.
+    * ``min_total_excellent`` / ``min_total_good`` / ``min_total_pass``: 90, 70, 50; the upper bounds of the
+      bands ("70 đến dưới 90") never exclude a higher score.
+    * ``subunits_disciplined_max_share``: at most 20 % of subordinate units disciplined.
+    * ``results_group``: the content group "kết quả thực hiện nhiệm vụ được giao trong năm" (ND2).
+    * ``poor_results_share`` / ``poor_results_inclusive``: KHTNV when more than half of the ND2 criteria are
+      rated Kém (the reading of "dưới 50 %"); ``inclusive`` makes it "half or more".
+    * ``level_thresholds``: appraised/max from which a criterion is Xuất sắc, Tốt, Trung bình.
+    """
+
+    excellent_share: Decimal = Decimal("0.20")
+    quotas: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_QUOTAS))
+    cap_rounding: str = "half_up"
+    rank_only: bool = False
+    total_places: int = 2
+    tiebreak_places: int = 3
+    thresholds_on_rounded_total: bool = True
+    min_total_excellent: Decimal = Decimal(90)
+    min_total_good: Decimal = Decimal(70)
+    min_total_pass: Decimal = Decimal(50)
+    subunits_disciplined_max_share: Decimal = Decimal("0.20")
+    results_group: str = "ND2"
+    poor_results_share: Decimal = Decimal("0.5")
+    poor_results_inclusive: bool = False
+    level_thresholds: tuple[Decimal, Decimal, Decimal] = DEFAULT_LEVEL_THRESHOLDS
+
+    def __post_init__(self) -> None:
+        for name in ("excellent_share", "subunits_disciplined_max_share", "poor_results_share"):
+            value = getattr(self, name)
+            if not _is_decimal(value) or not (0 <= value <= 1):
+                raise RankingError(f"Thiết lập “{name}” phải là số thập phân từ 0 đến 1.")
+        for name in ("min_total_excellent", "min_total_good", "min_total_pass"):
+            if not _is_decimal(getattr(self, name)):
+                raise RankingError(f"Thiết lập “{name}” phải là số thập phân.")
+        if not (self.min_total_excellent >= self.min_total_good >= self.min_total_pass):
+            raise RankingError("Ngưỡng điểm phải giảm dần: xuất sắc ≥ tốt ≥ hoàn thành.")
+        if not isinstance(self.quotas, Mapping):
+            raise RankingError("Thiết lập “quotas” phải là bảng khối → số lượng tối đa.")
+        for block, quota in self.quotas.items():
+            if not isinstance(quota, int) or isinstance(quota, bool) or quota < 0:
+                raise RankingError(f"Thiết lập “quotas”, khối “{block}”: số lượng tối đa phải là số nguyên không âm.")
+        if self.cap_rounding not in CAP_ROUNDINGS:
+            raise RankingError(f"Thiết lập “cap_rounding” chỉ nhận: {', '.join(CAP_ROUNDINGS)}.")
+        for name in ("rank_only", "thresholds_on_rounded_total", "poor_results_inclusive"):
+            if not isinstance(getattr(self, name), bool):
+                raise RankingError(f"Thiết lập “{name}” phải là true hoặc false.")
+        places = (self.total_places, self.tiebreak_places)
+        if any(not isinstance(p, int) or isinstance(p, bool) or p < 0 for p in places) or places[0] > places[1]:
+            raise RankingError("Số chữ số thập phân để xếp thứ tự phải là số nguyên, lần hai không ít hơn lần đầu.")
+        if self.results_group not in GROUPS:
+            raise RankingError(f"Thiết lập “results_group” chỉ nhận: {', '.join(GROUPS)}.")
+        object.__setattr__(self, "level_thresholds", _check_level_thresholds(self.level_thresholds))
+        object.__setattr__(self, "quotas", MappingProxyType(dict(self.quotas)))
+
+    def quota(self, block: str) -> int | None:
+        return self.quotas.get(block)
+
+
+# --------------------------------------------------------------------------- input and results
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A criterion (Tiêu chí, or a section without sub-criteria) with its quality level."""
+
+    code: str
+    group: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit as the rules see it: appraised total and the facts the grade conditions look at."""
+
+    id: str
+    block: str
+    total: Decimal
+    outstanding: bool = False
+    discipline: str = NONE
+    corruption: str = NONE
+    disunity: bool = False
+    subunits_disciplined_share: Decimal = Decimal(0)
+    criteria: tuple[Criterion, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise RankingError("Mỗi đơn vị phải có mã (id) là chuỗi không rỗng.")
+        if not isinstance(self.block, str) or not self.block.strip():
+            self._fail("block", "phải là mã khối, chuỗi không rỗng.")
+        if not _is_decimal(self.total):
+            self._fail("total", "phải là số thập phân (Decimal), không dùng số thực dấu phẩy động.")
+        if self.total < 0:
+            self._fail("total", f"tổng điểm {fmt(self.total)} không được âm.")
+        for name in ("outstanding", "disunity"):
+            if not isinstance(getattr(self, name), bool):
+                self._fail(name, "phải là true hoặc false.")
+        for name in ("discipline", "corruption"):
+            if getattr(self, name) not in INCIDENTS:
+                self._fail(name, f"“{getattr(self, name)}” không hợp lệ; chỉ nhận: {', '.join(INCIDENTS)}.")
+        share = self.subunits_disciplined_share
+        if not _is_decimal(share) or not (0 <= share <= 1):
+            self._fail("subunits_disciplined_share", "phải là số thập phân từ 0 đến 1.")
+        if not isinstance(self.criteria, tuple):
+            object.__setattr__(self, "criteria", tuple(self.criteria))
+        for i, criterion in enumerate(self.criteria, start=1):
+            where = f"criteria[{i}]"
+            if not isinstance(criterion, Criterion):
+                self._fail(where, "phải là một tiêu chí (code, group, level).")
+            if not isinstance(criterion.code, str) or not criterion.code.strip():
+                self._fail(f"{where}.code", "mã tiêu chí không được để trống.")
+            if criterion.group not in GROUPS:
+                self._fail(f"{where}.group", f"“{criterion.group}” không hợp lệ; chỉ nhận: {', '.join(GROUPS)}.")
+            if criterion.level not in LEVELS:
+                self._fail(f"{where}.level", f"“{criterion.level}” không hợp lệ; chỉ nhận: {', '.join(LEVELS)}.")
+
+    def _fail(self, name: str, problem: str) -> None:
+        raise RankingError(f"Đơn vị “{self.id}”, trường “{name}”: {problem}")
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """The grade a unit qualifies for before the cap, and every reason it misses each higher grade."""
+
+    grade: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    id: str
+    block: str
+    rank: int
+    total: Decimal  # published: rounded half up to ``total_places``
+    tiebreak_total: Decimal  # rounded half up to ``tiebreak_places``
+    qualified: str | None  # grade before the cap; None in rank-only mode
+    grade: str | None  # final grade; None in rank-only mode
+    tie: bool  # another unit of the block has the same published and tie-break totals
+    chair: bool  # the cap boundary falls inside this unit's tie: the chair decides
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BlockSummary:
+    block: str
+    units: int
+    qualified_good_or_better: int | None  # N of the cap; None in rank-only mode
+    excellent_cap: int | None  # None in rank-only mode
+    excellent: int | None  # units finally graded HTXSNV
+
+
+@dataclass(frozen=True)
+class Ranking:
+    units: tuple[UnitResult, ...]  # by block, then rank, then id
+    blocks: dict[str, BlockSummary]
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _is_decimal(value: object) -> bool:
+    return isinstance(value, Decimal) and value.is_finite()
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """``value`` rounded half up to ``places`` decimals (87.125 → 87.13; never banker's rounding)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _percent(share: Decimal) -> str:
+    return fmt(share * 100)
+
+
+def _check_level_thresholds(thresholds: Iterable) -> tuple[Decimal, Decimal, Decimal]:
+    """Three ratios, best first. Ratios (not points) may be written as floats: 0.9 is read as "0.9"."""
+    try:
+        values = tuple(Decimal(repr(t)) if isinstance(t, float) else t for t in thresholds)
+    except TypeError:
+        values = ()
+    if len(values) != 3 or not all(_is_decimal(v) or (isinstance(v, int) and not isinstance(v, bool))
+                                   for v in values):
+        raise RankingError("Ngưỡng mức chất lượng phải là ba số thập phân (Xuất sắc, Tốt, Trung bình).")
+    high, good, fair = (Decimal(v) for v in values)
+    if not (1 >= high >= good >= fair >= 0):
+        raise RankingError("Ngưỡng mức chất lượng phải giảm dần trong khoảng 0 đến 1.")
+    return high, good, fair
+
+
+# --------------------------------------------------------------------------- quality level
+
+
+def quality_level(
+    appraised: Decimal,
+    maximum: Decimal,
+    thresholds: tuple[Decimal, Decimal, Decimal] = DEFAULT_LEVEL_THRESHOLDS,
+) -> str:
+    """The quality level of a criterion from appraised/max: ≥ 0.9 Xuất sắc, ≥ 0.7 Tốt, ≥ 0.5 Trung bình, else Kém.
+
+    The comparison is exact (``appraised ≥ threshold × max``), so 2,7/3 is Xuất sắc. An appraiser's
+    override is stored elsewhere; this is the derived level.
+    """
+    high, good, fair = _check_level_thresholds(thresholds)
+    if isinstance(appraised, int) and not isinstance(appraised, bool):
+        appraised = Decimal(appraised)
+    if isinstance(maximum, int) and not isinstance(maximum, bool):
+        maximum = Decimal(maximum)
+    if not _is_decimal(appraised) or not _is_decimal(maximum):
+        raise RankingError("Điểm thẩm định và điểm tối đa phải là số thập phân (Decimal), không dùng số thực.")
+    if maximum <= 0:
+        raise RankingError(f"Điểm tối đa của tiêu chí phải lớn hơn 0 (đang là {fmt(maximum)}).")
+    if appraised < 0 or appraised > maximum:
+        raise RankingError(f"Điểm thẩm định {fmt(appraised)} phải nằm trong khoảng 0 đến {fmt(maximum)}.")
+    if appraised >= high * maximum:
+        return XUAT_SAC
+    if appraised >= good * maximum:
+        return TOT
+    if appraised >= fair * maximum:
+        return TRUNG_BINH
+    return KEM
+
+
+def _at_least(level: str, required: str) -> bool:
+    return LEVELS.index(level) <= LEVELS.index(required)
+
+
+# --------------------------------------------------------------------------- grades
+
+
+def ranking_key(total: Decimal, settings: RankingSettings) -> tuple[Decimal, Decimal]:
+    """(published total, tie-break total): units compare by it, larger first; equal keys are a tie."""
+    return round_half_up(total, settings.total_places), round_half_up(total, settings.tiebreak_places)
+
+
+def _incident(value: str, allow_remedied: bool, what: str) -> str | None:
+    if value == NONE or (value == REMEDIED and allow_remedied):
+        return None
+    if value == REMEDIED:
+        return f"{what} (dù đã tự phát hiện và khắc phục xong hậu quả, ở mức này không được loại trừ)."
+    return f"{what}, không thuộc trường hợp tự phát hiện và khắc phục xong hậu quả."
+
+
+_DISCIPLINE = "có tổ chức trực thuộc, lãnh đạo cơ quan, đơn vị hoặc cấp ủy viên bị xử lý kỷ luật"
+_CORRUPTION = "có đơn vị trực thuộc xảy ra vụ việc tham nhũng, lãng phí, tiêu cực bị xử lý kỷ luật"
+
+
+def missed_conditions(unit: Unit, grade: str, settings: RankingSettings | None = None) -> tuple[str, ...]:
+    """Every condition of ``grade`` that ``unit`` misses (cap aside), in Vietnamese; empty when it qualifies.
+
+    KHTNV has no condition. The texts have no grade prefix: :func:`qualify` adds it.
+    """
+    settings = settings or RankingSettings()
+    if grade not in GRADES:
+        raise RankingError(f"Mức xếp loại “{grade}” không hợp lệ; chỉ nhận: {', '.join(GRADES)}.")
+    if grade == KHTNV:
+        return ()
+    excellent = grade == HTXSNV
+    total = unit.total
+    if settings.thresholds_on_rounded_total:
+        total = round_half_up(total, settings.total_places)
+    minimum = {
+        HTXSNV: settings.min_total_excellent,
+        HTTNV: settings.min_total_good,
+        HTNV: settings.min_total_pass,
+    }[grade]
+    misses: list[str] = []
+    if total < minimum:
+        shown = fmt(total, settings.total_places) if settings.thresholds_on_rounded_total else fmt(total)
+        misses.append(f"tổng điểm {shown} dưới {fmt(minimum)}.")
+    if excellent and not unit.outstanding:
+        misses.append("chưa được Hội đồng thẩm định công nhận có thành tích nổi bật.")
+    for value, what in ((unit.discipline, _DISCIPLINE), (unit.corruption, _CORRUPTION)):
+        miss = _incident(value, allow_remedied=not excellent, what=what)
+        if miss:
+            misses.append(miss)
+    if unit.disunity:
+        misses.append("bị cấp có thẩm quyền đánh giá, kết luận mất đoàn kết nội bộ.")
+    limit = settings.subunits_disciplined_max_share
+    if unit.subunits_disciplined_share > limit:
+        misses.append(
+            f"có {_percent(unit.subunits_disciplined_share)} % số đơn vị trực thuộc bị kỷ luật trong năm, "
+            f"trên {_percent(limit)} %."
+        )
+    results = settings.results_group
+    for criterion in unit.criteria:
+        if excellent:
+            required = XUAT_SAC if criterion.group == results else TOT
+        elif grade == HTTNV:
+            required = TOT if criterion.group == results else TRUNG_BINH
+        else:
+            required = TRUNG_BINH
+        if not _at_least(criterion.level, required):
+            wanted = LEVEL_LABELS[required] + ("" if required == XUAT_SAC else " trở lên")
+            misses.append(
+                f"tiêu chí {criterion.code} ({GROUP_LABELS[criterion.group]}) chỉ đạt mức "
+                f"{LEVEL_LABELS[criterion.level]}, cần {wanted}."
+            )
+    poor = _poor_results(unit, settings)
+    if poor:
+        misses.append(poor)
+    return tuple(misses)
+
+
+def _poor_results(unit: Unit, settings: RankingSettings) -> str | None:
+    """The "dưới 50 %" condition of KHTNV, read as: more than half of the ND2 criteria rated Kém."""
+    results = [c for c in unit.criteria if c.group == settings.results_group]
+    if not results:
+        return None
+    poor = sum(1 for c in results if c.level == KEM)
+    limit = settings.poor_results_share * len(results)
+    if poor > limit or (settings.poor_results_inclusive and poor == limit):
+        bound = "từ" if settings.poor_results_inclusive else "trên"
+        return (
+            f"{poor}/{len(results)} tiêu chí {GROUP_LABELS[settings.results_group]} ở mức Kém, "
+            f"{bound} {_percent(settings.poor_results_share)} % số tiêu chí."
+        )
+    return None
+
+
+def qualify(unit: Unit, settings: RankingSettings | None = None) -> Qualification:
+    """The highest grade whose conditions all hold (before the cap), and, for every higher grade, every
+    condition the unit misses: "Chưa đạt Hoàn thành xuất sắc nhiệm vụ: tổng điểm 88,50 dưới 90."."""
+    settings = settings or RankingSettings()
+    reasons: list[str] = []
+    for grade in GRADES:
+        misses = missed_conditions(unit, grade, settings)
+        if not misses:
+            return Qualification(grade, tuple(reasons))
+        reasons += [f"Chưa đạt {GRADE_LABELS[grade]}: {miss}" for miss in misses]
+    raise AssertionError("KHTNV has no condition")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- the cap
+
+
+def excellent_cap(qualified_good_or_better: int, block: str, settings: RankingSettings | None = None) -> int:
+    """``min(quota, round(share × N))`` for a block whose N units qualify HTTNV or better.
+
+    A block without a quota in the settings uses only the share.
+    """
+    settings = settings or RankingSettings()
+    if isinstance(qualified_good_or_better, bool) or not isinstance(qualified_good_or_better, int):
+        raise RankingError("Số đơn vị đạt từ Hoàn thành tốt nhiệm vụ trở lên phải là số nguyên.")
+    if qualified_good_or_better < 0:
+        raise RankingError("Số đơn vị đạt từ Hoàn thành tốt nhiệm vụ trở lên không được âm.")
+    by_share = int(
+        (settings.excellent_share * qualified_good_or_better).quantize(
+            Decimal(1), rounding=CAP_ROUNDINGS[settings.cap_rounding]
+        )
+    )
+    quota = settings.quota(block)
+    return by_share if quota is None else min(quota, by_share)
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def _group_ties(units: list[Unit], settings: RankingSettings) -> list[list[Unit]]:
+    """Units (already sorted by key, best first) grouped by equal key."""
+    groups: list[list[Unit]] = []
+    for unit in units:
+        if groups and ranking_key(groups[-1][0].total, settings) == ranking_key(unit.total, settings):
+            groups[-1].append(unit)
+        else:
+            groups.append([unit])
+    return groups
+
+
+def _ids(units: Iterable[Unit]) -> str:
+    return ", ".join(f"“{u.id}”" for u in units)
+
+
+def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tuple[list[UnitResult], BlockSummary]:
+    # Best first; the id only makes the processing (and the texts naming the other tied units)
+    # deterministic: tied units share everything that matters.
+    ordered = sorted(units, key=lambda u: u.id)
+    ordered.sort(key=lambda u: ranking_key(u.total, settings), reverse=True)
+    groups = _group_ties(ordered, settings)
+    rank_of: dict[str, int] = {}
+    tied_with: dict[str, list[Unit]] = {}
+    position = 1
+    for group in groups:
+        for unit in group:
+            rank_of[unit.id] = position
+            tied_with[unit.id] = [u for u in group if u.id != unit.id]
+        position += len(group)
+
+    reasons: dict[str, list[str]] = defaultdict(list)
+    qualified: dict[str, str | None] = {}
+    final: dict[str, str | None] = {}
+    chair: set[str] = set()
+    summary = BlockSummary(block, len(units), None, None, None)
+
+    if not settings.rank_only:
+        for unit in ordered:
+            qualification = qualify(unit, settings)
+            qualified[unit.id] = final[unit.id] = qualification.grade
+            reasons[unit.id] += qualification.reasons
+        good_or_better = sum(1 for g in qualified.values() if g in (HTXSNV, HTTNV))
+        cap = excellent_cap(good_or_better, block, settings)
+        share = _percent(settings.excellent_share)
+        beyond = (
+            f"Đủ điều kiện {GRADE_LABELS[HTXSNV]} nhưng vượt tỷ lệ {share} % / số lượng tối đa của khối "
+            f"({cap}): xếp {GRADE_LABELS[HTTNV]}."
+        )
+        promoted = 0
+        closed = False  # once the cap is full or a tie straddles it, nobody below is promoted
+        for group in _group_ties([u for u in ordered if qualified[u.id] == HTXSNV], settings):
+            free = cap - promoted
+            if not closed and len(group) <= free:
+                promoted += len(group)
+                continue
+            if not closed and free > 0:
+                # The boundary falls inside this tie: the chair decides, nobody is promoted automatically.
+                for unit in group:
+                    chair.add(unit.id)
+                    final[unit.id] = HTTNV
+                    others = [u for u in group if u.id != unit.id]
+                    tb = ranking_key(unit.total, settings)[1]
+                    reasons[unit.id].append(
+                        f"Đủ điều kiện {GRADE_LABELS[HTXSNV]} nhưng bằng điểm ({fmt(tb, settings.tiebreak_places)})"
+                        f" với {_ids(others)} tại giới hạn tỷ lệ {share} % / số lượng tối đa của khối ({cap}, "
+                        f"còn {free} suất cho {len(group)} đơn vị): Chủ tịch Hội đồng thẩm định xem xét, quyết "
+                        f"định; tạm xếp {GRADE_LABELS[HTTNV]}."
+                    )
+                closed = True
+                continue
+            closed = True
+            for unit in group:
+                final[unit.id] = HTTNV
+                reasons[unit.id].append(beyond)
+        summary = BlockSummary(block, len(units), good_or_better, cap, promoted)
+
+    results = []
+    for unit in ordered:
+        published, tiebreak = ranking_key(unit.total, settings)
+        others = tied_with[unit.id]
+        unit_reasons = list(reasons[unit.id])
+        if others:
+            unit_reasons.append(
+                f"Bằng điểm với {_ids(others)} đến {settings.tiebreak_places} chữ số thập phân "
+                f"({fmt(tiebreak, settings.tiebreak_places)}): Chủ tịch Hội đồng thẩm định xem xét, quyết định "
+                f"thứ tự."
+            )
+        results.append(
+            UnitResult(
+                id=unit.id,
+                block=block,
+                rank=rank_of[unit.id],
+                total=published,
+                tiebreak_total=tiebreak,
+                qualified=qualified.get(unit.id),
+                grade=final.get(unit.id),
+                tie=bool(others),
+                chair=unit.id in chair,
+                reasons=tuple(unit_reasons),
+            )
+        )
+    return results, summary
+
+
+def rank_units(units: Iterable[Unit], settings: RankingSettings | None = None) -> Ranking:
+    """Rank, qualify and cap every block. Results are sorted by block, then rank, then id (print order
+    only: units of equal rank are a tie for the chair, not ordered by id)."""
+    settings = settings or RankingSettings()
+    by_block: dict[str, list[Unit]] = defaultdict(list)
+    seen: set[str] = set()
+    for unit in units:
+        if not isinstance(unit, Unit):
+            raise RankingError("Mỗi phần tử cần xếp hạng phải là một đơn vị (Unit).")
+        if unit.id in seen:
+            raise RankingError(f"Đơn vị “{unit.id}”, trường “id”: mã đơn vị bị trùng.")
+        seen.add(unit.id)
+        by_block[unit.block].append(unit)
+    results: list[UnitResult] = []
+    blocks: dict[str, BlockSummary] = {}
+    for block in sorted(by_block):
+        block_results, summary = _rank_block(block, by_block[block], settings)
+        results += block_results
+        blocks[block] = summary
+    results.sort(key=lambda r: (r.block, r.rank, r.id))
+    return Ranking(tuple(results), blocks)
