@@ -155,6 +155,11 @@ def submissions_for_user(user) -> QuerySet[Submission]:
 
 def entry_history(entry: Entry) -> list[dict]:
     """Every recorded change of an entry, newest first, with what changed from the previous record."""
+    from criteria.scoring import fmt
+
+    def pts(value):
+        return None if value is None else fmt(value)
+
     records = list(entry.history.select_related("history_user").order_by("history_date", "history_id"))
     out = []
     previous = None
@@ -162,10 +167,10 @@ def entry_history(entry: Entry) -> list[dict]:
         changes = []
         if previous is None:
             if record.points is not None or record.explanation:
-                changes.append(("Điểm", None, record.points))
+                changes.append(("Điểm", None, pts(record.points)))
         else:
             if record.points != previous.points:
-                changes.append(("Điểm", previous.points, record.points))
+                changes.append(("Điểm", pts(previous.points), pts(record.points)))
             if record.explanation != previous.explanation:
                 changes.append(("Giải trình", previous.explanation, record.explanation))
         if changes or previous is None:

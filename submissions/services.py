@@ -87,6 +87,12 @@ def submission_get_or_create(*, period: Period, unit: Unit) -> Submission:
         return Submission.objects.get(period=period, unit=unit)
 
 
+def _locked(submission: Submission) -> Submission:
+    """The submission row, fresh and locked for the transaction: a save and a send (or the lock at the
+    deadline) of the same unit serialise, so nothing is written into a sheet that was just sent."""
+    return Submission.objects.select_for_update().select_related("period").get(pk=submission.pk)
+
+
 def _leaf(submission: Submission, node: Node) -> Node:
     if node.framework_id != submission.framework_id or not node.rule:
         raise ValidationError("Tiêu chí không thuộc bộ tiêu chí của báo cáo hoặc không phải tiêu chí chấm điểm.")
@@ -142,6 +148,7 @@ def entry_save(
     current values and nothing is written. ``None`` leaves a field as it is.
     """
     _leaf(submission, node)
+    submission = _locked(submission)
     entry = Entry.objects.select_for_update().filter(submission=submission, node=node).first()
     if entry is None:
         try:
@@ -211,6 +218,7 @@ def evidence_add(
     raises ``ValidationError`` and nothing is stored. The PDF signature check is queued after commit.
     """
     _leaf(submission, node)
+    submission = _locked(submission)
     assert_editable(submission=submission, what=rules.EVIDENCE, node=node, now=now)
     try:
         kind = check_file(upload.data, upload.name, max_bytes=settings.EVIDENCE_MAX_BYTES)
@@ -270,6 +278,8 @@ def evidence_remove(*, evidence: Evidence, actor: User, now: datetime | None = N
         pk=evidence.pk)
     if evidence.removed_at:
         return evidence
+    _locked(evidence.entry.submission)
+    evidence.entry.submission.refresh_from_db(fields=["status"])
     assert_editable(submission=evidence.entry.submission, what=rules.EVIDENCE, node=evidence.entry.node, now=now)
     evidence.removed_at = _now(now)
     evidence.removed_by = actor
@@ -309,7 +319,7 @@ def submission_send(*, submission: Submission, actor: User, proposed_grade: str 
     """Send the submission ("Gửi đi"): only when complete; afterwards it is immutable and time-stamped."""
     from .selectors import submission_completeness, submission_self_total
 
-    submission = Submission.objects.select_for_update().select_related("period").get(pk=submission.pk)
+    submission = _locked(submission)
     assert_editable(submission=submission, what=rules.SEND, now=now)
     report = submission_completeness(submission)
     if report.blocking:
@@ -331,8 +341,11 @@ def submission_send(*, submission: Submission, actor: User, proposed_grade: str 
 def submissions_lock_overdue(*, now: datetime | None = None) -> int:
     """At the deadline every submission not sent is locked as it stands. Idempotent."""
     now = _now(now)
-    return Submission.objects.filter(status=Submission.DRAFT, period__closes_at__lte=now).update(
-        status=Submission.LOCKED, locked_at=now)
+    with transaction.atomic():
+        overdue = list(Submission.objects.select_for_update().filter(status=Submission.DRAFT,
+                                                                       period__closes_at__lte=now)
+                       .values_list("pk", flat=True))
+        return Submission.objects.filter(pk__in=overdue).update(status=Submission.LOCKED, locked_at=now)
 
 
 @transaction.atomic
