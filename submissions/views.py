@@ -97,6 +97,9 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
             "item": item, "submission": submission, "access": access, "editable": access.write and state.allowed,
             "error": error, "conflict": conflict, "warnings": warnings, "saved": not error,
             "evidence_form": EvidenceForm(),
+            # The page's progress bar and total, swapped out of band.
+            "oob_progress": True, "report": submission_completeness(submission, sheet), "sheet": sheet,
+            "mine_count": sum(1 for leaf in sheet.leaves if leaf.mine),
         }, status=status)
     if error:
         messages.error(request, error)

@@ -25,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 # --------------------------------------------------------------------------- the named actors
 
 
-def make_world(*, closes_in_days: int = 5, framework_code: str = "tn2024-so"):
+def make_world(*, closes_in_days: int = 5, framework_code: str = "tn2024-so", password: bool = False):
     """Two units of one block in an open period, with healthchecks-style named actors:
 
     officer_a / approver_a (unit A), officer_b / approver_b (unit B), secretariat (of the authority),
@@ -56,7 +56,7 @@ def make_world(*, closes_in_days: int = 5, framework_code: str = "tn2024-so"):
     }
     world = SimpleNamespace(authority=authority, block=block, unit_a=unit_a, unit_b=unit_b, period=period)
     for name, (kind, unit, auth) in actors.items():
-        user = UserFactory(username=name.replace("_", "."))
+        user = UserFactory(username=name.replace("_", "."), full_name=name.replace("_", " ").title())
         if kind:
             Role.objects.create(user=user, kind=kind, unit=unit, authority=auth)
         setattr(world, name, user)
@@ -69,3 +69,26 @@ def leaf(submission, code: str):
     from criteria.models import Node
 
     return Node.objects.get(framework=submission.framework, code=code)
+
+
+def mini_framework(code: str = "thu-nghiem"):
+    """A 10-point framework with one leaf of each rule kind, for flows that must fill every criterion."""
+    from criteria.services import FrameworkMeta, framework_save
+    from criteria.tree import NodeSpec
+
+    meta = FrameworkMeta(code=code, name="Bộ tiêu chí thử nghiệm", authority_code="tinh-thai-nguyen",
+                         authority_name="UBND tỉnh Thái Nguyên", authority_level="tinh", year=2024,
+                         target_group="Sở, ban, ngành", issuing_decision="Thử nghiệm", total_points=10)
+    levels = {"kind": "levels", "levels": [{"label": "Ban hành đầy đủ", "points": "2"},
+                                           {"label": "Ban hành không đầy đủ", "points": "0"}]}
+    specs = [
+        NodeSpec("ND1", None, "content", "XÂY DỰNG TỔ CHỨC", "10"),
+        NodeSpec("I", "ND1", "section", "Năng lực lãnh đạo và kết quả", "10"),
+        NodeSpec("1.1", "I", "criterion", "Đổi mới sáng tạo", "4", rule={"kind": "survey"}),
+        NodeSpec("1.2", "I", "criterion", "Ban hành văn bản chỉ đạo", "2", rule=levels),
+        NodeSpec("1.3", "I", "criterion", "Hoàn thành kế hoạch", "2",
+                 rule={"kind": "percent", "threshold": "80", "measure": "Tỷ lệ % thực hiện kế hoạch"}),
+        NodeSpec("1.4", "I", "criterion", "Công tác văn thư", "2", rule={"kind": "manual"}),
+    ]
+    framework, _ = framework_save(meta=meta, specs=specs)
+    return framework
