@@ -19,9 +19,12 @@ from .forms import EvidenceForm
 from .models import Entry, Role, Submission
 from .permissions import get_evidence_for_user, get_submission_for_user
 from .selectors import (
+    Progress,
     entry_history,
     evidence_history,
     submission_completeness,
+    submission_leaf,
+    submission_progress,
     submission_sheet,
     submissions_for_user,
 )
@@ -75,10 +78,11 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
         _visible(root, key)
     report = submission_completeness(submission, sheet)
     state = _state(submission)
-    mine = sum(1 for leaf in sheet.leaves if leaf.mine)
+    progress = Progress(scorable=report.scorable, scored=report.scored, documented=report.documented,
+                        mine=sum(1 for leaf in sheet.leaves if leaf.mine and leaf.leaves), total=sheet.total)
     return render(request, "submissions/score_page.html", {
         "submission": submission, "sheet": sheet, "access": access, "filters": FILTERS, "filter": key,
-        "report": report, "state": state, "mine_count": mine,
+        "report": report, "state": state, "progress": progress,
         "editable": access.write and state.allowed,
         "window_open": any(leaf.window_open for leaf in sheet.leaves),
         "evidence_form": EvidenceForm(),
@@ -89,17 +93,13 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
                    status: int = 200) -> HttpResponse:
     """htmx: the leaf's fragment; without JavaScript: back to the page at the criterion."""
     if request.htmx:
-        sheet = submission_sheet(submission, request.user)
-        item = next(leaf for leaf in sheet.leaves if leaf.node.pk == node.pk)
-        item.visible = True
+        item = submission_leaf(submission, node, request.user)
         state = _state(submission)
         return render(request, "submissions/_leaf.html", {
             "item": item, "submission": submission, "access": access, "editable": access.write and state.allowed,
             "error": error, "conflict": conflict, "warnings": warnings, "saved": not error,
-            "evidence_form": EvidenceForm(),
             # The page's progress bar and total, swapped out of band.
-            "oob_progress": True, "report": submission_completeness(submission, sheet), "sheet": sheet,
-            "mine_count": sum(1 for leaf in sheet.leaves if leaf.mine),
+            "oob_progress": True, "progress": submission_progress(submission, request.user),
         }, status=status)
     if error:
         messages.error(request, error)
