@@ -45,6 +45,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean seconds an officer spends between two saves (uniform 0.5×–1.5×); 0 = none")
     args = parser.parse_args()
 
     url, created = ensure_database()
@@ -125,7 +127,10 @@ def main() -> None:
                 with lock:
                     errors.append(f"page {page.status_code}")
                 return
+            time.sleep(rng.uniform(0, args.think))  # officers do not all press "Lưu" in the same millisecond
             while time.monotonic() < deadline:
+                if args.think:
+                    time.sleep(rng.uniform(0.5 * args.think, 1.5 * args.think))
                 node = rng.choice(leaves)
                 value = Decimal(rng.randint(0, int(node.max_points * 4))) / 4
                 version = versions.get(node.pk, 0)
@@ -183,8 +188,8 @@ def main() -> None:
         p50 = percentile(latencies, 50) if latencies else 0
         p95 = percentile(latencies, 95) if latencies else 0
         print(f"{len(people)} officers in {len(units)} units for {duration:.0f} s: {saves} acknowledged saves "
-              f"({saves / duration:.0f}/s), {conflicts[0]} conflicts answered by re-saving, gunicorn "
-              f"{args.workers} workers × {args.threads} threads")
+              f"({saves / duration:.0f}/s), {conflicts[0]} conflicts answered by re-saving, think time "
+              f"{args.think} s, gunicorn {args.workers} workers × {args.threads} threads")
         if errors:
             print("errors:", sorted(set(errors))[:5])
         print(f"rush: users={len(people)} saves={saves} errors={len(errors)} lost={lost} p50_ms={p50:.0f} "

@@ -2,12 +2,18 @@
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 
 def navigation(request: HttpRequest) -> dict:
+    """Lazy: fragments (htmx responses) that show no navigation cost no query."""
+    return {"nav_items": SimpleLazyObject(lambda: _items(request))}
+
+
+def _items(request: HttpRequest) -> list[dict]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return []
     from submissions.models import Role
     from submissions.permissions import secretariat_authority_ids
 
@@ -23,4 +29,4 @@ def navigation(request: HttpRequest) -> dict:
         )
     if user.is_staff:
         items.append({"label": "Quản trị", "url": reverse("admin:index"), "key": "admin"})
-    return {"nav_items": items}
+    return items
