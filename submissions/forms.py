@@ -1,6 +1,8 @@
+from decimal import Decimal
+
 from django import forms
 
-from .models import Period, Unit
+from .models import DEFAULT_PERIOD_SETTINGS, Period, Unit
 
 
 class EvidenceForm(forms.Form):
@@ -22,12 +24,51 @@ class PeriodForm(forms.ModelForm):
             "data_cutoff": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    # The per-period readings of the regulation (DOMAIN.md), stored in Period.settings.
+    excellent_threshold = forms.DecimalField(label="Mức Xuất sắc của tiêu chí từ (điểm/tối đa)", min_value=0,
+                                             max_value=1, decimal_places=3, localize=True)
+    good_threshold = forms.DecimalField(label="Mức Tốt từ", min_value=0, max_value=1, decimal_places=3, localize=True)
+    fair_threshold = forms.DecimalField(label="Mức Trung bình từ", min_value=0, max_value=1, decimal_places=3,
+                                        localize=True)
+    excellent_share = forms.DecimalField(label="Tỷ lệ tối đa Hoàn thành xuất sắc (0,20 = 20 %)", min_value=0,
+                                         max_value=1, decimal_places=3, localize=True)
+    nd2_kem_share = forms.DecimalField(label="Không hoàn thành khi quá tỷ lệ tiêu chí Nội dung II ở mức Kém",
+                                       min_value=0, max_value=1, decimal_places=3, localize=True)
+    first_year = forms.BooleanField(label="Năm đầu tiên đánh giá (Hội đồng chấm tối đa 8.1, 8.2)", required=False)
+    explanation_citation_warning = forms.BooleanField(
+        label="Nhắc khi giải trình chưa nêu Mục, Khoản, Điểm của tài liệu", required=False)
+    SETTING_FIELDS = ("excellent_share", "nd2_kem_share", "first_year", "explanation_citation_warning")
+
     def __init__(self, *args, authorities=None, **kwargs):
         super().__init__(*args, **kwargs)
         if authorities is not None:
             self.fields["authority"].queryset = authorities
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
+        current = {**DEFAULT_PERIOD_SETTINGS, **((self.instance.settings if self.instance.pk else None) or {})}
+        high, good, fair = (Decimal(t) for t in current["quality_thresholds"])
+        self.initial.update(excellent_threshold=high, good_threshold=good, fair_threshold=fair,
+                            **{name: current[name] for name in self.SETTING_FIELDS})
+
+    def clean(self):
+        data = super().clean()
+        thresholds = [data.get(k) for k in ("excellent_threshold", "good_threshold", "fair_threshold")]
+        if None not in thresholds and not (thresholds[0] >= thresholds[1] >= thresholds[2]):
+            raise forms.ValidationError("Các mức chất lượng phải giảm dần: Xuất sắc ≥ Tốt ≥ Trung bình.")
+        return data
+
+    def save(self, commit=True):
+        period = super().save(commit=False)
+        data = self.cleaned_data
+        period.settings = {
+            **(period.settings or {}),
+            "quality_thresholds": [str(data[k]) for k in ("excellent_threshold", "good_threshold", "fair_threshold")],
+            "excellent_share": str(data["excellent_share"]), "nd2_kem_share": str(data["nd2_kem_share"]),
+            "first_year": data["first_year"], "explanation_citation_warning": data["explanation_citation_warning"],
+        }
+        if commit:
+            period.save()
+        return period
 
 
 class UnitForm(forms.ModelForm):

@@ -111,3 +111,36 @@ def test_upload_after_the_deadline_is_refused(world, client_for):
     response = upload(client_for(world.officer_a), world, "a.pdf", tiny_pdf(), htmx=True)
     assert response.status_code == 400 and "Đã hết hạn gửi báo cáo" in response.content.decode()
     assert Evidence.objects.count() == 0
+
+
+@pytest.mark.parametrize("make, roots, status", [
+    ("unsigned", False, "unsigned"),
+    ("signed", False, "signed_untrusted"),
+    ("signed", True, "signed_valid"),
+    ("modified", True, "modified"),
+])
+def test_signature_status_is_recorded_beside_the_file(world, settings, tmp_path, make, roots, status):
+    from datetime import date
+
+    from submissions import services
+    from tests.submissions import pki
+
+    data = {"unsigned": pki.unsigned_pdf, "signed": pki.signed_pdf, "modified": pki.signed_then_modified_pdf}[make]()
+    if roots:
+        root = tmp_path / "ca.pem"
+        root.write_bytes(pki.test_pki().root.pem)
+        settings.SIGNATURE_TRUST_ROOTS = [str(root)]
+    evidence, _ = services.evidence_add(
+        submission=world.sub_a, node=leaf(world.sub_a, "2.1"), actor=world.officer_a,
+        upload=services.Upload("vb.pdf", data), doc_number="30/KH-SXD", doc_date=date(2024, 11, 1),
+        issuer="Sở Xây dựng")
+    services.evidence_record_signature(evidence_id=evidence.pk)  # what the Celery task runs
+    evidence.refresh_from_db()
+    assert evidence.signature_status == status and evidence.signature_message
+    if make != "unsigned":
+        assert pki.SIGNER_NAME in evidence.signature_signers
+    # Checking again changes nothing (the task is idempotent).
+    checked_at = evidence.signature_checked_at
+    services.evidence_record_signature(evidence_id=evidence.pk)
+    evidence.refresh_from_db()
+    assert evidence.signature_checked_at == checked_at
