@@ -1,1 +1,177 @@
-# Council, appraised scores and leaders' forms arrive with the appraisal issue.
+"""The appraisal council (Hội đồng thẩm định), appraised scores, supplementation rounds and the leaders'
+evaluation forms of section I. Appraised scores keep every change (django-simple-history) and carry a
+version so two members on one criterion never overwrite each other silently."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from criteria.models import Node
+from submissions.models import Period, Submission, Unit, Window
+
+
+class CouncilMember(models.Model):
+    CHAIR = "chair"
+    MEMBER = "member"
+    WORKING_GROUP = "working_group"
+    ROLES = [(CHAIR, "Chủ tịch Hội đồng"), (MEMBER, "Thành viên Hội đồng"), (WORKING_GROUP, "Tổ giúp việc")]
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="council")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="council_seats")
+    role = models.CharField("Vai trò", max_length=16, choices=ROLES, default=MEMBER)
+    agency = models.CharField("Cơ quan", max_length=255, help_text="Ví dụ: Sở Tài chính, Thanh tra tỉnh.")
+    keywords = models.CharField(
+        "Từ khóa cơ quan thẩm định", max_length=255, blank=True,
+        help_text="Các tiêu chí có cột “Cơ quan thẩm định” chứa một trong các từ khóa (phân cách bằng dấu phẩy) "
+                  "thuộc phần việc của thành viên. Để trống: lấy từ tên cơ quan.",
+    )
+    home_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="Đơn vị công tác",
+                                  help_text="Thành viên không thẩm định đơn vị mình công tác.")
+
+    class Meta:
+        verbose_name = "Thành viên Hội đồng thẩm định"
+        verbose_name_plural = "Hội đồng thẩm định"
+        constraints = [models.UniqueConstraint(fields=["period", "user"], name="council_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.agency} ({self.get_role_display()})"
+
+    def keyword_list(self) -> list[str]:
+        from .rules import agency_keywords
+
+        explicit = [k.strip() for k in self.keywords.split(",") if k.strip()]
+        return explicit or agency_keywords(self.agency)
+
+
+class Appraisal(models.Model):
+    """The council's score of one leaf criterion of one submission."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="appraisals")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="appraisals")
+    choice = models.SmallIntegerField(null=True, blank=True)
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    points = models.DecimalField("Điểm thẩm định", max_digits=9, decimal_places=6, null=True, blank=True)
+    reason = models.TextField("Cách tính", blank=True)
+    comment = models.TextField("Nhận xét", blank=True)
+    proposal = models.CharField("Đề xuất tự động", max_length=20, blank=True)
+    survey_respondents = models.PositiveIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Điểm thẩm định"
+        verbose_name_plural = "Điểm thẩm định"
+        constraints = [models.UniqueConstraint(fields=["submission", "node"], name="appraisal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.node.code}: {self.points}"
+
+
+class QualityLevel(models.Model):
+    """An appraiser's override of a criterion's derived quality level, with its reason."""
+
+    LEVELS = [("xuat_sac", "Xuất sắc"), ("tot", "Tốt"), ("trung_binh", "Trung bình"), ("kem", "Kém")]
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="quality_levels")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField("Mức chất lượng", max_length=12, choices=LEVELS)
+    reason = models.TextField("Lý do")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Xếp loại chất lượng tiêu chí"
+        verbose_name_plural = "Xếp loại chất lượng tiêu chí"
+        constraints = [models.UniqueConstraint(fields=["submission", "node"], name="quality_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.node.code}: {self.get_level_display()}"
+
+
+class SupplementRequest(models.Model):
+    """A member's request for supplementation of named criteria of one unit (a second round)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="supplement_requests")
+    member = models.ForeignKey(CouncilMember, on_delete=models.PROTECT, related_name="requests")
+    window = models.OneToOneField(Window, on_delete=models.PROTECT, related_name="request")
+    message = models.TextField("Nội dung yêu cầu")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField("Trả lời của đơn vị", blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = "Yêu cầu bổ sung"
+        verbose_name_plural = "Yêu cầu bổ sung"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Yêu cầu bổ sung {self.submission} ({self.created_at:%d/%m/%Y})"
+
+
+class LeaderForm(models.Model):
+    """A leader's evaluation form (phiếu đánh giá) of one unit: answers 1–5 per section-I criterion."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="leader_forms")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leader_forms")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="leader_forms")
+    answers = models.JSONField("Trả lời", default=dict)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Phiếu đánh giá của Lãnh đạo"
+        verbose_name_plural = "Phiếu đánh giá của Lãnh đạo"
+        constraints = [models.UniqueConstraint(fields=["period", "leader", "unit"], name="leader_form_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.leader} → {self.unit}"
+
+
+class PaperTally(models.Model):
+    """Counts per answer (1–5) from paper forms, entered by the secretariat for one criterion of one unit."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="paper_tallies")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    counts = models.JSONField("Số phiếu theo phương án", default=dict)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Tổng hợp phiếu giấy"
+        verbose_name_plural = "Tổng hợp phiếu giấy"
+        constraints = [models.UniqueConstraint(fields=["period", "unit", "node"], name="paper_tally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.node.code}"
+
+
+class AppraisalRound(models.Model):
+    """The appraisal of a period: its calendar, release of results to units, and closing."""
+
+    period = models.OneToOneField(Period, on_delete=models.CASCADE, related_name="appraisal_round")
+    received_on = models.DateField("Ngày nhận báo cáo", help_text="Tính 50 ngày làm việc từ ngày này (Điều 9.5).")
+    allowed_working_days = models.PositiveSmallIntegerField("Số ngày làm việc", default=50)
+    holidays = models.JSONField("Ngày nghỉ lễ, Tết", default=list, blank=True,
+                                help_text="Danh sách ngày dạng YYYY-MM-DD.")
+    released_at = models.DateTimeField("Công bố kết quả cho đơn vị lúc", null=True, blank=True)
+    closed_at = models.DateTimeField("Kết thúc thẩm định lúc", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = "Đợt thẩm định"
+        verbose_name_plural = "Đợt thẩm định"
+
+    def __str__(self) -> str:
+        return f"Thẩm định {self.period}"

@@ -22,6 +22,9 @@ def _items(request: HttpRequest) -> list[dict]:
         items.append({"label": "Báo cáo của đơn vị", "url": reverse("submissions:my_work"), "key": "work"})
     if secretariat_authority_ids(user):
         items.append({"label": "Kỳ đánh giá", "url": reverse("submissions:period_list"), "key": "periods"})
+    if Role.objects.filter(user=user, kind__in=[Role.COUNCIL, Role.CHAIR, Role.LEADER]).exists() or \
+            secretariat_authority_ids(user):
+        items.append({"label": "Thẩm định", "url": reverse("appraisal:home"), "key": "appraisal"})
     items.append({"label": "Bộ tiêu chí", "url": reverse("criteria:framework_list"), "key": "criteria"})
     if user.has_perm("criteria.add_framework"):
         items.append(

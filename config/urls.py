@@ -12,6 +12,7 @@ urlpatterns = [
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("tieu-chi/", include("criteria.urls")),
     path("don-vi/", include("submissions.urls")),
+    path("tham-dinh/", include("appraisal.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
 ]

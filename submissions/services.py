@@ -99,7 +99,7 @@ def _leaf(submission: Submission, node: Node) -> Node:
     return node
 
 
-def _score(node: Node, raw: str) -> tuple[int | None, Decimal | None, Decimal | None, str]:
+def score_input(node: Node, raw: str) -> tuple[int | None, Decimal | None, Decimal | None, str]:
     """(choice, percent, points, reason) from the raw input of the score form."""
     raw = (raw or "").strip()
     if raw == "":
@@ -167,7 +167,7 @@ def entry_save(
         )
     changed = False
     if value is not None:
-        choice, pct, points, reason = _score(node, value)
+        choice, pct, points, reason = score_input(node, value)
         if (choice, pct, points) != (entry.choice, entry.percent, entry.points):
             assert_editable(submission=submission, what=rules.SCORE, node=node, now=now)
             entry.choice, entry.percent, entry.points, entry.reason = choice, pct, points, reason

@@ -80,7 +80,12 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
     state = _state(submission)
     progress = Progress(scorable=report.scorable, scored=report.scored, documented=report.documented,
                         mine=sum(1 for leaf in sheet.leaves if leaf.mine and leaf.leaves), total=sheet.total)
+    from appraisal.models import AppraisalRound, SupplementRequest
+
+    released = AppraisalRound.objects.filter(period=submission.period, released_at__isnull=False).exists()
+    requests = SupplementRequest.objects.filter(submission=submission, answered_at__isnull=True).count()
     return render(request, "submissions/score_page.html", {
+        "results_released": released, "open_requests": requests,
         "submission": submission, "sheet": sheet, "access": access, "filters": FILTERS, "filter": key,
         "report": report, "state": state, "progress": progress,
         "editable": access.write and state.allowed,

@@ -19,3 +19,16 @@ def points(value) -> str:
 def anchor(code: str) -> str:
     """A stable HTML id for a node code: "5.5.3.4" → "n-5-5-3-4", "II" → "n-ii"."""
     return "n-" + str(code).lower().replace(".", "-")
+
+
+LEVEL_LABELS = {"xuat_sac": "Xuất sắc", "tot": "Tốt", "trung_binh": "Trung bình", "kem": "Kém"}
+
+
+@register.filter
+def level_label(code: str) -> str:
+    return LEVEL_LABELS.get(code or "", "—")
+
+
+@register.simple_tag
+def quality_levels():
+    return list(LEVEL_LABELS.items())

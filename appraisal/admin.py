@@ -1,0 +1,31 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Appraisal, AppraisalRound, CouncilMember, LeaderForm, PaperTally, QualityLevel, SupplementRequest
+
+
+@admin.register(CouncilMember)
+class CouncilMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "period", "role", "agency", "keywords", "home_unit")
+    list_filter = ("period", "role")
+
+
+@admin.register(Appraisal)
+class AppraisalAdmin(SimpleHistoryAdmin):
+    """Read-only: appraised scores change through the council's pages (closing and versions enforced)."""
+
+    list_display = ("submission", "node", "points", "updated_by", "updated_at")
+    list_filter = ("submission__period",)
+    readonly_fields = [f.name for f in Appraisal._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AppraisalRound)
+class AppraisalRoundAdmin(admin.ModelAdmin):
+    list_display = ("period", "received_on", "released_at", "closed_at")
+
+
+for model in (QualityLevel, SupplementRequest, LeaderForm, PaperTally):
+    admin.site.register(model, SimpleHistoryAdmin if hasattr(model, "history") else admin.ModelAdmin)

@@ -1,0 +1,39 @@
+from django import forms
+
+from submissions.models import Unit, User
+
+from .models import CouncilMember
+
+
+class MemberForm(forms.Form):
+    user = forms.ModelChoiceField(label="Tài khoản", queryset=User.objects.filter(is_active=True).order_by("username"))
+    role = forms.ChoiceField(label="Vai trò", choices=CouncilMember.ROLES)
+    agency = forms.CharField(label="Cơ quan", max_length=255)
+    keywords = forms.CharField(label="Từ khóa cơ quan thẩm định (tùy chọn)", max_length=255, required=False)
+    home_unit = forms.ModelChoiceField(label="Đơn vị công tác (nếu có)", queryset=Unit.objects.none(),
+                                       required=False)
+
+
+class RoundForm(forms.Form):
+    received_on = forms.DateField(label="Ngày nhận báo cáo", widget=forms.DateInput(attrs={"type": "date"}))
+    allowed = forms.IntegerField(label="Số ngày làm việc", min_value=1, max_value=365)
+    holidays = forms.CharField(label="Ngày nghỉ lễ, Tết (mỗi dòng một ngày dd/mm/yyyy)", required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_holidays(self):
+        from datetime import datetime
+
+        days = []
+        for number, line in enumerate(self.cleaned_data["holidays"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+                try:
+                    days.append(datetime.strptime(line, fmt).date())
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise forms.ValidationError(f"Dòng {number}: “{line}” không phải ngày hợp lệ (dd/mm/yyyy).")
+        return days

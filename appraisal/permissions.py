@@ -1,0 +1,84 @@
+"""Who may appraise what: one place for every appraisal view.
+
+* a council member works on the criteria of their agency, for the units of their period that sent
+  (or were locked), never for the unit they belong to;
+* a leader sees and fills only their own forms;
+* the secretariat of the period's authority manages the council, the tallies, release and closing.
+Anything else is 404 (existence not revealed) or 403 for a role acting outside its remit.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from criteria.models import Node
+from submissions.models import Role, Submission
+from submissions.permissions import is_secretariat
+
+from .models import CouncilMember, LeaderForm
+from .rules import agency_matches
+
+APPRAISABLE = (Submission.SENT, Submission.LOCKED)
+
+
+def member_home_unit_ids(member: CouncilMember) -> set[int]:
+    ids = set(Role.objects.filter(user=member.user, kind__in=Role.UNIT_KINDS).values_list("unit_id", flat=True))
+    if member.home_unit_id:
+        ids.add(member.home_unit_id)
+    return ids
+
+
+def get_member_for_user(user, member_id: int) -> CouncilMember:
+    member = get_object_or_404(CouncilMember.objects.select_related("period", "period__authority", "user"),
+                               pk=member_id)
+    if member.user_id != user.pk:
+        raise Http404("Không tìm thấy.")
+    return member
+
+
+def get_submission_for_member(member: CouncilMember, submission_id: int) -> Submission:
+    submission = get_object_or_404(Submission.objects.select_related("unit", "period", "framework"),
+                                   pk=submission_id, period=member.period)
+    if submission.unit_id in member_home_unit_ids(member):
+        raise Http404("Thành viên không thẩm định đơn vị mình công tác.")
+    if submission.status not in APPRAISABLE:
+        raise Http404("Báo cáo chưa được gửi.")
+    return submission
+
+
+def effective_agency(node: Node, chain: dict[int, Node]) -> str:
+    current = node
+    while current is not None:
+        if current.appraising_agency:
+            return current.appraising_agency
+        current = chain.get(current.parent_id)
+    return ""
+
+
+def get_node_for_member(member: CouncilMember, submission: Submission, node_id: int) -> Node:
+    chain = {n.id: n for n in Node.objects.filter(framework_id=submission.framework_id)}
+    node = chain.get(node_id)
+    if node is None or not node.rule or node.rule.get("kind") == "survey":
+        raise Http404("Không tìm thấy tiêu chí.")
+    if not agency_matches(effective_agency(node, chain), member.keyword_list()):
+        raise PermissionDenied(f"Tiêu chí {node.code} không thuộc phần thẩm định của {member.agency}.")
+    return node
+
+
+def get_leader_form_for_user(user, form_id: int) -> LeaderForm:
+    form = get_object_or_404(LeaderForm.objects.select_related("period", "unit"), pk=form_id)
+    if form.leader_id != user.pk:
+        raise Http404("Không tìm thấy phiếu.")
+    return form
+
+
+def is_leader(user, authority_id: int) -> bool:
+    return user.is_authenticated and Role.objects.filter(user=user, kind=Role.LEADER,
+                                                         authority_id=authority_id).exists()
+
+
+def require_secretariat_of(user, period) -> None:
+    if not is_secretariat(user, period.authority_id):
+        raise PermissionDenied("Chức năng này dành cho cơ quan thường trực (Sở Nội vụ / Phòng Nội vụ).")

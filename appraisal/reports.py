@@ -1,0 +1,43 @@
+"""Excel export of every appraised score with the self-score, the difference and the comment."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+
+from criteria.models import Node
+from submissions.models import Entry, Submission
+
+from .models import Appraisal
+
+
+def appraisal_workbook(period) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Thẩm định")
+    sheet.append(["Khối", "Đơn vị", "Mã tiêu chí", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định",
+                  "Chênh lệch", "Nhận xét", "Người thẩm định", "Thời điểm"])
+    submissions = list(Submission.objects.filter(period=period).select_related("unit", "unit__block")
+                       .order_by("unit__block__ordering", "unit__name"))
+    nodes = {n.id: n for n in Node.objects.filter(framework_id__in={s.framework_id for s in submissions})}
+    entries = {(e.submission_id, e.node_id): e.points for e in Entry.objects.filter(submission__in=submissions)}
+    appraisals = {(a.submission_id, a.node_id): a for a in Appraisal.objects.filter(submission__in=submissions)
+                  .select_related("updated_by")}
+    for submission in submissions:
+        leaves = sorted((n for n in nodes.values() if n.framework_id == submission.framework_id and n.rule),
+                        key=lambda n: n.ordering)
+        for node in leaves:
+            own = entries.get((submission.pk, node.id))
+            appraisal = appraisals.get((submission.pk, node.id))
+            points = appraisal.points if appraisal else None
+            difference = (points - own) if points is not None and own is not None else None
+            sheet.append([
+                submission.unit.block.name, submission.unit.name, node.code, node.title, Decimal(node.max_points),
+                own, points, difference, appraisal.comment if appraisal else "",
+                str(appraisal.updated_by) if appraisal and appraisal.updated_by else "",
+                appraisal.updated_at.replace(tzinfo=None) if appraisal and appraisal.updated_at else None,
+            ])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

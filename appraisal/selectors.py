@@ -1,0 +1,220 @@
+"""Reads of the appraisal stage. Queues, unit pages and the secretariat's matrix read each table once
+per request (nodes per framework, submissions, entries, evidence, appraisals) and join in Python."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from criteria.models import Node
+from ranking.rules import quality_level
+from submissions.models import Entry, Evidence, Submission, Window
+
+from .models import Appraisal, CouncilMember, QualityLevel, SupplementRequest
+from .permissions import APPRAISABLE, effective_agency, member_home_unit_ids
+from .rules import agency_matches, propose, working_days_left
+
+LEVEL_LABELS = dict(QualityLevel.LEVELS)
+
+
+def _frameworks_nodes(framework_ids) -> dict[int, list[Node]]:
+    nodes = defaultdict(list)
+    for node in Node.objects.filter(framework_id__in=set(framework_ids)).order_by("ordering"):
+        nodes[node.framework_id].append(node)
+    return nodes
+
+
+def member_leaves(member: CouncilMember, nodes: list[Node]) -> list[Node]:
+    chain = {n.id: n for n in nodes}
+    keywords = member.keyword_list()
+    return [n for n in nodes if n.rule and n.rule.get("kind") != "survey"
+            and agency_matches(effective_agency(n, chain), keywords)]
+
+
+@dataclass
+class QueueRow:
+    submission: Submission
+    criteria: int
+    appraised: int
+    flagged: int
+    open_requests: int
+
+    @property
+    def done(self) -> bool:
+        return self.criteria == self.appraised
+
+
+def member_queue(member: CouncilMember) -> list[QueueRow]:
+    excluded = member_home_unit_ids(member)
+    submissions = list(Submission.objects.filter(period=member.period, status__in=APPRAISABLE)
+                       .exclude(unit_id__in=excluded).select_related("unit", "unit__block")
+                       .order_by("unit__block__ordering", "unit__name"))
+    nodes = _frameworks_nodes(s.framework_id for s in submissions)
+    mine = {fid: {n.id for n in member_leaves(member, fnodes)} for fid, fnodes in nodes.items()}
+    appraised = set(Appraisal.objects.filter(submission__in=submissions, points__isnull=False)
+                    .values_list("submission_id", "node_id"))
+    flagged = defaultdict(set)
+    for sid, nid in Evidence.objects.filter(entry__submission__in=submissions, removed_at__isnull=True,
+                                            doc_number_suffix=True).values_list("entry__submission_id",
+                                                                                  "entry__node_id"):
+        flagged[sid].add(nid)
+    supported = set(Entry.objects.filter(submission__in=submissions).exclude(explanation="")
+                    .values_list("submission_id", "node_id"))
+    supported |= set(Evidence.objects.filter(entry__submission__in=submissions, removed_at__isnull=True)
+                     .values_list("entry__submission_id", "entry__node_id"))
+    requests = defaultdict(int)
+    for sid in SupplementRequest.objects.filter(member=member, answered_at__isnull=True).values_list(
+            "submission_id", flat=True):
+        requests[sid] += 1
+    rows = []
+    for submission in submissions:
+        ids = mine.get(submission.framework_id, set())
+        rows.append(QueueRow(
+            submission=submission, criteria=len(ids),
+            appraised=sum(1 for nid in ids if (submission.pk, nid) in appraised),
+            flagged=sum(1 for nid in ids if nid in flagged[submission.pk] or (submission.pk, nid) not in supported),
+            open_requests=requests[submission.pk],
+        ))
+    return rows
+
+
+@dataclass
+class CriterionRow:
+    node: Node
+    entry: Entry | None
+    evidence: list[Evidence]
+    appraisal: Appraisal | None
+    proposal: object
+    window_open: bool = False
+
+    @property
+    def version(self) -> int:
+        return self.appraisal.version if self.appraisal else 0
+
+    @property
+    def rule(self):
+        from criteria.scoring import parse_rule
+
+        return parse_rule(self.node.rule, self.node.max_points)
+
+
+def member_unit_rows(member: CouncilMember, submission: Submission) -> list[CriterionRow]:
+    nodes = list(Node.objects.filter(framework_id=submission.framework_id).order_by("ordering"))
+    leaves = member_leaves(member, nodes)
+    ids = [n.id for n in leaves]
+    entries = {e.node_id: e for e in Entry.objects.filter(submission=submission, node_id__in=ids)}
+    evidence = defaultdict(list)
+    for item in Evidence.objects.filter(entry__submission=submission, entry__node_id__in=ids,
+                                        removed_at__isnull=True).select_related("entry"):
+        evidence[item.entry.node_id].append(item)
+    appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission, node_id__in=ids)
+                  .select_related("updated_by")}
+    now = timezone.now()
+    open_nodes = {n.id for w in Window.objects.filter(submission=submission, opens_at__lte=now, closes_at__gt=now)
+                  .prefetch_related("nodes") for n in w.nodes.all()}
+    first_year = bool(submission.period.setting("first_year"))
+    rows = []
+    for node in leaves:
+        entry = entries.get(node.id)
+        files = evidence.get(node.id, [])
+        proposal = propose(max_points=node.max_points, evidence_numbers=[(e.doc_number, e.doc_number_suffix)
+                                                                            for e in files],
+                           explanation=entry.explanation if entry else "",
+                           first_year_full_marks=bool(node.rule.get("first_year_full_marks")), first_year=first_year)
+        rows.append(CriterionRow(node=node, entry=entry, evidence=files, appraisal=appraisals.get(node.id),
+                                 proposal=proposal, window_open=node.id in open_nodes))
+    return rows
+
+
+@dataclass
+class QualityRow:
+    node: Node
+    appraised: Decimal | None
+    derived: str | None
+    override: QualityLevel | None
+    nd2: bool = False
+
+    @property
+    def level(self) -> str | None:
+        return self.override.level if self.override else self.derived
+
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS.get(self.level or "", "—")
+
+
+def quality_rows(submission: Submission, appraisals: dict[int, Appraisal] | None = None) -> list[QualityRow]:
+    """Quality level of each Tiêu chí (and each section without sub-criteria), derived from the appraised
+    scores (DOMAIN thresholds, per-period setting) unless overridden with a reason."""
+    nodes = list(Node.objects.filter(framework_id=submission.framework_id).order_by("ordering"))
+    if appraisals is None:
+        appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission)}
+    overrides = {q.node_id: q for q in QualityLevel.objects.filter(submission=submission)}
+    thresholds = tuple(Decimal(t) for t in submission.period.setting("quality_thresholds"))
+    children = defaultdict(list)
+    for node in nodes:
+        children[node.parent_id].append(node)
+
+    def total(node) -> Decimal | None:
+        if node.rule:
+            a = appraisals.get(node.id)
+            return a.points if a and a.points is not None else None
+        parts = [total(c) for c in children[node.id]]
+        return None if any(p is None for p in parts) else sum(parts, Decimal(0))
+
+    rows = []
+    for node in nodes:
+        if node.kind == "criterion" or (node.kind == "section" and not children[node.id]):
+            points = total(node)
+            derived = quality_level(points, node.max_points, thresholds) if points is not None and \
+                node.max_points > 0 else None
+            rows.append(QualityRow(node=node, appraised=points, derived=derived, override=overrides.get(node.id),
+                                   nd2=node.is_nd2))
+    return rows
+
+
+@dataclass
+class MatrixRow:
+    submission: Submission
+    cells: dict[str, tuple[int, int]] = field(default_factory=dict)  # agency -> (appraised, total)
+    total: Decimal = Decimal(0)
+    complete: bool = True
+
+
+def secretariat_matrix(period) -> tuple[list[str], list[MatrixRow]]:
+    """Units × agencies: how many of each agency's criteria are appraised, and each unit's appraised total."""
+    members = list(CouncilMember.objects.filter(period=period).exclude(role=CouncilMember.WORKING_GROUP))
+    agencies: dict[str, CouncilMember] = {}
+    for member in members:
+        agencies.setdefault(member.agency, member)
+    submissions = list(Submission.objects.filter(period=period).select_related("unit", "unit__block")
+                       .order_by("unit__block__ordering", "unit__name"))
+    nodes = _frameworks_nodes(s.framework_id for s in submissions)
+    per_agency = {fid: {agency: {n.id for n in member_leaves(m, fnodes)} for agency, m in agencies.items()}
+                  for fid, fnodes in nodes.items()}
+    appraisals = defaultdict(dict)
+    for a in Appraisal.objects.filter(submission__period=period):
+        appraisals[a.submission_id][a.node_id] = a
+    rows = []
+    for submission in submissions:
+        row = MatrixRow(submission=submission)
+        done = appraisals[submission.pk]
+        for agency, ids in per_agency.get(submission.framework_id, {}).items():
+            row.cells[agency] = (sum(1 for i in ids if i in done and done[i].points is not None), len(ids))
+        leaves = [n for n in nodes.get(submission.framework_id, []) if n.rule]
+        row.total = sum((done[n.id].points for n in leaves if n.id in done and done[n.id].points is not None),
+                        Decimal(0))
+        row.complete = all(n.id in done and done[n.id].points is not None for n in leaves)
+        rows.append(row)
+    return list(agencies), rows
+
+
+def days_left(appraisal_round) -> int:
+    from datetime import date
+
+    holidays = [date.fromisoformat(d) for d in appraisal_round.holidays]
+    return working_days_left(received=appraisal_round.received_on, today=timezone.localdate(),
+                             allowed=appraisal_round.allowed_working_days, holidays=holidays)

@@ -1,0 +1,384 @@
+"""Writes of the appraisal stage: appraised scores, quality levels, supplementation rounds, the leaders'
+forms and paper tallies of section I, release and closing. Atomic, keyword-only, Vietnamese errors."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from criteria.models import Node
+from criteria.scoring import ScoringError, fmt, parse_rule, score_survey
+from submissions import services as submission_services
+from submissions.models import Entry, Evidence, Period, Role, Submission, Unit
+from submissions.services import ConflictError, score_input
+
+from . import rules
+from .models import (
+    Appraisal,
+    AppraisalRound,
+    CouncilMember,
+    LeaderForm,
+    PaperTally,
+    QualityLevel,
+    SupplementRequest,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def round_for(period: Period) -> AppraisalRound:
+    """The period's appraisal round; created with the day after the deadline as the day of receipt."""
+    found = AppraisalRound.objects.filter(period=period).first()
+    if found:
+        return found
+    try:
+        with transaction.atomic():
+            return AppraisalRound.objects.create(period=period, received_on=timezone.localdate(period.closes_at))
+    except IntegrityError:
+        return AppraisalRound.objects.get(period=period)
+
+
+def _assert_open(period: Period) -> AppraisalRound:
+    current = AppraisalRound.objects.select_for_update().filter(period=period).first() or round_for(period)
+    if current.closed_at:
+        raise ValidationError(f"Đợt thẩm định đã kết thúc lúc {timezone.localtime(current.closed_at):%H:%M %d/%m/%Y}"
+                              "; chỉ thay đổi được qua thủ tục hủy bỏ kết quả và xếp loại lại.")
+    return current
+
+
+@transaction.atomic
+def member_add(*, period: Period, user, agency: str, role: str = CouncilMember.MEMBER, keywords: str = "",
+               home_unit: Unit | None = None) -> CouncilMember:
+    agency = agency.strip()
+    if not agency:
+        raise ValidationError("Hãy nhập cơ quan của thành viên.")
+    if CouncilMember.objects.filter(period=period, user=user).exists():
+        raise ValidationError(f"{user} đã là thành viên Hội đồng của kỳ này.")
+    if home_unit and home_unit.authority_id != period.authority_id:
+        raise ValidationError("Đơn vị công tác không thuộc cơ quan của kỳ đánh giá.")
+    member = CouncilMember.objects.create(period=period, user=user, agency=agency, role=role,
+                                          keywords=keywords.strip(), home_unit=home_unit)
+    Role.objects.get_or_create(user=user, kind=Role.COUNCIL if role != CouncilMember.CHAIR else Role.CHAIR,
+                               authority=period.authority, defaults={"agency": agency})
+    return member
+
+
+def proposal_for(submission: Submission, node: Node) -> rules.Proposal | None:
+    entry = Entry.objects.filter(submission=submission, node=node).first()
+    files = Evidence.objects.filter(entry__submission=submission, entry__node=node, removed_at__isnull=True)
+    numbers = [(e.doc_number, e.doc_number_suffix) for e in files]
+    return rules.propose(
+        max_points=node.max_points, evidence_numbers=numbers, explanation=entry.explanation if entry else "",
+        first_year_full_marks=bool(node.rule.get("first_year_full_marks")),
+        first_year=bool(submission.period.setting("first_year")),
+    )
+
+
+@transaction.atomic
+def appraisal_save(
+    *,
+    submission: Submission,
+    node: Node,
+    actor,
+    version: int,
+    value: str | None = None,
+    comment: str = "",
+    accept_proposal: bool = False,
+    now: datetime | None = None,
+) -> Appraisal:
+    """Save a member's score of one criterion (rule-aware input, like the unit's own).
+
+    A comment is required when the appraised score differs from the self-score. With
+    ``accept_proposal`` the automatic proposal is confirmed (its reason serves as comment if none is
+    given). The row is locked and versioned: a member saving from a stale page gets
+    :class:`ConflictError` with the other member's values, and nothing is written.
+    """
+    _assert_open(submission.period)
+    if submission.status not in (Submission.SENT, Submission.LOCKED):
+        raise ValidationError("Chỉ thẩm định báo cáo đã gửi hoặc đã khóa khi hết hạn.")
+    if node.framework_id != submission.framework_id or not node.rule or node.rule.get("kind") == "survey":
+        raise ValidationError("Tiêu chí không thuộc phần thẩm định của thành viên Hội đồng.")
+    appraisal = Appraisal.objects.select_for_update().filter(submission=submission, node=node).first()
+    if appraisal is None:
+        try:
+            with transaction.atomic():
+                Appraisal.objects.create(submission=submission, node=node)
+        except IntegrityError:
+            pass
+        appraisal = Appraisal.objects.select_for_update().get(submission=submission, node=node)
+    if appraisal.version != version:
+        who = appraisal.updated_by or "thành viên khác"
+        shown = "chưa chấm" if appraisal.points is None else f"{fmt(appraisal.points)} điểm"
+        raise ConflictError(f"Tiêu chí {node.code} vừa được {who} thẩm định ({shown}). Trang của bạn đã cũ nên thay "
+                            "đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.", appraisal)
+    comment = (comment or "").strip()
+    proposal = proposal_for(submission, node)
+    if accept_proposal:
+        if proposal is None:
+            raise ValidationError("Tiêu chí này không có đề xuất tự động.")
+        choice, pct, points, reason = None, None, proposal.points, proposal.reason
+        comment = comment or proposal.reason
+        code = proposal.code
+    else:
+        if value is None or not str(value).strip():
+            raise ValidationError("Hãy nhập điểm thẩm định.")
+        try:
+            choice, pct, points, reason = score_input(node, value)
+        except ScoringError as exc:  # pragma: no cover - score_input converts these already
+            raise ValidationError(str(exc)) from None
+        code = ""
+        if proposal and points != proposal.points and not comment:
+            raise ValidationError(f"Điểm khác đề xuất tự động ({proposal.reason}): hãy ghi lý do trong nhận xét.")
+    entry = Entry.objects.filter(submission=submission, node=node).first()
+    self_points = entry.points if entry else None
+    if rules.comment_required(appraised=points, self_score=self_points) and not comment:
+        own = "chưa tự chấm" if self_points is None else f"{fmt(self_points)} điểm"
+        raise ValidationError(f"Điểm thẩm định {fmt(points)} khác điểm tự chấm ({own}): cần ghi nhận xét.")
+    if len(comment) > 5000:
+        raise ValidationError("Nhận xét dài quá 5.000 ký tự.")
+    appraisal.choice, appraisal.percent, appraisal.points, appraisal.reason = choice, pct, points, reason
+    appraisal.comment, appraisal.proposal = comment, code
+    appraisal.version += 1
+    appraisal.updated_at = _now(now)
+    appraisal.updated_by = actor
+    appraisal._history_user = actor
+    appraisal.save()
+    return appraisal
+
+
+@transaction.atomic
+def quality_set(*, submission: Submission, node: Node, level: str, reason: str, actor) -> QualityLevel | None:
+    """Override a criterion's derived quality level (``level=""`` removes the override)."""
+    _assert_open(submission.period)
+    if node.kind not in ("criterion", "section") or node.framework_id != submission.framework_id:
+        raise ValidationError("Chỉ xếp loại chất lượng cho tiêu chí (hoặc lĩnh vực không có tiêu chí con).")
+    existing = QualityLevel.objects.select_for_update().filter(submission=submission, node=node).first()
+    if not level:
+        if existing:
+            existing._history_user = actor
+            existing.delete()
+        return None
+    if level not in dict(QualityLevel.LEVELS):
+        raise ValidationError("Mức chất lượng không hợp lệ.")
+    if not (reason or "").strip():
+        raise ValidationError("Cần ghi lý do khi thay đổi mức chất lượng so với mức tính từ điểm.")
+    quality = existing or QualityLevel(submission=submission, node=node)
+    quality.level, quality.reason, quality.updated_by = level, reason.strip(), actor
+    quality._history_user = actor
+    quality.save()
+    return quality
+
+
+def _notify(users, subject: str, body: str) -> None:
+    emails = sorted({u.email for u in users if u.email})
+    if not emails:
+        return
+    try:
+        send_mail(subject, body, None, emails, fail_silently=False)
+    except Exception:  # a mail server that blinks never loses the request itself
+        log.exception("notification not sent: %s", subject)
+
+
+@transaction.atomic
+def supplement_request(*, submission: Submission, member: CouncilMember, nodes: list[Node], message: str,
+                       closes_at: datetime, now: datetime | None = None) -> SupplementRequest:
+    """Reopen named criteria of one unit for evidence and explanation until ``closes_at``; notify the unit."""
+    _assert_open(submission.period)
+    if not (message or "").strip():
+        raise ValidationError("Hãy ghi nội dung yêu cầu bổ sung.")
+    window = submission_services.window_open(submission=submission, nodes=nodes, closes_at=closes_at,
+                                             message=message, actor=member.user, now=now)
+    request = SupplementRequest.objects.create(submission=submission, member=member, window=window,
+                                               message=message.strip())
+    unit_users = [r.user for r in Role.objects.filter(unit=submission.unit).select_related("user")]
+    codes = ", ".join(n.code for n in nodes)
+    transaction.on_commit(lambda: _notify(
+        unit_users, f"Yêu cầu bổ sung tài liệu kiểm chứng — {submission.period}",
+        f"{member.agency} đề nghị {submission.unit} bổ sung tài liệu kiểm chứng, giải trình cho các tiêu chí "
+        f"{codes} trước {timezone.localtime(closes_at):%H:%M ngày %d/%m/%Y}.\n\n{message}"))
+    return request
+
+
+@transaction.atomic
+def supplement_answer(*, request: SupplementRequest, actor, answer: str, now: datetime | None = None
+                      ) -> SupplementRequest:
+    """The unit answers a request (after adding its evidence); the member is notified."""
+    request = SupplementRequest.objects.select_for_update().select_related("window", "member__user").get(
+        pk=request.pk)
+    if _now(now) >= request.window.closes_at:
+        raise ValidationError(f"Đã hết hạn bổ sung lúc {timezone.localtime(request.window.closes_at):%H:%M %d/%m/%Y}.")
+    if not (answer or "").strip():
+        raise ValidationError("Hãy ghi nội dung trả lời.")
+    request.answer, request.answered_at, request.answered_by = answer.strip(), _now(now), actor
+    request.save()
+    member_user = request.member.user
+    transaction.on_commit(lambda: _notify(
+        [member_user], f"Đơn vị đã trả lời yêu cầu bổ sung — {request.submission.unit}", answer.strip()))
+    return request
+
+
+def _survey_nodes(framework_id: int) -> list[Node]:
+    return [n for n in Node.objects.filter(framework_id=framework_id).order_by("ordering")
+            if n.rule and n.rule.get("kind") == "survey"]
+
+
+def _parse_answers(nodes: list[Node], answers: dict) -> dict[str, int]:
+    clean = {}
+    for node in nodes:
+        raw = answers.get(node.code)
+        if raw in (None, ""):
+            continue
+        try:
+            value = int(str(raw))
+        except ValueError:
+            raise ValidationError(f"Tiêu chí {node.code}: phương án trả lời phải là số từ 1 đến 5.") from None
+        scale = node.rule.get("scale", 5)
+        if not 1 <= value <= scale:
+            raise ValidationError(f"Tiêu chí {node.code}: phương án trả lời phải từ 1 đến {scale}.")
+        clean[node.code] = value
+    return clean
+
+
+@transaction.atomic
+def leader_form_save(*, period: Period, leader, unit: Unit, answers: dict, submit: bool = False,
+                     now: datetime | None = None) -> LeaderForm:
+    """A leader fills (and submits) one form for one unit; section I of that unit is recomputed."""
+    _assert_open(period)
+    if not Role.objects.filter(user=leader, kind=Role.LEADER, authority=period.authority).exists():
+        raise ValidationError("Chỉ Lãnh đạo UBND được phân công mới điền phiếu đánh giá.")
+    submission = Submission.objects.filter(period=period, unit=unit).first()
+    if submission is None:
+        raise ValidationError("Đơn vị không có báo cáo trong kỳ.")
+    nodes = _survey_nodes(submission.framework_id)
+    clean = _parse_answers(nodes, answers)
+    if submit and len(clean) != len(nodes):
+        missing = [n.code for n in nodes if n.code not in clean]
+        raise ValidationError(f"Phiếu chưa trả lời các tiêu chí: {', '.join(missing)}.")
+    form, _ = LeaderForm.objects.select_for_update().get_or_create(period=period, leader=leader, unit=unit)
+    form.answers = clean
+    if submit:
+        form.submitted_at = _now(now)
+    form._history_user = leader
+    form.save()
+    survey_recompute(period=period, unit=unit)
+    return form
+
+
+@transaction.atomic
+def paper_tally_save(*, period: Period, unit: Unit, node: Node, counts: dict, actor) -> PaperTally:
+    """The secretariat enters the number of respondents per answer from paper forms."""
+    _assert_open(period)
+    scale = node.rule.get("scale", 5) if node.rule else 5
+    if not node.rule or node.rule.get("kind") != "survey":
+        raise ValidationError("Chỉ nhập phiếu giấy cho tiêu chí chấm bằng phiếu đánh giá.")
+    clean = {}
+    for answer in range(1, scale + 1):
+        raw = counts.get(str(answer), counts.get(answer, 0))
+        try:
+            n = int(str(raw or 0))
+        except ValueError:
+            raise ValidationError(f"Số phiếu chọn phương án {answer} phải là số nguyên.") from None
+        if n < 0:
+            raise ValidationError(f"Số phiếu chọn phương án {answer} không được âm.")
+        if n:
+            clean[str(answer)] = n
+    tally, _ = PaperTally.objects.select_for_update().get_or_create(
+        period=period, unit=unit, node=node, defaults={"entered_by": actor})
+    tally.counts, tally.entered_by = clean, actor
+    tally._history_user = actor
+    tally.save()
+    survey_recompute(period=period, unit=unit)
+    return tally
+
+
+def survey_counts(period: Period, unit: Unit, nodes: list[Node]) -> dict[str, dict[int, int]]:
+    """Respondents per answer per criterion: submitted leaders' forms plus paper tallies."""
+    counts: dict[str, dict[int, int]] = {n.code: {} for n in nodes}
+    for form in LeaderForm.objects.filter(period=period, unit=unit, submitted_at__isnull=False):
+        for code, answer in form.answers.items():
+            if code in counts:
+                counts[code][int(answer)] = counts[code].get(int(answer), 0) + 1
+    by_id = {n.id: n.code for n in nodes}
+    for tally in PaperTally.objects.filter(period=period, unit=unit, node_id__in=by_id):
+        bucket = counts[by_id[tally.node_id]]
+        for answer, n in tally.counts.items():
+            bucket[int(answer)] = bucket.get(int(answer), 0) + int(n)
+    return counts
+
+
+@transaction.atomic
+def survey_recompute(*, period: Period, unit: Unit) -> list[Appraisal]:
+    """Section I scores of a unit from the survey formula (DOMAIN: avg × max / scale)."""
+    submission = Submission.objects.filter(period=period, unit=unit).first()
+    if submission is None:
+        return []
+    nodes = _survey_nodes(submission.framework_id)
+    counts = survey_counts(period, unit, nodes)
+    out = []
+    for node in nodes:
+        appraisal, _ = Appraisal.objects.select_for_update().get_or_create(submission=submission, node=node)
+        respondents = sum(counts[node.code].values())
+        if respondents:
+            result = score_survey(parse_rule(node.rule, node.max_points), node.max_points, counts[node.code])
+            points, reason = result.points, result.reason
+        else:
+            points, reason = None, ""
+        if (appraisal.points, appraisal.survey_respondents) != (points, respondents or None):
+            appraisal.points, appraisal.reason, appraisal.survey_respondents = points, reason, respondents or None
+            appraisal.version += 1
+            appraisal.updated_at = timezone.now()
+            appraisal.save()
+        out.append(appraisal)
+    return out
+
+
+@transaction.atomic
+def round_update(*, period: Period, received_on: date, holidays: list[date], allowed: int = 50) -> AppraisalRound:
+    current = _assert_open(period)
+    current.received_on, current.allowed_working_days = received_on, allowed
+    current.holidays = sorted({d.isoformat() for d in holidays})
+    current.save()
+    return current
+
+
+@transaction.atomic
+def round_release(*, period: Period, actor, now: datetime | None = None) -> AppraisalRound:
+    """Let units see their appraised scores and comments."""
+    current = round_for(period)
+    current = AppraisalRound.objects.select_for_update().get(pk=current.pk)
+    if not current.released_at:
+        current.released_at = _now(now)
+        current.save(update_fields=["released_at"])
+    return current
+
+
+@transaction.atomic
+def round_close(*, period: Period, actor, now: datetime | None = None) -> AppraisalRound:
+    """Freeze the appraisal: later change only through revocation and re-ranking (Điều 10.4)."""
+    current = _assert_open(period)
+    unappraised = _unappraised_count(period)
+    if unappraised:
+        raise ValidationError(f"Còn {unappraised} tiêu chí chưa thẩm định; chưa kết thúc được đợt thẩm định.")
+    current.closed_at, current.closed_by = _now(now), actor
+    current.save(update_fields=["closed_at", "closed_by"])
+    return current
+
+
+def _unappraised_count(period: Period) -> int:
+    total = 0
+    appraised = set(Appraisal.objects.filter(submission__period=period, points__isnull=False)
+                    .values_list("submission_id", "node_id"))
+    for submission in Submission.objects.filter(period=period, status__in=[Submission.SENT, Submission.LOCKED]):
+        for node_id, rule in Node.objects.filter(framework_id=submission.framework_id).values_list("id", "rule"):
+            if rule and rule.get("kind") != "survey" and (submission.pk, node_id) not in appraised:
+                total += 1
+    return total

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "appraisal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("thanh-vien/<int:member_id>/", views.queue, name="queue"),
+    path("thanh-vien/<int:member_id>/bao-cao/<int:submission_id>/", views.unit_page, name="unit_page"),
+    path("thanh-vien/<int:member_id>/bao-cao/<int:submission_id>/tieu-chi/<int:node_id>/",
+         views.appraisal_save_view, name="appraisal_save"),
+    path("thanh-vien/<int:member_id>/bao-cao/<int:submission_id>/tieu-chi/<int:node_id>/lich-su/",
+         views.appraisal_history, name="appraisal_history"),
+    path("thanh-vien/<int:member_id>/bao-cao/<int:submission_id>/chat-luong/<int:node_id>/",
+         views.quality_save_view, name="quality_save"),
+    path("thanh-vien/<int:member_id>/bao-cao/<int:submission_id>/bo-sung/", views.supplement_view,
+         name="supplement"),
+    path("don-vi/<int:submission_id>/yeu-cau/", views.unit_requests, name="unit_requests"),
+    path("yeu-cau/<int:request_id>/tra-loi/", views.answer_view, name="answer"),
+    path("don-vi/<int:submission_id>/ket-qua/", views.unit_results, name="unit_results"),
+    path("lanh-dao/ky/<int:period_id>/", views.leader_forms, name="leader_forms"),
+    path("lanh-dao/ky/<int:period_id>/don-vi/<int:unit_id>/", views.leader_form, name="leader_form"),
+    path("ky/<int:period_id>/", views.period_matrix, name="period_matrix"),
+    path("ky/<int:period_id>/hoi-dong/", views.council, name="council"),
+    path("ky/<int:period_id>/phieu-giay/<int:unit_id>/", views.tally, name="tally"),
+    path("ky/<int:period_id>/excel/", views.export_xlsx, name="export_xlsx"),
+]

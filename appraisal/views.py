@@ -1,0 +1,357 @@
+"""Views of the appraisal stage. Access through ``appraisal.permissions``; writes through ``appraisal.services``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from criteria.models import Node
+from submissions.models import Period, Role, Submission, Unit
+from submissions.permissions import get_submission_for_user, secretariat_authority_ids
+from submissions.services import ConflictError
+
+from . import services
+from .forms import MemberForm, RoundForm
+from .models import Appraisal, CouncilMember, LeaderForm, PaperTally, SupplementRequest
+from .permissions import (
+    get_member_for_user,
+    get_node_for_member,
+    get_submission_for_member,
+    is_leader,
+    require_secretariat_of,
+)
+from .selectors import days_left, member_queue, member_unit_rows, quality_rows, secretariat_matrix
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    seats = CouncilMember.objects.filter(user=request.user).select_related("period")
+    leader_periods = Period.objects.filter(authority__roles__user=request.user,
+                                           authority__roles__kind=Role.LEADER).distinct()
+    managed = Period.objects.filter(authority_id__in=secretariat_authority_ids(request.user))
+    if not (seats or leader_periods or managed):
+        raise PermissionDenied("Tài khoản không có nhiệm vụ thẩm định.")
+    return render(request, "appraisal/home.html", {"seats": seats, "leader_periods": leader_periods,
+                                                   "managed": managed})
+
+
+# --------------------------------------------------------------------------- council member
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_member_for_user(request.user, member_id)
+    rows = member_queue(member)
+    unit_q = request.GET.get("don_vi", "").strip().casefold()
+    block = request.GET.get("khoi", "")
+    if unit_q:
+        rows = [r for r in rows if unit_q in r.submission.unit.name.casefold()]
+    if block:
+        rows = [r for r in rows if r.submission.unit.block.code == block]
+    if request.GET.get("chua_xong"):
+        rows = [r for r in rows if not r.done]
+    if request.GET.get("canh_bao"):
+        rows = [r for r in rows if r.flagged]
+    blocks = sorted({(r.submission.unit.block.code, r.submission.unit.block.name) for r in member_queue(member)})
+    done = sum(r.appraised for r in rows)
+    total = sum(r.criteria for r in rows)
+    return render(request, "appraisal/queue.html", {"member": member, "rows": rows, "blocks": blocks,
+                                                    "done": done, "total": total})
+
+
+def _unit_context(member, submission, **extra):
+    rows = member_unit_rows(member, submission)
+    mine = {r.node.id for r in rows}
+    parents = {}
+    for node in Node.objects.filter(framework_id=submission.framework_id):
+        parents[node.id] = node.parent_id
+    # Quality levels of the criteria that contain this member's leaves.
+    containing = set()
+    for node_id in mine:
+        current = node_id
+        while current:
+            containing.add(current)
+            current = parents.get(current)
+    quality = [q for q in quality_rows(submission) if q.node.id in containing]
+    requests = SupplementRequest.objects.filter(submission=submission).select_related("member__user", "window")
+    return {"member": member, "submission": submission, "rows": rows, "quality": quality, "requests": requests,
+            **extra}
+
+
+@login_required
+@require_GET
+def unit_page(request: HttpRequest, member_id: int, submission_id: int) -> HttpResponse:
+    member = get_member_for_user(request.user, member_id)
+    submission = get_submission_for_member(member, submission_id)
+    return render(request, "appraisal/unit_page.html", _unit_context(member, submission))
+
+
+@login_required
+@require_POST
+def appraisal_save_view(request: HttpRequest, member_id: int, submission_id: int, node_id: int) -> HttpResponse:
+    member = get_member_for_user(request.user, member_id)
+    submission = get_submission_for_member(member, submission_id)
+    node = get_node_for_member(member, submission, node_id)
+    error, conflict, status = "", None, 200
+    try:
+        version = int(request.POST.get("version", "0"))
+    except ValueError:
+        version = -1
+    try:
+        services.appraisal_save(submission=submission, node=node, actor=request.user, version=version,
+                                value=request.POST.get("value"), comment=request.POST.get("comment", ""),
+                                accept_proposal=bool(request.POST.get("accept_proposal")))
+    except ConflictError as exc:
+        error, conflict, status = exc.messages[0], exc.entry, 409
+    except ValidationError as exc:
+        error, status = " ".join(exc.messages), 400
+    if request.htmx:
+        row = next(r for r in member_unit_rows(member, submission) if r.node.pk == node.pk)
+        return render(request, "appraisal/_row.html", {"row": row, "member": member, "submission": submission,
+                                                       "error": error, "conflict": conflict, "saved": not error},
+                      status=status)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Đã lưu điểm thẩm định tiêu chí {node.code}.")
+    return redirect(reverse("appraisal:unit_page", args=[member.pk, submission.pk]) + f"#a-{node.pk}")
+
+
+@login_required
+@require_POST
+def quality_save_view(request: HttpRequest, member_id: int, submission_id: int, node_id: int) -> HttpResponse:
+    member = get_member_for_user(request.user, member_id)
+    submission = get_submission_for_member(member, submission_id)
+    node = get_object_or_404(Node, pk=node_id, framework_id=submission.framework_id)
+    if not any(q.node.pk == node.pk for q in _unit_context(member, submission)["quality"]):
+        raise PermissionDenied("Tiêu chí không thuộc phần thẩm định của thành viên.")
+    try:
+        services.quality_set(submission=submission, node=node, level=request.POST.get("level", ""),
+                             reason=request.POST.get("reason", ""), actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Đã lưu mức chất lượng tiêu chí {node.code}.")
+    return redirect(reverse("appraisal:unit_page", args=[member.pk, submission.pk]) + "#chat-luong")
+
+
+@login_required
+@require_POST
+def supplement_view(request: HttpRequest, member_id: int, submission_id: int) -> HttpResponse:
+    member = get_member_for_user(request.user, member_id)
+    submission = get_submission_for_member(member, submission_id)
+    rows = {str(r.node.pk): r.node for r in member_unit_rows(member, submission)}
+    nodes = [rows[pk] for pk in request.POST.getlist("nodes") if pk in rows]
+    try:
+        closes_at = timezone.make_aware(datetime.strptime(request.POST.get("closes_at", ""), "%Y-%m-%dT%H:%M"))
+    except ValueError:
+        messages.error(request, "Hạn bổ sung không hợp lệ.")
+        return redirect("appraisal:unit_page", member_id=member.pk, submission_id=submission.pk)
+    try:
+        services.supplement_request(submission=submission, member=member, nodes=nodes,
+                                    message=request.POST.get("message", ""), closes_at=closes_at)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Đã gửi yêu cầu bổ sung đến {submission.unit}.")
+    return redirect("appraisal:unit_page", member_id=member.pk, submission_id=submission.pk)
+
+
+@login_required
+@require_GET
+def appraisal_history(request: HttpRequest, member_id: int, submission_id: int, node_id: int) -> HttpResponse:
+    member = get_member_for_user(request.user, member_id)
+    submission = get_submission_for_member(member, submission_id)
+    node = get_node_for_member(member, submission, node_id)
+    appraisal = Appraisal.objects.filter(submission=submission, node=node).first()
+    records = list(appraisal.history.select_related("history_user").order_by("-history_date")) if appraisal else []
+    return render(request, "appraisal/_history.html", {"node": node, "records": records})
+
+
+# --------------------------------------------------------------------------- the unit's side
+
+
+@login_required
+def unit_requests(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission, access = get_submission_for_user(request.user, submission_id)
+    requests = SupplementRequest.objects.filter(submission=submission).select_related(
+        "member", "window").prefetch_related("window__nodes")
+    return render(request, "appraisal/unit_requests.html", {"submission": submission, "access": access,
+                                                            "requests": requests, "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def answer_view(request: HttpRequest, request_id: int) -> HttpResponse:
+    supplement = get_object_or_404(SupplementRequest.objects.select_related("submission"), pk=request_id)
+    submission, access = get_submission_for_user(request.user, supplement.submission_id, write=True)
+    try:
+        services.supplement_answer(request=supplement, actor=request.user, answer=request.POST.get("answer", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Đã gửi trả lời yêu cầu bổ sung.")
+    return redirect("appraisal:unit_requests", submission_id=submission.pk)
+
+
+@login_required
+@require_GET
+def unit_results(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """Appraised scores and comments, for the unit only once the secretariat has released them."""
+    submission, access = get_submission_for_user(request.user, submission_id)
+    current = services.round_for(submission.period)
+    if not current.released_at and not access.secretariat:
+        raise Http404("Kết quả thẩm định chưa được công bố.")
+    from submissions.selectors import submission_sheet
+
+    sheet = submission_sheet(submission)
+    appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission)}
+    for leaf in sheet.leaves:
+        leaf.appraisal = appraisals.get(leaf.node.id)
+    total = sum((a.points for a in appraisals.values() if a.points is not None), start=type(sheet.total)(0))
+    return render(request, "appraisal/unit_results.html", {
+        "submission": submission, "sheet": sheet, "total": total, "quality": quality_rows(submission, appraisals)})
+
+
+# --------------------------------------------------------------------------- leaders
+
+
+@login_required
+def leader_forms(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    if not is_leader(request.user, period.authority_id):
+        raise PermissionDenied("Chức năng này dành cho Lãnh đạo UBND.")
+    forms = {f.unit_id: f for f in LeaderForm.objects.filter(period=period, leader=request.user)}
+    units = Unit.objects.filter(submissions__period=period).select_related("block").order_by("block__ordering",
+                                                                                             "name")
+    return render(request, "appraisal/leader_forms.html", {"period": period, "rows": [(u, forms.get(u.pk))
+                                                                                       for u in units]})
+
+
+@login_required
+def leader_form(request: HttpRequest, period_id: int, unit_id: int) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    if not is_leader(request.user, period.authority_id):
+        raise PermissionDenied("Chức năng này dành cho Lãnh đạo UBND.")
+    submission = get_object_or_404(Submission.objects.select_related("unit"), period=period, unit_id=unit_id)
+    nodes = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
+             if n.rule and n.rule.get("kind") == "survey"]
+    form = LeaderForm.objects.filter(period=period, leader=request.user, unit_id=unit_id).first()
+    if request.method == "POST":
+        answers = {n.code: request.POST.get(f"q-{n.code}", "") for n in nodes}
+        try:
+            services.leader_form_save(period=period, leader=request.user, unit=submission.unit, answers=answers,
+                                      submit="submit" in request.POST)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Đã lưu phiếu đánh giá." if "submit" not in request.POST
+                             else f"Đã gửi phiếu đánh giá {submission.unit}.")
+            return redirect("appraisal:leader_forms", period_id=period.pk)
+        form = LeaderForm(answers=answers)
+    return render(request, "appraisal/leader_form.html", {"period": period, "submission": submission,
+                                                          "nodes": nodes, "form": form,
+                                                          "answers": form.answers if form else {}})
+
+
+# --------------------------------------------------------------------------- secretariat
+
+
+@login_required
+def period_matrix(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = get_object_or_404(Period.objects.select_related("authority"), pk=period_id)
+    require_secretariat_of(request.user, period)
+    current = services.round_for(period)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "release":
+                services.round_release(period=period, actor=request.user)
+                messages.success(request, "Đã công bố kết quả thẩm định cho các đơn vị.")
+            elif action == "close":
+                services.round_close(period=period, actor=request.user)
+                messages.success(request, "Đã kết thúc đợt thẩm định.")
+            elif action == "calendar":
+                form = RoundForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError([e for errors in form.errors.values() for e in errors])
+                services.round_update(period=period, received_on=form.cleaned_data["received_on"],
+                                      holidays=form.cleaned_data["holidays"], allowed=form.cleaned_data["allowed"])
+                messages.success(request, "Đã lưu lịch thẩm định.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("appraisal:period_matrix", period_id=period.pk)
+    agencies, rows = secretariat_matrix(period)
+    holidays = "\n".join(date.fromisoformat(d).strftime("%d/%m/%Y") for d in current.holidays)
+    return render(request, "appraisal/period_matrix.html", {
+        "period": period, "round": current, "agencies": agencies, "rows": rows, "days_left": days_left(current),
+        "round_form": RoundForm(initial={"received_on": current.received_on, "allowed": current.allowed_working_days,
+                                         "holidays": holidays}),
+    })
+
+
+@login_required
+def council(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    require_secretariat_of(request.user, period)
+    form = MemberForm(request.POST or None)
+    form.fields["home_unit"].queryset = Unit.objects.filter(authority=period.authority)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_add(period=period, user=form.cleaned_data["user"], agency=form.cleaned_data["agency"],
+                                role=form.cleaned_data["role"], keywords=form.cleaned_data["keywords"],
+                                home_unit=form.cleaned_data["home_unit"])
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, "Đã thêm thành viên Hội đồng.")
+            return redirect("appraisal:council", period_id=period.pk)
+    members = CouncilMember.objects.filter(period=period).select_related("user", "home_unit")
+    return render(request, "appraisal/council.html", {"period": period, "form": form, "members": members})
+
+
+@login_required
+def tally(request: HttpRequest, period_id: int, unit_id: int) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    require_secretariat_of(request.user, period)
+    submission = get_object_or_404(Submission.objects.select_related("unit"), period=period, unit_id=unit_id)
+    nodes = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
+             if n.rule and n.rule.get("kind") == "survey"]
+    if request.method == "POST":
+        try:
+            for node in nodes:
+                counts = {str(k): request.POST.get(f"n-{node.code}-{k}", "0") for k in range(1, 6)}
+                services.paper_tally_save(period=period, unit=submission.unit, node=node, counts=counts,
+                                          actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Đã lưu số phiếu giấy; điểm Mục I đã được tính lại.")
+            return redirect("appraisal:tally", period_id=period.pk, unit_id=unit_id)
+    tallies = {t.node_id: t.counts for t in PaperTally.objects.filter(period=period, unit_id=unit_id)}
+    appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission, node__in=nodes)}
+    rows = [(n, [tallies.get(n.id, {}).get(str(k), 0) for k in range(1, 6)], appraisals.get(n.id)) for n in nodes]
+    return render(request, "appraisal/tally.html", {"period": period, "submission": submission, "rows": rows})
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    require_secretariat_of(request.user, period)
+    from .reports import appraisal_workbook
+
+    response = HttpResponse(appraisal_workbook(period),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="tham-dinh-{period.code}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,38 @@
+from types import SimpleNamespace
+
+import pytest
+
+from appraisal import services
+from criteria.models import Node
+from submissions import services as submission_services
+from submissions.models import Role
+from tests.factories import UserFactory, make_world
+
+
+def fill_and_send(world, submission, approver):
+    leaves = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
+              if n.rule and n.rule["kind"] != "survey"]
+    for node in leaves:
+        submission_services.entry_save(submission=submission, node=node, actor=approver, version=0,
+                                       value=str(node.max_points), explanation="Tại Mục 1 Báo cáo 9/BC")
+    return submission_services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV")
+
+
+@pytest.fixture
+def council(db):
+    """make_world + both units' sheets sent, and a council: Sở Tài chính, Thanh tra tỉnh (who works in
+    unit B), a leader, and a member of another period."""
+    w = make_world()
+    w.sub_a = fill_and_send(w, w.sub_a, w.approver_a)
+    w.sub_b = fill_and_send(w, w.sub_b, w.approver_b)
+    people = SimpleNamespace()
+    people.stc = UserFactory(username="stc.thamdinh", full_name="Thành viên Sở Tài chính")
+    people.ttt = UserFactory(username="ttt.thamdinh", full_name="Thành viên Thanh tra tỉnh")
+    people.leader = UserFactory(username="lanhdao.1", full_name="Lãnh đạo UBND tỉnh 1")
+    people.leader2 = UserFactory(username="lanhdao.2", full_name="Lãnh đạo UBND tỉnh 2")
+    w.m_stc = services.member_add(period=w.period, user=people.stc, agency="Sở Tài chính")
+    w.m_ttt = services.member_add(period=w.period, user=people.ttt, agency="Thanh tra tỉnh", home_unit=w.unit_b)
+    for leader in (people.leader, people.leader2):
+        Role.objects.create(user=leader, kind=Role.LEADER, authority=w.authority)
+    w.people = people
+    return w
