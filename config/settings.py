@@ -205,5 +205,6 @@ LOGGING = {
         # pyHanko logs a traceback for every unsigned or modified PDF; the result is stored on the file.
         "pyhanko": {"level": "ERROR"},
         "pyhanko_certvalidator": {"level": "ERROR"},
+        "celery.app.trace": {"level": "WARNING"},
     },
 }

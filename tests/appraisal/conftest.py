@@ -13,8 +13,10 @@ def fill_and_send(world, submission, approver):
     leaves = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
               if n.rule and n.rule["kind"] != "survey"]
     for node in leaves:
+        kind = node.rule["kind"]
+        value = "0" if kind == "levels" else "100" if kind == "percent" else str(node.max_points)
         submission_services.entry_save(submission=submission, node=node, actor=approver, version=0,
-                                       value=str(node.max_points), explanation="Tại Mục 1 Báo cáo 9/BC")
+                                       value=value, explanation="Tại Mục 1 Báo cáo 9/BC")
     return submission_services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV")
 
 

@@ -295,3 +295,20 @@ def test_unit_answers_a_request_on_its_page(council, client_for):
     # Another unit cannot read or answer it.
     assert client_for(council.officer_b).post(reverse("appraisal:answer", args=[request.pk]),
                                               {"answer": "x"}).status_code == 404
+
+
+def test_first_year_full_marks_on_the_commune_framework(db):
+    from tests.appraisal.conftest import fill_and_send
+    from tests.factories import UserFactory, make_world
+
+    w = make_world(framework_code="dh2024-xa")
+    fill_and_send(w, w.sub_a, w.approver_a)
+    member = services.member_add(period=w.period, user=UserFactory(username="pnv"), agency="Phòng Nội vụ")
+    rows = {r.node.code: r for r in member_unit_rows(member, w.sub_a)}
+    assert rows["8.1"].proposal.code == "first_year" and rows["8.1"].proposal.points == 1
+    assert rows["8.2"].proposal.code == "first_year"
+    w.period.settings = {"first_year": False}
+    w.period.save()
+    w.sub_a.refresh_from_db()
+    rows = {r.node.code: r for r in member_unit_rows(member, w.sub_a)}
+    assert rows["8.1"].proposal is None

@@ -7,6 +7,7 @@ login; no shared secret exists. Running the command again changes nothing alread
 
 import secrets
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
@@ -46,7 +47,15 @@ ACCOUNTS = [
     ("pnv.dinhhoa", "Hoàng Văn Sơn", "Chuyên viên Phòng Nội vụ huyện", Role.SECRETARIAT, "huyen-dinh-hoa"),
     ("binhthanh.capnhat", "Ma Thị Lan", "Công chức Văn phòng - Thống kê", Role.OFFICER, "xa-binh-thanh"),
     ("binhthanh.pheduyet", "Ma Khánh Sơn", "Chủ tịch UBND xã", Role.APPROVER, "xa-binh-thanh"),
+    ("stp.pheduyet", "Vũ Thị Thu", "Chánh Văn phòng Sở Tư pháp", Role.APPROVER, "so-tu-phap"),
+    ("ld.ubnd", "Đặng Xuân Trường", "Phó Chủ tịch UBND tỉnh", Role.LEADER, "tinh-thai-nguyen"),
+    ("stc.thamdinh", "Nguyễn Thu Hà", "Phó Giám đốc Sở Tài chính", None, None),
+    ("ttt.thamdinh", "Lương Văn Tâm", "Phó Chánh Thanh tra tỉnh", None, None),
+    ("snv.thamdinh", "Bùi Thị Hạnh", "Phó Giám đốc Sở Nội vụ", None, None),
 ]
+# username, agency, home unit (a member never appraises the unit they work in)
+COUNCIL = [("stc.thamdinh", "Sở Tài chính", "so-tai-chinh"), ("ttt.thamdinh", "Thanh tra tỉnh", "thanh-tra-tinh"),
+           ("snv.thamdinh", "Sở Nội vụ", "so-noi-vu")]
 
 
 def _closing(days: int) -> datetime:
@@ -102,8 +111,8 @@ class Command(BaseCommand):
                             is_staff=username == "admin", is_superuser=username == "admin")
                 user.set_password(password)
                 user.save()
-                self.stdout.write(self.style.SUCCESS(
-                    f"{username:20} {password:14} {full_name} ({dict(Role.KINDS).get(kind, 'Quản trị')})"))
+                what = dict(Role.KINDS).get(kind) or ("Quản trị" if username == "admin" else "Hội đồng thẩm định")
+                self.stdout.write(self.style.SUCCESS(f"{username:20} {password:14} {full_name} ({what})"))
             else:
                 self.stdout.write(f"{username:20} (đã có, giữ nguyên mật khẩu)")
             if kind in Role.UNIT_KINDS:
@@ -111,6 +120,30 @@ class Command(BaseCommand):
             elif kind:
                 Role.objects.get_or_create(user=user, kind=kind, authority=Authority.objects.get(code=scope))
         self._half_fill(period)
+        self._council(period)
+
+    def _council(self, period: Period) -> None:
+        """A sent sheet (Sở Tư pháp) and a council by agency, so the appraisal pages have work."""
+        from appraisal import services as appraisal_services
+        from appraisal.models import CouncilMember
+
+        for username, agency, home in COUNCIL:
+            user = User.objects.get(username=username)
+            if not CouncilMember.objects.filter(period=period, user=user).exists():
+                appraisal_services.member_add(period=period, user=user, agency=agency,
+                                              home_unit=Unit.objects.get(code=home))
+        submission = Submission.objects.get(period=period, unit__code="so-tu-phap")
+        if submission.status != Submission.DRAFT:
+            return
+        approver = User.objects.get(username="stp.pheduyet")
+        for i, node in enumerate(n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
+                                 if n.rule and n.rule.get("kind") != "survey"):
+            value = node.max_points if i % 5 else (node.max_points * 3 / 4).quantize(Decimal("0.01"))
+            services.entry_save(submission=submission, node=node, actor=approver, version=0,
+                                value=str(value).replace(".", ","),
+                                explanation=f"Số liệu tại Mục {i % 3 + 1} Báo cáo số {200 + i}/BC-STP.")
+        services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV")
+        self.stdout.write("Báo cáo minh họa của Sở Tư pháp: đã gửi, chờ Hội đồng thẩm định.")
 
     def _half_fill(self, period: Period) -> None:
         submission = Submission.objects.get(period=period, unit__code="so-xay-dung")
