@@ -25,7 +25,11 @@ def _items(request: HttpRequest) -> list[dict]:
     if Role.objects.filter(user=user, kind__in=[Role.COUNCIL, Role.CHAIR, Role.LEADER]).exists() or \
             secretariat_authority_ids(user):
         items.append({"label": "Thẩm định", "url": reverse("appraisal:home"), "key": "appraisal"})
+    if Role.objects.filter(user=user, kind__in=[Role.CHAIR, Role.CHAIRMAN]).exists() or \
+            secretariat_authority_ids(user):
+        items.append({"label": "Xếp loại", "url": reverse("ranking:periods"), "key": "ranking"})
     items.append({"label": "Bộ tiêu chí", "url": reverse("criteria:framework_list"), "key": "criteria"})
+    items.append({"label": "Kết quả công bố", "url": reverse("ranking:public_list"), "key": "public"})
     if user.has_perm("criteria.add_framework"):
         items.append(
             {"label": "Nhập bộ tiêu chí (Excel)", "url": reverse("criteria:framework_import"), "key": "import"}

@@ -190,6 +190,11 @@ if PRODUCTION:
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 SIGNATURE_TRUST_ROOTS = env.list("SIGNATURE_TRUST_ROOTS", default=[])
 
+# Signing of the ranking annex (PAdES): a PKCS#12 file and its passphrase. `make run` creates a
+# self-signed development certificate at var/dev-signing.p12; production names the province's own.
+RANKING_SIGNING_P12 = env.path("RANKING_SIGNING_P12", default=BASE_DIR / "var" / "dev-signing.p12")
+RANKING_SIGNING_PASSPHRASE = env.str("RANKING_SIGNING_PASSPHRASE", default="" if PRODUCTION else "dev-only-passphrase")
+
 # Where the criteria framework fixtures live (`load_frameworks`).
 CRITERIA_FIXTURE_DIR = BASE_DIR / "fixtures" / "criteria"
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tieu-chi/", include("criteria.urls")),
     path("don-vi/", include("submissions.urls")),
     path("tham-dinh/", include("appraisal.urls")),
+    path("", include("ranking.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
 ]

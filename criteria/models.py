@@ -81,6 +81,10 @@ class Node(models.Model):
     ordering = models.PositiveIntegerField("Thứ tự")
     depth = models.PositiveSmallIntegerField("Cấp", default=0)
     group = models.CharField("Nội dung", max_length=8, help_text="Mã nội dung (ND1, ND2, ND3) chứa nút này.")
+    criterion = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="Tiêu chí xếp loại",
+        help_text="Tiêu chí (hoặc lĩnh vực không có tiêu chí con) mà Điều 7 xếp loại chất lượng; suy ra từ cây.",
+    )
     max_points = models.DecimalField("Điểm tối đa", max_digits=7, decimal_places=3)
     appraising_agency = models.CharField("Cơ quan thẩm định", max_length=255, blank=True)
     agency_merged = models.BooleanField(

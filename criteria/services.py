@@ -205,7 +205,29 @@ def framework_save(*, meta: FrameworkMeta, specs: list[NodeSpec]) -> tuple[Frame
         )
         node.save()
         by_code[spec.code] = node
+    _link_criteria(roots, by_code)
     return framework, status
+
+
+def graded_criterion_code(spec: NodeSpec, ancestors: list[NodeSpec]) -> str | None:
+    """The node whose quality level Điều 7 grades: the Tiêu chí containing it, or a section without
+    sub-criteria (IX, X). Content groups and sections with criteria have none."""
+    for node in [*ancestors, spec]:
+        if node.kind == "criterion" or (node.kind == "section" and not node.children):
+            return node.code
+    return None
+
+
+def _link_criteria(roots: list[NodeSpec], by_code: dict[str, Node]) -> None:
+    def walk(spec: NodeSpec, ancestors: list[NodeSpec]) -> None:
+        code = graded_criterion_code(spec, ancestors)
+        if code:
+            Node.objects.filter(pk=by_code[spec.code].pk).update(criterion=by_code[code])
+        for child in spec.children:
+            walk(child, [*ancestors, spec])
+
+    for root in roots:
+        walk(root, [])
 
 
 def read_fixture(path: Path) -> tuple[FrameworkMeta, list[NodeSpec]]:

@@ -1,1 +1,81 @@
-# Điều 7 ranking, publication and reports arrive with the ranking issue.
+"""The period's ranking under Điều 7: facts per unit, versions of a block's ranking (draft → submitted
+→ approved and published), the chair's order of ties, revocation (Điều 10.4) that keeps the old version."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from submissions.models import Block, Period, Unit
+
+INCIDENTS = [("none", "Không có"), ("remedied", "Có, tự phát hiện và khắc phục xong"),
+             ("unremedied", "Có, chưa tự phát hiện, khắc phục")]
+
+
+class UnitFacts(models.Model):
+    """What Điều 7 asks beyond the scores, entered by the secretariat with the evidence that proves it."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="unit_facts")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="facts")
+    outstanding = models.BooleanField("Có thành tích nổi bật (Hội đồng công nhận)", default=False)
+    discipline = models.CharField("Kỷ luật tổ chức, lãnh đạo, cấp ủy viên", max_length=12, choices=INCIDENTS,
+                                  default="none")
+    corruption = models.CharField("Tham nhũng, tiêu cực ở đơn vị trực thuộc", max_length=12, choices=INCIDENTS,
+                                  default="none")
+    disunity = models.BooleanField("Bị kết luận mất đoàn kết nội bộ", default=False)
+    subunits_disciplined_share = models.DecimalField("Tỷ lệ đơn vị trực thuộc bị kỷ luật (0–1)", max_digits=5,
+                                                     decimal_places=4, default=0)
+    evidence = models.TextField("Căn cứ (số, ngày văn bản)", blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Thông tin xếp loại của đơn vị"
+        verbose_name_plural = "Thông tin xếp loại của đơn vị"
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="unit_facts_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.period}"
+
+
+class RankingVersion(models.Model):
+    """One version of a block's ranking. Its ``snapshot`` is frozen once submitted; a published version
+    is never changed: revoking it creates the next version and keeps this one."""
+
+    DRAFT, SUBMITTED, PUBLISHED, REVOKED = "draft", "submitted", "published", "revoked"
+    STATUSES = [(DRAFT, "Dự thảo"), (SUBMITTED, "Đã trình"), (PUBLISHED, "Đã phê duyệt, công bố"),
+                (REVOKED, "Đã hủy bỏ")]
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="rankings")
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="rankings")
+    number = models.PositiveSmallIntegerField("Lần", default=1)
+    status = models.CharField("Trạng thái", max_length=10, choices=STATUSES, default=DRAFT)
+    snapshot = models.JSONField("Kết quả", default=dict)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    chair_order = models.JSONField("Thứ tự do Chủ tịch Hội đồng quyết định", default=dict, blank=True)
+    chair_note = models.TextField("Ghi chú của Chủ tịch Hội đồng", blank=True)
+    chair_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    decision_number = models.CharField("Số quyết định phê duyệt", max_length=100, blank=True)
+    decision_date = models.DateField("Ngày quyết định", null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.TextField("Lý do hủy bỏ", blank=True)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="replaced_by")
+
+    class Meta:
+        verbose_name = "Kết quả xếp loại của khối"
+        verbose_name_plural = "Kết quả xếp loại của khối"
+        ordering = ["period", "block", "-number"]
+        constraints = [models.UniqueConstraint(fields=["period", "block", "number"], name="ranking_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.block} — {self.period} (lần {self.number}, {self.get_status_display()})"

@@ -1,0 +1,107 @@
+"""Ranking reports: the workbook (a sheet per block, write-only openpyxl), the annex to the chairman's
+decision as PDF (WeasyPrint), signed with pyHanko (PAdES, visible stamp), and a unit's lost points."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from openpyxl import Workbook
+
+from appraisal.models import Appraisal
+from criteria.models import Node
+from submissions.models import Entry, Period, Submission
+
+from .models import RankingVersion
+from .rules import GRADE_LABELS
+
+
+def current_versions(period: Period) -> list[RankingVersion]:
+    """Per block, the published version if any, else the latest one."""
+    chosen: dict[int, RankingVersion] = {}
+    for version in RankingVersion.objects.filter(period=period).select_related("block").order_by("block__ordering",
+                                                                                                 "-number"):
+        best = chosen.get(version.block_id)
+        if best is None or (version.status == RankingVersion.PUBLISHED and best.status != RankingVersion.PUBLISHED):
+            chosen[version.block_id] = version
+    return list(chosen.values())
+
+
+def ranking_workbook(versions: list[RankingVersion]) -> bytes:
+    workbook = Workbook(write_only=True)
+    for version in versions:
+        snap = version.snapshot
+        sheet = workbook.create_sheet(snap["block"]["name"][:31])
+        codes = snap["criteria"]
+        sheet.append(["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Tổng điểm (3 số lẻ)", *codes,
+                      "Đủ điều kiện", "Xếp loại", "Đơn vị đề xuất", "Bằng điểm", "Lý do"])
+        for row in snap["units"]:
+            sheet.append([
+                row["rank"], row["id"], row["name"], Decimal(row["total"]), Decimal(row["total3"]),
+                *[Decimal(row["scores"][c]) if c in row["scores"] else None for c in codes],
+                GRADE_LABELS.get(row["qualified"] or "", ""), GRADE_LABELS.get(row["grade"] or "", ""),
+                GRADE_LABELS.get(row.get("proposed_grade") or "", ""), "x" if row["tie"] else "",
+                "\n".join(row["reasons"]),
+            ])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def annex_pdf(period: Period, versions: list[RankingVersion]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("ranking/annex.html", {
+        "period": period, "versions": versions, "grade_labels": GRADE_LABELS, "printed_at": timezone.localtime(),
+        "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(),
+    })
+    return HTML(string=unicodedata.normalize("NFC", html), base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def sign(pdf: bytes, *, stamp_text: str) -> bytes:
+    """Sign with the PKCS#12 file named in settings (``make run`` creates a development one)."""
+    from .signing import sign_pdf
+
+    path = settings.RANKING_SIGNING_P12
+    with open(path, "rb") as fh:
+        pkcs12 = fh.read()
+    return sign_pdf(pdf, pkcs12=pkcs12, passphrase=settings.RANKING_SIGNING_PASSPHRASE.encode(),
+                    stamp_text=stamp_text)
+
+
+def lost_points(submission: Submission) -> list[dict]:
+    """Per leaf: max, self, appraised, points lost and the appraiser's reason: next year's 8.1/8.2 input."""
+    entries = {e.node_id: e.points for e in Entry.objects.filter(submission=submission)}
+    appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission)}
+    rows = []
+    for node in Node.objects.filter(framework_id=submission.framework_id).order_by("ordering"):
+        if not node.rule:
+            continue
+        appraisal = appraisals.get(node.id)
+        points = appraisal.points if appraisal and appraisal.points is not None else Decimal(0)
+        lost = node.max_points - points
+        if lost > 0:
+            rows.append({"code": node.code, "title": node.title, "max": node.max_points,
+                         "self": entries.get(node.id), "appraised": points, "lost": lost,
+                         "reason": (appraisal.comment or appraisal.reason) if appraisal else "Chưa thẩm định"})
+    return rows
+
+
+def lost_points_workbook(submission: Submission) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Điểm bị trừ")
+    sheet.append([f"PHÂN TÍCH ĐIỂM BỊ TRỪ — {submission.unit.name.upper()} — {submission.period.name}"])
+    sheet.append(["Mã", "Tiêu chí", "Điểm tối đa", "Tự chấm", "Thẩm định", "Bị trừ", "Lý do của Hội đồng"])
+    total = Decimal(0)
+    for row in lost_points(submission):
+        total += row["lost"]
+        sheet.append([row["code"], row["title"], row["max"], row["self"], row["appraised"], row["lost"],
+                      row["reason"]])
+    sheet.append(["", "TỔNG ĐIỂM BỊ TRỪ", None, None, None, total])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

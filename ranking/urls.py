@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ranking"
+
+urlpatterns = [
+    path("xep-loai/", views.periods_view, name="periods"),
+    path("xep-loai/ky/<int:pk>/", views.period_view, name="period"),
+    path("xep-loai/ky/<int:pk>/khoi/<int:block_id>/", views.block_view, name="block"),
+    path("xep-loai/ky/<int:pk>/don-vi/<int:unit_id>/", views.facts_view, name="facts"),
+    path("xep-loai/ky/<int:pk>/excel/", views.workbook_view, name="workbook"),
+    path("xep-loai/ky/<int:pk>/phu-luc/", views.annex_view, name="annex"),
+    path("xep-loai/bao-cao/<int:submission_id>/diem-bi-tru/", views.lost_points_view, name="lost_points"),
+    path("cong-khai/", views.public_list, name="public_list"),
+    path("cong-khai/<int:version_id>/", views.public_detail, name="public_detail"),
+]

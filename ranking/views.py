@@ -1,0 +1,203 @@
+"""Views of the ranking stage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from submissions.models import Block, Period, Unit
+from submissions.permissions import get_submission_for_user, is_secretariat
+
+from . import reports, services
+from .models import INCIDENTS, RankingVersion, UnitFacts
+from .permissions import can_view, is_chair, is_chairman, require
+from .rules import GRADE_LABELS, GRADES
+
+
+def _period(request, pk) -> Period:
+    period = get_object_or_404(Period.objects.select_related("authority"), pk=pk)
+    require(can_view(request.user, period), "Chức năng xếp loại dành cho cơ quan thường trực, Chủ tịch Hội đồng "
+                                            "thẩm định và Chủ tịch UBND.")
+    return period
+
+
+def chart(units: list[dict]) -> dict:
+    """Histogram of totals (bins of 10 points) and grade counts, for an inline SVG."""
+    bins = [0] * 10
+    for unit in units:
+        bins[min(9, int(Decimal(unit["total"]) // 10))] += 1
+    top = max(bins) or 1
+    bars = [{"x": 30 + i * 34, "h": round(120 * n / top), "n": n, "label": f"{i * 10}"} for i, n in enumerate(bins)]
+    for bar in bars:
+        bar["y"] = 140 - bar["h"]
+    grades = [{"code": g, "label": GRADE_LABELS[g], "n": sum(1 for u in units if u.get("grade") == g)}
+              for g in GRADES]
+    return {"bars": bars, "grades": grades}
+
+
+@login_required
+def periods_view(request: HttpRequest) -> HttpResponse:
+    periods = [p for p in Period.objects.select_related("authority").order_by("-year") if can_view(request.user, p)]
+    require(bool(periods), "Chức năng xếp loại dành cho cơ quan thường trực, Chủ tịch Hội đồng thẩm định và "
+                           "Chủ tịch UBND.")
+    return render(request, "ranking/periods.html", {"periods": periods})
+
+
+@login_required
+def period_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period(request, pk)
+    blocks = Block.objects.filter(period_blocks__period=period).order_by("ordering")
+    latest = {}
+    for version in RankingVersion.objects.filter(period=period).order_by("number"):
+        latest[version.block_id] = version
+    return render(request, "ranking/period.html", {
+        "period": period, "rows": [(b, latest.get(b.pk)) for b in blocks],
+        "secretariat": is_secretariat(request.user, period.authority_id)})
+
+
+@login_required
+def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
+    period = _period(request, pk)
+    block = get_object_or_404(Block, pk=block_id, authority=period.authority)
+    versions = list(RankingVersion.objects.filter(period=period, block=block).order_by("-number"))
+    version = versions[0] if versions else None
+    secretariat = is_secretariat(request.user, period.authority_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "compute":
+                require(secretariat, "Chỉ cơ quan thường trực tính kết quả xếp loại.")
+                services.ranking_compute(period=period, block=block, actor=request.user)
+                messages.success(request, "Đã tính lại dự thảo kết quả.")
+            elif action == "chair":
+                require(is_chair(request.user, period), "Chỉ Chủ tịch Hội đồng thẩm định quyết định thứ tự.")
+                groups = [[i.strip() for i in line.split(",") if i.strip()]
+                          for line in request.POST.get("orders", "").splitlines() if line.strip()]
+                services.chair_decide(version=version, orders=groups, note=request.POST.get("note", ""),
+                                      actor=request.user)
+                messages.success(request, "Đã ghi quyết định thứ tự của Chủ tịch Hội đồng.")
+            elif action == "submit":
+                require(secretariat, "Chỉ cơ quan thường trực trình kết quả.")
+                services.ranking_submit(version=version, actor=request.user)
+                messages.success(request, "Đã trình Chủ tịch UBND phê duyệt.")
+            elif action in ("approve", "revoke"):
+                require(is_chairman(request.user, period), "Chỉ Chủ tịch UBND phê duyệt hoặc hủy bỏ kết quả.")
+                day = datetime.strptime(request.POST.get("decision_date", ""), "%Y-%m-%d").date() \
+                    if request.POST.get("decision_date") else None
+                if action == "approve":
+                    services.ranking_approve(version=version, actor=request.user,
+                                             decision_number=request.POST.get("decision_number", ""),
+                                             decision_date=day)
+                    messages.success(request, "Đã phê duyệt và công bố kết quả.")
+                else:
+                    services.ranking_revoke(version=version, actor=request.user,
+                                            reason=request.POST.get("reason", ""),
+                                            decision_number=request.POST.get("decision_number", ""),
+                                            decision_date=day)
+                    messages.success(request, "Đã hủy bỏ kết quả cũ và công bố kết quả xếp loại lại.")
+            else:
+                raise ValidationError("Thao tác không hợp lệ.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except ValueError:
+            messages.error(request, "Ngày quyết định không hợp lệ.")
+        return redirect("ranking:block", pk=period.pk, block_id=block.pk)
+    units = version.snapshot.get("units", []) if version else []
+    return render(request, "ranking/block.html", {
+        "period": period, "block": block, "version": version, "versions": versions, "units": units,
+        "grade_labels": GRADE_LABELS, "chart": chart(units), "secretariat": secretariat,
+        "chair": is_chair(request.user, period), "chairman": is_chairman(request.user, period),
+        "facts": {f.unit.code: f for f in UnitFacts.objects.filter(period=period, unit__block=block)
+                  .select_related("unit")},
+    })
+
+
+@login_required
+def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
+    period = _period(request, pk)
+    require(is_secretariat(request.user, period.authority_id), "Chỉ cơ quan thường trực nhập thông tin xếp loại.")
+    unit = get_object_or_404(Unit, pk=unit_id, authority=period.authority)
+    facts = UnitFacts.objects.filter(period=period, unit=unit).first()
+    if request.method == "POST":
+        try:
+            services.facts_save(
+                period=period, unit=unit, actor=request.user, outstanding=bool(request.POST.get("outstanding")),
+                discipline=request.POST.get("discipline", "none"), corruption=request.POST.get("corruption", "none"),
+                disunity=bool(request.POST.get("disunity")),
+                subunits_disciplined_share=request.POST.get("subunits_disciplined_share") or "0",
+                evidence=request.POST.get("evidence", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã lưu thông tin xếp loại của {unit}.")
+            return redirect("ranking:block", pk=period.pk, block_id=unit.block_id)
+    return render(request, "ranking/facts.html", {"period": period, "unit": unit, "facts": facts,
+                                                  "incidents": INCIDENTS})
+
+
+@login_required
+@require_GET
+def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period(request, pk)
+    response = HttpResponse(reports.ranking_workbook(reports.current_versions(period)),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="xep-loai-{period.code}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def annex_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period(request, pk)
+    versions = reports.current_versions(period)
+    if not versions:
+        raise Http404("Chưa có kết quả xếp loại.")
+    pdf = reports.annex_pdf(period, versions)
+    if all(v.status == RankingVersion.PUBLISHED for v in versions):
+        pdf = reports.sign(pdf, stamp_text=f"Phụ lục kèm Quyết định số {versions[0].decision_number}")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="phu-luc-xep-loai-{period.code}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def lost_points_view(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """A unit's lost points, for the unit once its block's result is published (and for the secretariat)."""
+    submission, access = get_submission_for_user(request.user, submission_id)
+    published = RankingVersion.objects.filter(period=submission.period, block=submission.unit.block,
+                                              status=RankingVersion.PUBLISHED).exists()
+    if not published and not access.secretariat:
+        raise Http404("Kết quả xếp loại chưa được công bố.")
+    response = HttpResponse(reports.lost_points_workbook(submission),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="diem-bi-tru-{submission.unit.code}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --------------------------------------------------------------------------- public, no login
+
+
+def public_list(request: HttpRequest) -> HttpResponse:
+    versions = (RankingVersion.objects.filter(status__in=[RankingVersion.PUBLISHED, RankingVersion.REVOKED])
+                .select_related("period", "period__authority", "block").order_by("-period__year", "block__ordering",
+                                                                                 "-number"))
+    return render(request, "ranking/public_list.html", {"versions": versions})
+
+
+def public_detail(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = get_object_or_404(RankingVersion.objects.select_related("period", "block"), pk=version_id,
+                                status__in=[RankingVersion.PUBLISHED, RankingVersion.REVOKED])
+    units = version.snapshot.get("units", [])
+    return render(request, "ranking/public_detail.html", {"version": version, "units": units,
+                                                          "grade_labels": GRADE_LABELS, "chart": chart(units)})
