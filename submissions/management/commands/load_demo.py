@@ -49,6 +49,10 @@ ACCOUNTS = [
     ("binhthanh.pheduyet", "Ma Khánh Sơn", "Chủ tịch UBND xã", Role.APPROVER, "xa-binh-thanh"),
     ("stp.pheduyet", "Vũ Thị Thu", "Chánh Văn phòng Sở Tư pháp", Role.APPROVER, "so-tu-phap"),
     ("ld.ubnd", "Đặng Xuân Trường", "Phó Chủ tịch UBND tỉnh", Role.LEADER, "tinh-thai-nguyen"),
+    ("ld.ubnd2", "Nguyễn Thanh Bình", "Phó Chủ tịch UBND tỉnh", Role.LEADER, "tinh-thai-nguyen"),
+    ("ct.hoidong", "Lê Quang Tiến", "Phó Chủ tịch UBND tỉnh, Chủ tịch Hội đồng thẩm định", Role.CHAIR,
+     "tinh-thai-nguyen"),
+    ("ct.ubnd", "Trịnh Việt Hùng", "Chủ tịch UBND tỉnh", Role.CHAIRMAN, "tinh-thai-nguyen"),
     ("stc.thamdinh", "Nguyễn Thu Hà", "Phó Giám đốc Sở Tài chính", None, None),
     ("ttt.thamdinh", "Lương Văn Tâm", "Phó Chánh Thanh tra tỉnh", None, None),
     ("snv.thamdinh", "Bùi Thị Hạnh", "Phó Giám đốc Sở Nội vụ", None, None),
@@ -89,11 +93,11 @@ class Command(BaseCommand):
         for unit_code, unit_name in COMMUNES:
             Unit.objects.get_or_create(authority=huyen, code=unit_code, defaults={"name": unit_name, "block": xa})
 
-        period = Period.objects.filter(code="tn-2024").first()
+        period = Period.objects.filter(code="demo-2025").first()
         if period is None:
-            period = Period(authority=tinh, code="tn-2024", name="Đánh giá, xếp loại năm 2024 (minh họa)", year=2024,
-                            opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(5),
-                            data_cutoff=timezone.localdate())
+            period = Period(authority=tinh, code="demo-2025", name="Đánh giá, xếp loại năm 2025 (minh họa, đang nhận "
+                            "báo cáo)", year=2025, opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(5),
+                            data_cutoff=timezone.localdate(), settings={"first_year": False})
             services.period_save(period=period, frameworks=frameworks)
         period_xa = Period.objects.filter(code="dh-2024").first()
         if period_xa is None:
@@ -121,6 +125,10 @@ class Command(BaseCommand):
                 Role.objects.get_or_create(user=user, kind=kind, authority=Authority.objects.get(code=scope))
         self._half_fill(period)
         self._council(period)
+        self._published_year(tinh, frameworks)
+
+    def _published_year(self, tinh, frameworks) -> None:
+        _published(self, tinh, frameworks)
 
     def _council(self, period: Period) -> None:
         """A sent sheet (Sở Tư pháp) and a council by agency, so the appraisal pages have work."""
@@ -174,3 +182,86 @@ def _demo_pdf() -> bytes:
 
     return HTML(string="<h1>SỞ XÂY DỰNG</h1><p>Báo cáo kết quả thực hiện nhiệm vụ năm 2024 (tài liệu minh họa, "
                        "không có chữ ký số).</p>").write_pdf()
+
+
+def _published(command, tinh, frameworks) -> None:
+    """Period "demo" (2024): every unit sent, appraised, section I from two leaders, closed, ranked,
+    ties ordered by the chair, approved and published; `ranking_report --period demo` reports it."""
+    import random
+
+    from appraisal import services as appraisal_services
+    from appraisal.models import AppraisalRound
+    from ranking import services as ranking_services
+    from ranking.models import RankingVersion
+
+    if Period.objects.filter(code="demo").exists():
+        return
+    opens = datetime(2024, 10, 31, 8, 0, tzinfo=LOCAL)
+    closes = datetime(2024, 11, 25, 17, 0, tzinfo=LOCAL)
+    period = Period(authority=tinh, code="demo", name="Đánh giá, xếp loại năm 2024 (minh họa)", year=2024,
+                    opens_at=opens, closes_at=closes, data_cutoff=date(2024, 11, 20))
+    services.period_save(period=period, frameworks=frameworks)
+    rng = random.Random(2024)
+    before = closes - timedelta(days=1)
+    members = {}
+    for username, agency, home in COUNCIL:
+        user = User.objects.get(username=username)
+        members[agency] = appraisal_services.member_add(period=period, user=user, agency=agency,
+                                                        home_unit=Unit.objects.get(code=home))
+    secretariat = User.objects.get(username="snv.thuongtruc")
+    for submission in Submission.objects.filter(period=period).select_related("unit", "framework"):
+        approver, _ = User.objects.get_or_create(username=f"demo.{submission.unit.code}",
+                                                 defaults={"full_name": f"Cán bộ {submission.unit.name}",
+                                                           "is_active": False})
+        Role.objects.get_or_create(user=approver, kind=Role.APPROVER, unit=submission.unit)
+        quality = rng.choice([1.0, 0.97, 0.93, 0.88, 0.8, 0.7])
+        leaves = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering") if n.rule]
+        for i, node in enumerate(leaves):
+            if node.rule["kind"] == "survey":
+                continue
+            points = (node.max_points * Decimal(str(quality if rng.random() < 0.8 else 1))).quantize(Decimal("0.01"))
+            services.entry_save(submission=submission, node=node, actor=approver, version=0,
+                                value=str(points).replace(".", ","),
+                                explanation=f"Số liệu tại Mục {i % 4 + 1} Báo cáo số {300 + i}/BC.", now=before)
+        submission = services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
+                                              now=before)
+        for node in leaves:
+            if node.rule["kind"] == "survey":
+                continue
+            entry = Entry.objects.get(submission=submission, node=node)
+            lowered = rng.random() < 0.15
+            value = (entry.points * Decimal("0.8")).quantize(Decimal("0.01")) if lowered else entry.points
+            agency = next((a for a in members if a.split()[-1].lower() in (node.appraising_agency or "").lower()),
+                          None)
+            actor = members[agency].user if agency else secretariat
+            appraisal_services.appraisal_save(
+                submission=submission, node=node, actor=actor, version=0, value=str(value),
+                comment="Tài liệu kiểm chứng chưa đầy đủ số liệu theo yêu cầu." if lowered else "")
+        for leader in ("ld.ubnd", "ld.ubnd2"):
+            answers = {n.code: rng.choice([4, 5, 5]) for n in leaves if n.rule["kind"] == "survey"}
+            appraisal_services.leader_form_save(period=period, leader=User.objects.get(username=leader),
+                                                unit=submission.unit, answers=answers, submit=True)
+    from ranking.services import facts_save
+
+    basis = "Tờ trình số 15/TTr-HĐTĐ ngày 10/01/2025 của Hội đồng thẩm định"
+    for unit in Unit.objects.filter(authority=tinh):
+        discipline = {"so-y-te": "remedied", "ubnd-dinh-hoa": "unremedied"}.get(unit.code, "none")
+        facts_save(period=period, unit=unit, actor=secretariat, outstanding=unit.code != "so-y-te",
+                   discipline=discipline, corruption="none", disunity=False, subunits_disciplined_share="0",
+                   evidence=basis if discipline == "none" else f"{basis}; Quyết định kỷ luật số 45/QĐ-UBND")
+    appraisal_services.round_close(period=period, actor=secretariat)
+    AppraisalRound.objects.filter(period=period).update(released_at=closes + timedelta(days=40))
+    chair = User.objects.get(username="ct.hoidong")
+    chairman = User.objects.get(username="ct.ubnd")
+    for block in frameworks:
+        version = ranking_services.ranking_compute(period=period, block=block, actor=secretariat)
+        if version.snapshot["ties"]:
+            ranking_services.chair_decide(version=version, orders=version.snapshot["ties"],
+                                          note="Theo kết quả biểu quyết của Hội đồng thẩm định ngày 15/01/2025",
+                                          actor=chair)
+        version = RankingVersion.objects.get(pk=version.pk)
+        ranking_services.ranking_submit(version=version, actor=secretariat)
+        ranking_services.ranking_approve(version=version, actor=chairman, decision_number="125/QĐ-UBND",
+                                         decision_date=date(2025, 1, 20))
+    command.stdout.write("Kỳ “demo” (2024): đã thẩm định, xếp loại và công bố; "
+                         "python manage.py ranking_report --period demo --signed --out phu-luc.pdf")
