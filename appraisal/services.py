@@ -120,7 +120,7 @@ def appraisal_save(
         shown = "chưa chấm" if appraisal.points is None else f"{fmt(appraisal.points)} điểm"
         raise ConflictError(f"Tiêu chí {node.code} vừa được {who} thẩm định ({shown}). Trang của bạn đã cũ nên thay "
                             "đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.", appraisal)
-    comment = (comment or "").strip()
+    comment = submission_services.clean_text(comment, label="Nhận xét", max_length=5000)
     proposal = proposal_for(submission, node)
     if accept_proposal:
         if proposal is None:

@@ -185,6 +185,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # Preloading HSTS commits the whole registrable domain (a gov.vn zone the province's IT department
+    # controls) and is hard to undo: opt in with SECURE_HSTS_PRELOAD=true, silence the reminder otherwise.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Evidence files: size limit and the PDF signature trust roots (PEM/DER files of e.g. the government CA).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)

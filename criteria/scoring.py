@@ -119,6 +119,8 @@ def parse_decimal(raw: Any, *, field_label: str = "Giá trị", max_places: int 
             raise ScoringError(f"{field_label} “{raw}” không phải là một số hợp lệ.") from None
     if not value.is_finite():
         raise ScoringError(f"{field_label} “{raw}” không phải là một số hợp lệ.")
+    if value != 0 and value.adjusted() > 9:
+        raise ScoringError(f"{field_label} “{raw}” quá lớn.")
     if max_places is not None and value != value.quantize(Decimal(1).scaleb(-max_places), rounding=ROUND_HALF_UP):
         raise ScoringError(f"{field_label} chỉ được có tối đa {max_places} chữ số thập phân.")
     return value

@@ -98,6 +98,27 @@ def _meta_from_dict(data: dict) -> FrameworkMeta:
     )
 
 
+def _check_meta(meta: FrameworkMeta) -> None:
+    import re
+
+    problems = []
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", meta.code or ""):
+        problems.append(f"Mã bộ tiêu chí “{meta.code}” chỉ gồm chữ thường không dấu, số, dấu gạch ngang (tối đa 64).")
+    if not 1990 <= meta.year <= 2100:
+        problems.append(f"Năm {meta.year} không hợp lệ (1990–2100).")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", meta.authority_code or ""):
+        problems.append(f"Mã cơ quan ban hành “{meta.authority_code}” không hợp lệ.")
+    for value, label, limit in ((meta.name, "Tên", 500), (meta.target_group, "Đối tượng áp dụng", 255),
+                                (meta.issuing_decision, "Văn bản ban hành", 500),
+                                (meta.authority_name, "Cơ quan ban hành", 255)):
+        if len(value or "") > limit:
+            problems.append(f"{label} dài quá {limit} ký tự.")
+    if meta.total_points <= 0 or meta.total_points >= 100000:
+        problems.append("Tổng điểm công bố phải lớn hơn 0 và nhỏ hơn 100.000.")
+    if problems:
+        raise ValidationError(problems)
+
+
 def content_hash(meta: FrameworkMeta, roots: list[NodeSpec]) -> str:
     """SHA-256 of the framework's canonical content; equal content gives an equal hash."""
     payload = {
@@ -147,6 +168,7 @@ def framework_save(*, meta: FrameworkMeta, specs: list[NodeSpec]) -> tuple[Frame
     the framework exists with other content and is already in use: it is never changed silently.
     The framework row is locked (``select_for_update``) so two loads of the same code serialise.
     """
+    _check_meta(meta)
     for spec in specs:
         spec.title = nfc(str(spec.title or "")).strip()
         spec.appraising_agency = nfc(spec.appraising_agency or "").strip()

@@ -257,6 +257,10 @@ def read_workbook(data: bytes) -> tuple[FrameworkMeta, list[NodeSpec]]:
             if row and row[0] is not None and _text(row[0]).casefold() in labels:
                 meta_values[labels[_text(row[0]).casefold()]] = row[1] if len(row) > 1 else None
         rows = list(workbook[NODE_SHEET].iter_rows(values_only=True))
+    except ValidationError:
+        raise
+    except Exception:  # openpyxl reads sheets lazily: a damaged sheet fails here
+        raise ValidationError("Tệp Excel bị hỏng, không đọc được trang tính.") from None
     finally:
         workbook.close()
 

@@ -8,6 +8,7 @@ import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
@@ -31,18 +32,36 @@ def current_versions(period: Period) -> list[RankingVersion]:
     return list(chosen.values())
 
 
+def criterion_scores(submission_ids: list[int]) -> dict[int, dict[int, Decimal]]:
+    """Appraised points per criterion of each submission (one aggregate query, streamed)."""
+    from django.db.models import Sum
+
+    out: dict[int, dict[int, Decimal]] = {sid: {} for sid in submission_ids}
+    rows = (Appraisal.objects.filter(submission_id__in=submission_ids, node__criterion__isnull=False)
+            .values_list("submission_id", "node__criterion_id").annotate(s=Sum("points")).order_by())
+    for submission_id, criterion_id, points in rows.iterator(chunk_size=20000):
+        out[submission_id][criterion_id] = points
+    return out
+
+
 def ranking_workbook(versions: list[RankingVersion]) -> bytes:
+    """A sheet per block: rank, totals, one column per criterion (appraised points), grades and reasons."""
     workbook = Workbook(write_only=True)
     for version in versions:
         snap = version.snapshot
         sheet = workbook.create_sheet(snap["block"]["name"][:31])
         codes = snap["criteria"]
+        ids = [row["submission_id"] for row in snap["units"] if "submission_id" in row]
+        scores = criterion_scores(ids)
+        frameworks = Submission.objects.filter(id__in=ids).values("framework_id").distinct()
+        column_of = dict(Node.objects.filter(framework_id__in=frameworks, criterion_id=F("id"))
+                         .values_list("id", "code"))
         sheet.append(["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Tổng điểm (3 số lẻ)", *codes,
                       "Đủ điều kiện", "Xếp loại", "Đơn vị đề xuất", "Bằng điểm", "Lý do"])
         for row in snap["units"]:
             sheet.append([
                 row["rank"], row["id"], row["name"], Decimal(row["total"]), Decimal(row["total3"]),
-                *[Decimal(row["scores"][c]) if c in row["scores"] else None for c in codes],
+                *_by_code(scores.get(row.get("submission_id"), {}), column_of, codes),
                 GRADE_LABELS.get(row["qualified"] or "", ""), GRADE_LABELS.get(row["grade"] or "", ""),
                 GRADE_LABELS.get(row.get("proposed_grade") or "", ""), "x" if row["tie"] else "",
                 "\n".join(row["reasons"]),
@@ -50,6 +69,11 @@ def ranking_workbook(versions: list[RankingVersion]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _by_code(points: dict[int, Decimal], column_of: dict[int, str], codes: list[str]) -> list:
+    by_code = {column_of[node_id]: value for node_id, value in points.items() if node_id in column_of}
+    return [by_code.get(code) for code in codes]
 
 
 def annex_pdf(period: Period, versions: list[RankingVersion]) -> bytes:

@@ -161,6 +161,9 @@ class Unit:
     disunity: bool = False
     subunits_disciplined_share: Decimal = Decimal(0)
     criteria: tuple[Criterion, ...] = ()
+    # When given, the number of criteria of the results group (ND2) the unit has; ``criteria`` may then
+    # omit the criteria rated Xuất sắc (they fail no condition), which keeps large blocks cheap.
+    results_criteria_total: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
@@ -289,6 +292,12 @@ def quality_level(
         raise RankingError(f"Điểm tối đa của tiêu chí phải lớn hơn 0 (đang là {fmt(maximum)}).")
     if appraised < 0 or appraised > maximum:
         raise RankingError(f"Điểm thẩm định {fmt(appraised)} phải nằm trong khoảng 0 đến {fmt(maximum)}.")
+    return classify_level(appraised, maximum, (high, good, fair))
+
+
+def classify_level(appraised: Decimal, maximum: Decimal, thresholds: tuple[Decimal, Decimal, Decimal]) -> str:
+    """:func:`quality_level` without the input checks, for callers that validated once for many criteria."""
+    high, good, fair = thresholds
     if appraised >= high * maximum:
         return XUAT_SAC
     if appraised >= good * maximum:
@@ -382,14 +391,15 @@ def missed_conditions(unit: Unit, grade: str, settings: RankingSettings | None =
 def _poor_results(unit: Unit, settings: RankingSettings) -> str | None:
     """The "dưới 50 %" condition of KHTNV, read as: more than half of the ND2 criteria rated Kém."""
     results = [c for c in unit.criteria if c.group == settings.results_group]
-    if not results:
+    total = unit.results_criteria_total if unit.results_criteria_total is not None else len(results)
+    if not total:
         return None
     poor = sum(1 for c in results if c.level == KEM)
-    limit = settings.poor_results_share * len(results)
+    limit = settings.poor_results_share * total
     if poor > limit or (settings.poor_results_inclusive and poor == limit):
         bound = "từ" if settings.poor_results_inclusive else "trên"
         return (
-            f"{poor}/{len(results)} tiêu chí {GROUP_LABELS[settings.results_group]} ở mức Kém, "
+            f"{poor}/{total} tiêu chí {GROUP_LABELS[settings.results_group]} ở mức Kém, "
             f"{bound} {_percent(settings.poor_results_share)} % số tiêu chí."
         )
     return None
@@ -444,8 +454,22 @@ def _group_ties(units: list[Unit], settings: RankingSettings) -> list[list[Unit]
     return groups
 
 
-def _ids(units: Iterable[Unit]) -> str:
-    return ", ".join(f"“{u.id}”" for u in units)
+def _ids(units: Iterable[Unit], limit: int = 5) -> str:
+    """Names of (other) units for a reason; a long tie is summarised rather than listed in full."""
+    units = list(units)
+    names = ", ".join(f"“{u.id}”" for u in units[:limit])
+    return names if len(units) <= limit else f"{names} và {len(units) - limit} đơn vị khác"
+
+
+def _others(group: list[Unit], unit: Unit, limit: int = 6) -> list[Unit]:
+    """The other units of a tie group, at most ``limit`` (a long tie costs O(group), not O(group²))."""
+    out = []
+    for other in group:
+        if other is not unit:
+            out.append(other)
+            if len(out) == limit:
+                break
+    return out
 
 
 def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tuple[list[UnitResult], BlockSummary]:
@@ -460,7 +484,7 @@ def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tup
     for group in groups:
         for unit in group:
             rank_of[unit.id] = position
-            tied_with[unit.id] = [u for u in group if u.id != unit.id]
+            tied_with[unit.id] = group
         position += len(group)
 
     reasons: dict[str, list[str]] = defaultdict(list)
@@ -493,7 +517,7 @@ def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tup
                 for unit in group:
                     chair.add(unit.id)
                     final[unit.id] = HTTNV
-                    others = [u for u in group if u.id != unit.id]
+                    others = _others(group, unit)
                     tb = ranking_key(unit.total, settings)[1]
                     reasons[unit.id].append(
                         f"Đủ điều kiện {GRADE_LABELS[HTXSNV]} nhưng bằng điểm ({fmt(tb, settings.tiebreak_places)})"
@@ -512,11 +536,13 @@ def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tup
     results = []
     for unit in ordered:
         published, tiebreak = ranking_key(unit.total, settings)
-        others = tied_with[unit.id]
+        group = tied_with[unit.id]
+        others = _others(group, unit) if len(group) > 1 else []
         unit_reasons = list(reasons[unit.id])
         if others:
+            named = _ids(others) if len(group) <= 6 else f"{len(group) - 1} đơn vị khác"
             unit_reasons.append(
-                f"Bằng điểm với {_ids(others)} đến {settings.tiebreak_places} chữ số thập phân "
+                f"Bằng điểm với {named} đến {settings.tiebreak_places} chữ số thập phân "
                 f"({fmt(tiebreak, settings.tiebreak_places)}): Chủ tịch Hội đồng thẩm định xem xét, quyết định "
                 f"thứ tự."
             )

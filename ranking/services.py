@@ -3,12 +3,13 @@ order of ties, submission, approval and publication, and revocation (Điều 10.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -79,34 +80,71 @@ def _previous(period: Period, block: Block) -> dict[str, dict]:
             for u in version.snapshot.get("units", [])}
 
 
+def _criterion_sums(submission_ids: list[int], excellent: Decimal) -> tuple[dict[int, Decimal], list[tuple]]:
+    """Appraised total per submission, and (submission, criterion, sum) for the criteria BELOW the
+    excellent threshold only (a Xuất sắc criterion fails no condition of Điều 7). One scan of the
+    appraisal rows on PostgreSQL (GROUPING SETS); two aggregate queries elsewhere."""
+    totals: dict[int, Decimal] = {}
+    below: list[tuple] = []
+    if not submission_ids:
+        return totals, below
+    if connection.vendor == "postgresql":
+        sql = """
+            SELECT a.submission_id, n.criterion_id, SUM(a.points), GROUPING(n.criterion_id)
+            FROM appraisal_appraisal a
+            JOIN criteria_node n ON n.id = a.node_id
+            LEFT JOIN criteria_node c ON c.id = n.criterion_id
+            WHERE a.submission_id = ANY(%s)
+            GROUP BY GROUPING SETS ((a.submission_id), (a.submission_id, n.criterion_id))
+            HAVING GROUPING(n.criterion_id) = 1
+                OR (n.criterion_id IS NOT NULL AND COALESCE(SUM(a.points), 0) < %s * MAX(c.max_points))
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [submission_ids, excellent])
+            for submission_id, criterion_id, total, grouping in cursor.fetchall():
+                if grouping:
+                    totals[submission_id] = total or Decimal(0)
+                else:
+                    below.append((submission_id, criterion_id, total or Decimal(0)))
+        return totals, below
+    rows = Appraisal.objects.filter(submission_id__in=submission_ids)
+    totals = {r["submission_id"]: r["t"] or Decimal(0) for r in rows.values("submission_id").annotate(t=Sum("points"))}
+    maxima = dict(Node.objects.filter(id__in=rows.values("node__criterion_id")).values_list("id", "max_points"))
+    for r in rows.filter(node__criterion__isnull=False).values("submission_id", "node__criterion_id").annotate(
+            s=Sum("points")):
+        points = r["s"] or Decimal(0)
+        if points < excellent * maxima[r["node__criterion_id"]]:
+            below.append((r["submission_id"], r["node__criterion_id"], points))
+    return totals, below
+
+
 def build_units(period: Period, block: Block, settings: rules.RankingSettings) -> tuple[list[rules.Unit], dict]:
-    """The rules' input for every unit of the block, from appraised scores (one aggregate query each for
-    totals and per-criterion sums) and the recorded facts; and display data per unit."""
+    """The rules' input for every unit of the block: appraised totals, the quality level of every criterion
+    below Xuất sắc (derived, or the appraiser's override), the number of ND2 criteria, and the facts."""
     submissions = list(Submission.objects.filter(period=period, unit__block=block).select_related("unit"))
-    totals = {row["submission_id"]: row["t"] for row in Appraisal.objects.filter(submission__in=submissions)
-              .values("submission_id").annotate(t=Sum("points"))}
-    sums: dict[int, dict[int, Decimal]] = {s.pk: {} for s in submissions}
-    for row in (Appraisal.objects.filter(submission__in=submissions, node__criterion__isnull=False)
-                .values("submission_id", "node__criterion_id").annotate(s=Sum("points"))):
-        sums[row["submission_id"]][row["node__criterion_id"]] = row["s"]
-    all_criteria = {}
-    for node in Node.objects.filter(framework_id__in={s.framework_id for s in submissions}).order_by("ordering"):
-        if node.criterion_id == node.id:
-            all_criteria.setdefault(node.framework_id, []).append(node)
-    overrides = {(q.submission_id, q.node_id): q.level for q in QualityLevel.objects.filter(submission__in=submissions)}
+    excellent = settings.level_thresholds[0]
+    totals, below = _criterion_sums([s.pk for s in submissions], excellent)
+    criteria = {n.id: n for n in Node.objects.filter(framework_id__in={s.framework_id for s in submissions})
+                if n.criterion_id == n.id}
+    results_total = defaultdict(int)
+    for node in criteria.values():
+        if node.group == settings.results_group:
+            results_total[node.framework_id] += 1
+    levels: dict[int, dict[int, str]] = defaultdict(dict)
+    thresholds = settings.level_thresholds  # validated by RankingSettings
+    for submission_id, criterion_id, points in below:
+        node = criteria[criterion_id]
+        if node.max_points > 0:
+            points = min(max(points, Decimal(0)), node.max_points)
+            levels[submission_id][criterion_id] = rules.classify_level(points, node.max_points, thresholds)
+    for q in QualityLevel.objects.filter(submission__in=submissions, node_id__in=criteria):
+        levels[q.submission_id][q.node_id] = q.level
     facts = {f.unit_id: f for f in UnitFacts.objects.filter(period=period, unit__block=block)}
     units, display = [], {}
     for submission in submissions:
         unit_facts = facts.get(submission.unit_id)
-        levels, scores = [], {}
-        for node in all_criteria.get(submission.framework_id, []):
-            points = sums[submission.pk].get(node.id, Decimal(0)) or Decimal(0)
-            scores[node.code] = points
-            level = overrides.get((submission.pk, node.id))
-            if level is None and node.max_points > 0:
-                level = rules.quality_level(min(points, node.max_points), node.max_points, settings.level_thresholds)
-            if level:
-                levels.append(rules.Criterion(code=node.code, group=node.group, level=level))
+        chosen = tuple(rules.Criterion(code=criteria[cid].code, group=criteria[cid].group, level=level)
+                       for cid, level in levels[submission.pk].items() if level != rules.XUAT_SAC)
         units.append(rules.Unit(
             id=submission.unit.code, block=block.code, total=totals.get(submission.pk) or Decimal(0),
             outstanding=bool(unit_facts and unit_facts.outstanding),
@@ -114,13 +152,12 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
             corruption=unit_facts.corruption if unit_facts else "none",
             disunity=bool(unit_facts and unit_facts.disunity),
             subunits_disciplined_share=Decimal(unit_facts.subunits_disciplined_share) if unit_facts else Decimal(0),
-            criteria=tuple(levels),
+            criteria=chosen, results_criteria_total=results_total[submission.framework_id],
         ))
         display[submission.unit.code] = {
-            "name": submission.unit.name, "unit_id": submission.unit_id, "proposed_grade": submission.proposed_grade,
-            "status": submission.status,
-            "scores": {code: f"{value.normalize():f}" for code, value in scores.items()},
-            "levels": {c.code: c.level for c in levels},
+            "name": submission.unit.name, "unit_id": submission.unit_id, "submission_id": submission.pk,
+            "proposed_grade": submission.proposed_grade, "status": submission.status,
+            "below_excellent": {c.code: c.level for c in chosen},
         }
     return units, display
 
@@ -150,11 +187,10 @@ def snapshot(period: Period, block: Block, orders: list[list[str]] | None = None
                                       "người đứng đầu (Điều 11.2.d).")
         rows.append(row)
     summary = ranking.blocks[block.code]
-    codes = []
-    for row in rows:
-        for code in row["scores"]:
-            if code not in codes:
-                codes.append(code)
+    framework_ids = set(Submission.objects.filter(period=period, unit__block=block).values_list("framework_id",
+                                                                                                flat=True))
+    codes = [n.code for n in Node.objects.filter(framework_id__in=framework_ids).order_by("framework_id", "ordering")
+             if n.criterion_id == n.id]
     return {
         "block": {"code": block.code, "name": block.name}, "rank_only": settings.rank_only,
         "summary": {k: v for k, v in asdict(summary).items()}, "criteria": codes, "units": rows,

@@ -17,11 +17,18 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from criteria.models import Framework, Node
-from criteria.scoring import ScoringError, fmt, parse_rule, score_manual, score_outcome, score_percent
+from criteria.scoring import (
+    ScoringError,
+    fmt,
+    parse_decimal,
+    parse_rule,
+    score_manual,
+    score_outcome,
+    score_percent,
+)
 from criteria.services import framework_lock
 
 from . import rules
@@ -40,6 +47,18 @@ class ConflictError(ValidationError):
 
 def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
+
+
+def clean_text(value: str | None, *, label: str, max_length: int) -> str:
+    """User text as stored: stripped, NFC, without control characters that no form can type."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", (value or "").strip())
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        raise ValidationError(f"{label} chứa ký tự điều khiển không hợp lệ.")
+    if len(text) > max_length:
+        raise ValidationError(f"{label} dài quá {max_length:,} ký tự.".replace(",", "."))
+    return text
 
 
 def user_password_changed(*, user: User) -> None:
@@ -117,7 +136,7 @@ def score_input(node: Node, raw: str) -> tuple[int | None, Decimal | None, Decim
             return choice, None, result.points, result.reason
         if rule.kind == "percent":
             result = score_percent(rule, node.max_points, raw)
-            pct = Decimal(raw.replace(",", "."))
+            pct = parse_decimal(raw, field_label="Tỷ lệ %")
             return None, pct, result.points, result.reason
         result = score_manual(node.max_points, raw)
         return None, None, result.points, result.reason
@@ -173,10 +192,8 @@ def entry_save(
             entry.choice, entry.percent, entry.points, entry.reason = choice, pct, points, reason
             changed = True
     if explanation is not None:
-        explanation = explanation.strip()
+        explanation = clean_text(explanation, label="Giải trình", max_length=10000)
         if explanation != entry.explanation:
-            if len(explanation) > 10000:
-                raise ValidationError("Giải trình dài quá 10.000 ký tự.")
             assert_editable(submission=submission, what=rules.EXPLANATION, node=node, now=now)
             entry.explanation = explanation
             changed = True
@@ -423,6 +440,17 @@ def _username_from_email(email: str) -> str:
     return email.split("@")[0].lower()[:150]
 
 
+def _free_username(email: str, taken: set[str]) -> str:
+    """The part before @ when free, else the whole address, else the address with a number."""
+    candidates = [_username_from_email(email), email.lower()[:150]]
+    candidates += [f"{email.lower()[:140]}.{n}" for n in range(2, 100)]
+    for candidate in candidates:
+        if candidate not in taken and not User.objects.filter(username=candidate).exists():
+            taken.add(candidate)
+            return candidate
+    raise ValidationError(f"Không tạo được tên đăng nhập cho “{email}”.")
+
+
 @transaction.atomic
 def staff_import(*, unit: Unit, data: bytes, actor: User) -> StaffImportResult:
     """Import a unit's staff list in the form of seed 001 (TT, Họ và tên, Chức vụ, Email, Quyền).
@@ -441,9 +469,12 @@ def staff_import(*, unit: Unit, data: bytes, actor: User) -> StaffImportResult:
         raise
     except Exception:
         raise ValidationError("Tệp Excel bị hỏng, không mở được.") from None
-    sheet = workbook.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    workbook.close()
+    try:
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    except Exception:  # openpyxl reads the sheet lazily: a damaged sheet fails here
+        raise ValidationError("Tệp Excel bị hỏng, không đọc được trang tính.") from None
+    finally:
+        workbook.close()
     header_index = None
     for i, row in enumerate(rows[:10]):
         cells = [str(c or "").strip().casefold() for c in row]
@@ -469,6 +500,12 @@ def staff_import(*, unit: Unit, data: bytes, actor: User) -> StaffImportResult:
         row_problems = []
         if not name:
             row_problems.append("thiếu họ và tên")
+        if len(name) > 150 or len(position) > 150:
+            row_problems.append("họ và tên hoặc chức vụ dài quá 150 ký tự")
+        if any(ord(ch) < 32 for ch in name + position + email):
+            row_problems.append("có ký tự điều khiển không hợp lệ")
+        if len(email) > 254:
+            row_problems.append("email dài quá 254 ký tự")
         try:
             validate_email(email)
         except ValidationError:
@@ -480,7 +517,7 @@ def staff_import(*, unit: Unit, data: bytes, actor: User) -> StaffImportResult:
         kinds.discard(None)
         if not kinds:
             row_problems.append(f"quyền “{role_text}” không hợp lệ (chỉ nhận “Cập nhật báo cáo”, “Phê duyệt báo cáo”)")
-        other = User.objects.filter(Q(email__iexact=email) | Q(username=_username_from_email(email))).first()
+        other = User.objects.filter(email__iexact=email).first()
         if other and other.roles.exclude(unit=unit).filter(kind__in=Role.UNIT_KINDS).exists():
             row_problems.append(f"email “{email}” đã là tài khoản của đơn vị khác")
         if row_problems:
@@ -492,11 +529,12 @@ def staff_import(*, unit: Unit, data: bytes, actor: User) -> StaffImportResult:
     if not parsed:
         raise ValidationError("Tệp không có dòng cán bộ nào.")
     result = StaffImportResult(created=[], updated=[])
+    taken: set[str] = set()
     for name, position, email, kinds in parsed:
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             password = secrets.token_urlsafe(9)
-            user = User(username=_username_from_email(email), email=email, full_name=name, position=position,
+            user = User(username=_free_username(email, taken), email=email, full_name=name, position=position,
                         must_change_password=True)
             user.set_password(password)
             user.save()

@@ -13,7 +13,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 def test_check_deploy_passes_with_production_settings():
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
     env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"} and not key.startswith("SECURE_")}
+           if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+           and not key.startswith("SECURE_")}
     env.update({
         "DJANGO_ENV": "production",
         "DEBUG": "false",

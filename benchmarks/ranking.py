@@ -1,0 +1,136 @@
+"""Ranking a very large block: N communes on the commune framework, every leaf appraised.
+
+Run: `.venv/bin/python benchmarks/ranking.py --units 10000` (PostgreSQL: uses DATABASE_URL, or creates a
+throw-away database on 127.0.0.1). Builds the data with COPY, ranks the block through the same code the
+ranking page uses (``ranking.services.snapshot``), and times a raw SQL sum over the same rows.
+Last line: `ranking: units=N criteria=C rank_s=X raw_sql_s=Y ratio=Z peak_mb=W`.
+Targets at 10000 units on PostgreSQL: ratio ≤ 2, peak memory < 500 MB.
+"""
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def ensure_database() -> tuple[str, str | None]:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url, None
+    name = f"bench_{int(time.time())}"
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"],
+                   check=True)
+    return f"postgres://postgres@127.0.0.1:5432/{name}", name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    url, created = ensure_database()
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from criteria.models import Authority, Framework, Node
+    from ranking import services
+    from submissions.models import Block, Period, PeriodBlock, Submission, Unit
+
+    try:
+        call_command("migrate", verbosity=0)
+        call_command("load_frameworks", verbosity=0)
+        framework = Framework.objects.get(code="dh2024-xa")
+        authority = Authority.objects.get(code="huyen-dinh-hoa")
+        block = Block.objects.create(authority=authority, code="xa", name="Khối UBND cấp xã", excellent_quota=None)
+        now = timezone.now()
+        period = Period.objects.create(authority=authority, code="bench", name="Benchmark", year=2024,
+                                       opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30))
+        PeriodBlock.objects.create(period=period, block=block, framework=framework)
+        leaves = [n for n in Node.objects.filter(framework=framework) if n.rule]
+        start = time.perf_counter()
+        Unit.objects.bulk_create([Unit(authority=authority, block=block, code=f"xa-{i:05d}", name=f"UBND xã {i}")
+                                  for i in range(args.units)], batch_size=5000)
+        units = list(Unit.objects.filter(block=block).order_by("code"))
+        Submission.objects.bulk_create([Submission(period=period, unit=u, framework=framework, status="sent")
+                                        for u in units], batch_size=5000)
+        submissions = list(Submission.objects.filter(period=period).values_list("pk", flat=True))
+        rng = random.Random(1)
+        table = "appraisal_appraisal"
+        with connection.cursor() as cursor:
+            columns = "(submission_id, node_id, points, reason, comment, proposal, version)"
+            with cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
+                shares = [Decimal(1)] * 6 + [Decimal("0.9"), Decimal("0.75"), Decimal("0.5"), Decimal(0)]
+                for sid in submissions:
+                    for node in leaves:
+                        points = (node.max_points * rng.choice(shares)).quantize(Decimal("0.001"))
+                        copy.write_row((sid, node.pk, points, "", "", "", 1))
+            cursor.execute(f"ANALYZE {table}")
+        rows = len(submissions) * len(leaves)
+        print(f"built {len(submissions)} submissions × {len(leaves)} leaves = {rows} appraised scores "
+              f"in {time.perf_counter() - start:.1f} s")
+
+        def raw_sql():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT submission_id, SUM(points) FROM {table} a JOIN submissions_submission s "
+                               "ON s.id = a.submission_id WHERE s.period_id = %s GROUP BY submission_id",
+                               [period.pk])
+                return cursor.fetchall()
+
+        raw_times, rank_times = [], []
+        tracemalloc.start()
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            raw = raw_sql()
+            raw_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            if os.environ.get("PROFILE"):
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            snap = services.snapshot(period, block)
+            if os.environ.get("PROFILE"):
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(18)
+            rank_times.append(time.perf_counter() - start)
+        peak_python = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tracemalloc.stop()
+        assert len(raw) == len(snap["units"]) == args.units
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        criteria = len(snap["criteria"])
+        rank_s, raw_s = min(rank_times), min(raw_times)
+        top = snap["units"][0]
+        print(f"first: {top['id']} {top['total']} {top['grade']}; cap {snap['summary']['excellent_cap']}; "
+              f"python peak {peak_python:.0f} MB (tracemalloc), process max RSS {rss:.0f} MB")
+        print(f"ranking: units={args.units} criteria={criteria} rank_s={rank_s:.2f} raw_sql_s={raw_s:.2f} "
+              f"ratio={rank_s / raw_s:.2f} peak_mb={rss:.0f}")
+    finally:
+        if created:
+            from django.db import connections
+
+            connections.close_all()
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
+                            f"DROP DATABASE IF EXISTS {created}"], check=False)
+
+
+if __name__ == "__main__":
+    main()
