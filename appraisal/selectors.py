@@ -47,13 +47,16 @@ class QueueRow:
         return self.criteria == self.appraised
 
 
-def member_queue(member: CouncilMember) -> list[QueueRow]:
+def member_queue(member: CouncilMember, criterion: str = "") -> list[QueueRow]:
+    """Units to appraise, with this member's criteria (only ``criterion`` when given) counted per unit."""
     excluded = member_home_unit_ids(member)
     submissions = list(Submission.objects.filter(period=member.period, status__in=APPRAISABLE)
                        .exclude(unit_id__in=excluded).select_related("unit", "unit__block")
                        .order_by("unit__block__ordering", "unit__name"))
     nodes = _frameworks_nodes(s.framework_id for s in submissions)
-    mine = {fid: {n.id for n in member_leaves(member, fnodes)} for fid, fnodes in nodes.items()}
+    mine = {fid: {n.id for n in member_leaves(member, fnodes)
+                  if not criterion or n.code == criterion or n.code.startswith(criterion + ".")}
+            for fid, fnodes in nodes.items()}
     appraised = set(Appraisal.objects.filter(submission__in=submissions, points__isnull=False)
                     .values_list("submission_id", "node_id"))
     flagged = defaultdict(set)
@@ -72,6 +75,8 @@ def member_queue(member: CouncilMember) -> list[QueueRow]:
     rows = []
     for submission in submissions:
         ids = mine.get(submission.framework_id, set())
+        if criterion and not ids:
+            continue
         rows.append(QueueRow(
             submission=submission, criteria=len(ids),
             appraised=sum(1 for nid in ids if (submission.pk, nid) in appraised),

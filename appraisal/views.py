@@ -50,7 +50,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def queue(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_member_for_user(request.user, member_id)
-    rows = member_queue(member)
+    criterion = request.GET.get("tieu_chi", "").strip()
+    rows = member_queue(member, criterion)
     unit_q = request.GET.get("don_vi", "").strip().casefold()
     block = request.GET.get("khoi", "")
     if unit_q:
@@ -61,11 +62,14 @@ def queue(request: HttpRequest, member_id: int) -> HttpResponse:
         rows = [r for r in rows if not r.done]
     if request.GET.get("canh_bao"):
         rows = [r for r in rows if r.flagged]
-    blocks = sorted({(r.submission.unit.block.code, r.submission.unit.block.name) for r in member_queue(member)})
+    everything = member_queue(member)
+    blocks = sorted({(r.submission.unit.block.code, r.submission.unit.block.name) for r in everything})
+    codes = sorted({r.node.code for row in everything[:1] for r in member_unit_rows(member, row.submission)},
+                   key=lambda c: [int(p) if p.isdigit() else p for p in c.split(".")])
     done = sum(r.appraised for r in rows)
     total = sum(r.criteria for r in rows)
     return render(request, "appraisal/queue.html", {"member": member, "rows": rows, "blocks": blocks,
-                                                    "done": done, "total": total})
+                                                    "codes": codes, "done": done, "total": total})
 
 
 def _unit_context(member, submission, **extra):

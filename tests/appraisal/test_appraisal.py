@@ -312,3 +312,15 @@ def test_first_year_full_marks_on_the_commune_framework(db):
     w.sub_a.refresh_from_db()
     rows = {r.node.code: r for r in member_unit_rows(member, w.sub_a)}
     assert rows["8.1"].proposal is None
+
+
+def test_queue_filters_by_criterion_and_progress(council, client_for):
+    save(council, council.m_stc, "3.2", value="4")
+    client = client_for(council.people.stc)
+    url = reverse("appraisal:queue", args=[council.m_stc.pk])
+    page = client.get(url).content.decode()
+    assert "1/4" in page and "Sở Xây dựng" in page and "Sở Y tế" in page
+    page = client.get(url, {"tieu_chi": "3.2"}).content.decode()
+    assert "1/1" in page
+    page = client.get(url, {"tieu_chi": "3.2", "chua_xong": "1"}).content.decode()
+    assert "Sở Xây dựng" not in page and "Sở Y tế" in page
