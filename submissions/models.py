@@ -339,3 +339,29 @@ class Window(models.Model):
 
     def __str__(self) -> str:
         return f"Bổ sung {self.submission} đến {self.closes_at:%d/%m/%Y %H:%M}"
+
+
+class SelfReport(models.Model):
+    """The self-assessment report (Báo cáo tự đánh giá) in the layout of seed 004: the unit's own texts
+    around the table of its self-scores per area, printed with Quốc hiệu and số ký hiệu."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="self_report")
+    number = models.CharField("Số, ký hiệu", max_length=100, blank=True, help_text="Ví dụ: 125/BC-SXD")
+    place = models.CharField("Địa danh", max_length=100, blank=True, help_text="Ví dụ: Thái Nguyên")
+    situation = models.TextField("I. Tình hình triển khai", blank=True)
+    shortcomings = models.TextField("II.2. Tồn tại, hạn chế trong tự đánh giá", blank=True)
+    causes = models.TextField("II.3. Nguyên nhân của tồn tại, hạn chế", blank=True)
+    proposals = models.TextField("III. Kiến nghị, đề xuất", blank=True)
+    recipients = models.TextField("Nơi nhận", blank=True)
+    signer_title = models.CharField("Chức vụ người ký", max_length=150, blank=True)
+    signer_name = models.CharField("Họ tên người ký", max_length=150, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Báo cáo tự đánh giá"
+        verbose_name_plural = "Báo cáo tự đánh giá"
+
+    def __str__(self) -> str:
+        return f"Báo cáo tự đánh giá {self.submission}"

@@ -86,3 +86,20 @@ def summary_workbook(submission: Submission) -> bytes:
 
 def points_text(value) -> str:
     return fmt(value, 2) if value is not None else ""
+
+
+def self_report_pdf(submission: Submission) -> bytes:
+    """Báo cáo tự đánh giá in the layout of seed 004: header, sections I–III, the table of areas."""
+    from weasyprint import HTML
+
+    from .models import SelfReport
+
+    sheet = submission_sheet(submission)
+    report = SelfReport.objects.filter(submission=submission).first() or SelfReport(submission=submission)
+    areas = [item for root in sheet.roots for item in root.children]
+    html = render_to_string("submissions/print/self_report.html", {
+        "submission": submission, "report": report, "areas": areas, "total": sheet.total,
+        "max_total": sum((a.node.max_points for a in areas), Decimal(0)), "printed_at": timezone.localtime(),
+        "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(),
+    })
+    return HTML(string=unicodedata.normalize("NFC", html), base_url=str(settings.BASE_DIR)).write_pdf()

@@ -559,3 +559,29 @@ def unit_create(*, unit: Unit) -> Unit:
     for period_block in PeriodBlock.objects.filter(block=unit.block).select_related("period"):
         submission_get_or_create(period=period_block.period, unit=unit)
     return unit
+
+
+REPORT_FIELDS = ("number", "place", "situation", "shortcomings", "causes", "proposals", "recipients",
+                 "signer_title", "signer_name")
+
+
+@transaction.atomic
+def self_report_save(*, submission: Submission, actor: User, data: dict, now: datetime | None = None):
+    """The unit's texts of its self-assessment report; like every part of the sheet, only until it is sent."""
+    from .models import SelfReport
+
+    assert_editable(submission=_locked(submission), what=rules.EXPLANATION, now=now)
+    report, _ = SelfReport.objects.select_for_update().get_or_create(submission=submission)
+    limits = {"number": 100, "place": 100, "signer_title": 150, "signer_name": 150}
+    for name in REPORT_FIELDS:
+        label = SelfReport._meta.get_field(name).verbose_name
+        setattr(report, name, clean_text(data.get(name, ""), label=str(label), max_length=limits.get(name, 20000)))
+    if report.number:
+        try:
+            parse_doc_number(report.number)
+        except DocNumberError as exc:
+            raise ValidationError(str(exc)) from None
+    report.updated_by = actor
+    report._history_user = actor
+    report.save()
+    return report

@@ -14,6 +14,8 @@ urlpatterns = [
     path("bao-cao/<int:pk>/in/", views.print_pdf, name="print_pdf"),
     path("bao-cao/<int:pk>/tong-hop/", views.summary_xlsx, name="summary_xlsx"),
     path("bao-cao/<int:pk>/phan-cong/", views.assignments, name="assignments"),
+    path("bao-cao/<int:pk>/bao-cao-tu-danh-gia/", views.self_report, name="self_report"),
+    path("bao-cao/<int:pk>/bao-cao-tu-danh-gia/pdf/", views.self_report_pdf, name="self_report_pdf"),
     path("tai-lieu/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("tai-lieu/<int:pk>/go/", views.evidence_remove, name="evidence_remove"),
     # The secretariat (Sở Nội vụ / Phòng Nội vụ)

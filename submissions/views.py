@@ -282,3 +282,39 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "submissions/assignments.html", {
         "submission": submission, "sheet": sheet, "staff": list(people.values()), "access": access,
     })
+
+
+@login_required
+def self_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's self-assessment report (seed 004 layout): its texts, then print."""
+    from .models import SelfReport
+
+    submission, access = get_submission_for_user(request.user, pk)
+    report = SelfReport.objects.filter(submission=submission).first()
+    if request.method == "POST":
+        submission, access = get_submission_for_user(request.user, pk, write=True)
+        try:
+            report = services.self_report_save(submission=submission, actor=request.user,
+                                               data={k: request.POST.get(k, "") for k in services.REPORT_FIELDS})
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Đã lưu báo cáo tự đánh giá.")
+            return redirect("submissions:self_report", pk=pk)
+    fields = [(name, SelfReport._meta.get_field(name).verbose_name, getattr(report, name, "") if report else "")
+              for name in services.REPORT_FIELDS]
+    return render(request, "submissions/self_report.html", {"submission": submission, "access": access,
+                                                            "fields": fields, "state": _state(submission)})
+
+
+@login_required
+@require_GET
+def self_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    submission, access = get_submission_for_user(request.user, pk)
+    from .reports import self_report_pdf as render_pdf
+
+    response = HttpResponse(render_pdf(submission), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-tu-danh-gia-{submission.unit.code}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

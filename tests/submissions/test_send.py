@@ -120,3 +120,31 @@ def test_summary_workbook(world, client_for):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[3][:4] == ("STT", "Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "Điểm tối đa", "Điểm tự chấm")
     assert rows[-1][1] == "TỔNG CỘNG" and rows[-1][3] == 80
+
+
+def test_self_assessment_report_in_the_seed_004_layout(world, client_for, tmp_path):
+    fill(world)
+    url = reverse("submissions:self_report", args=[world.sub_a.pk])
+    client = client_for(world.approver_a)
+    response = client.post(url, {"number": "125/BC-SXD", "place": "Thái Nguyên",
+                                 "situation": "Sở đã ban hành Kế hoạch số 30/KH-SXD.",
+                                 "shortcomings": "Một số tài liệu chưa ký số.", "causes": "Thiếu chữ ký số.",
+                                 "proposals": "Đề nghị tập huấn.", "recipients": "UBND tỉnh;\nLưu: VT.",
+                                 "signer_title": "Giám đốc", "signer_name": "Nguyễn Văn B"})
+    assert response.status_code == 302
+    assert "không đúng quy định" in client.post(url, {"number": "không số"}, follow=True).content.decode()
+    pdf = client.get(reverse("submissions:self_report_pdf", args=[world.sub_a.pk]))
+    assert pdf.status_code == 200
+    path = tmp_path / "bc.pdf"
+    path.write_bytes(pdf.content)
+    try:
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    except FileNotFoundError:
+        pytest.skip("poppler-utils is not installed")
+    for expected in ("Số: 125/BC-SXD", "BÁO CÁO", "I. TÌNH HÌNH TRIỂN KHAI", "II. KẾT QUẢ THỰC HIỆN",
+                     "III. KIẾN NGHỊ, ĐỀ XUẤT", "Công tác tiếp công dân", "Kế hoạch số 30/KH-SXD", "GIÁM ĐỐC"):
+        assert expected in text, expected
+    # Another unit cannot read it.
+    assert client_for(world.officer_b).get(url).status_code == 404
+    assert client_for(world.officer_b).get(reverse("submissions:self_report_pdf",
+                                                   args=[world.sub_a.pk])).status_code == 404
