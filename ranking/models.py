@@ -79,3 +79,35 @@ class RankingVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.block} — {self.period} (lần {self.number}, {self.get_status_display()})"
+
+
+def report_upload_to(instance: ReportJob, filename: str) -> str:
+    import uuid
+
+    return f"reports/{uuid.uuid4().hex}{filename[filename.rfind('.'):]}"
+
+
+class ReportJob(models.Model):
+    """A heavy report built by a Celery task; its progress is shown where the user waits."""
+
+    ANNEX, WORKBOOK = "annex", "workbook"
+    KINDS = [(ANNEX, "Phụ lục kết quả xếp loại (PDF ký số)"), (WORKBOOK, "Bảng xếp loại (Excel)")]
+    STATUSES = [("queued", "Đang chờ"), ("running", "Đang tạo"), ("done", "Đã xong"), ("failed", "Lỗi")]
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="report_jobs")
+    kind = models.CharField(max_length=10, choices=KINDS)
+    status = models.CharField(max_length=8, choices=STATUSES, default="queued")
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    file = models.FileField(upload_to=report_upload_to, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Báo cáo đang tạo"
+        verbose_name_plural = "Báo cáo đang tạo"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.period} ({self.get_status_display()})"

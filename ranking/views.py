@@ -201,3 +201,46 @@ def public_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     units = version.snapshot.get("units", [])
     return render(request, "ranking/public_detail.html", {"version": version, "units": units,
                                                           "grade_labels": GRADE_LABELS, "chart": chart(units)})
+
+
+@login_required
+def report_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a heavy report; the user waits on its page and sees the progress."""
+    from django.db import transaction
+
+    from .models import ReportJob
+    from .tasks import build_report
+
+    period = _period(request, pk)
+    if request.method != "POST":
+        return redirect("ranking:period", pk=period.pk)
+    kind = request.POST.get("kind")
+    if kind not in dict(ReportJob.KINDS):
+        raise Http404("Loại báo cáo không hợp lệ.")
+    job = ReportJob.objects.create(period=period, kind=kind, requested_by=request.user)
+
+    def queue():
+        try:
+            build_report.delay(job.pk)
+        except Exception:  # broker down: the job stays "Đang chờ" and says so
+            ReportJob.objects.filter(pk=job.pk).update(message="Hệ thống hàng đợi đang bận; sẽ tạo khi khôi phục.")
+
+    transaction.on_commit(queue)
+    return redirect("ranking:report_job", pk=period.pk, job_id=job.pk)
+
+
+@login_required
+@require_GET
+def report_job(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    from .models import ReportJob
+
+    period = _period(request, pk)
+    job = get_object_or_404(ReportJob, pk=job_id, period=period)
+    if request.GET.get("tai") and job.status == "done":
+        response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    template = "ranking/_job.html" if request.htmx else "ranking/job.html"
+    return render(request, template, {"period": period, "job": job})

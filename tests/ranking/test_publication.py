@@ -320,3 +320,46 @@ def test_anonymous_sees_public_pages_only(ranked):
     assert client.get(reverse("ranking:public_list")).status_code == 200
     url = reverse("ranking:block", args=[ranked.period.pk, ranked.block.pk])
     assert client.get(url).status_code == 302
+
+
+def test_heavy_reports_run_as_jobs_with_progress(ranked, client_for, settings, tmp_path):
+    from ranking.models import ReportJob
+    from ranking.signing import make_dev_certificate
+    from ranking.tasks import build_report
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RANKING_SIGNING_P12 = tmp_path / "dev.p12"
+    settings.RANKING_SIGNING_PASSPHRASE = "thu"
+    make_dev_certificate(settings.RANKING_SIGNING_P12, passphrase=b"thu")
+    version = services.ranking_compute(period=ranked.period, block=ranked.block, actor=ranked.secretariat)
+    services.ranking_submit(version=version, actor=ranked.secretariat)
+    services.ranking_approve(version=version, actor=ranked.chairman, decision_number="7/QĐ-UBND",
+                             decision_date=date(2025, 1, 7))
+    client = client_for(ranked.secretariat)
+    response = client.post(reverse("ranking:report_request", args=[ranked.period.pk]), {"kind": "annex"})
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/{job.pk}/")
+    waiting = client.get(response.url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 2s"' in waiting and "Đang chờ" in waiting
+    build_report.apply(args=[job.pk])  # what the worker runs
+    job.refresh_from_db()
+    assert job.status == "done" and job.progress == 100
+    page = client.get(response.url).content.decode()
+    assert "Tải về" in page and "every 2s" not in page
+    download = client.get(response.url, {"tai": "1"})
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # Others may neither request nor read jobs.
+    assert client_for(ranked.officer_a).get(response.url).status_code == 403
+    assert client_for(ranked.officer_a).post(reverse("ranking:report_request", args=[ranked.period.pk]),
+                                             {"kind": "workbook"}).status_code == 403
+
+
+def test_a_failing_job_says_why(db):
+    w = make_world()
+    from ranking.models import ReportJob
+    from ranking.tasks import build_report
+
+    job = ReportJob.objects.create(period=w.period, kind="workbook", requested_by=w.secretariat)
+    build_report.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "failed" and "chưa có kết quả xếp loại" in job.message
