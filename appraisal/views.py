@@ -222,8 +222,12 @@ def unit_results(request: HttpRequest, submission_id: int) -> HttpResponse:
     for leaf in sheet.leaves:
         leaf.appraisal = appraisals.get(leaf.node.id)
     total = sum((a.points for a in appraisals.values() if a.points is not None), start=type(sheet.total)(0))
+    from ranking.selectors import unit_years, years_chart
+
+    years = unit_years(submission.unit)
     return render(request, "appraisal/unit_results.html", {
-        "submission": submission, "sheet": sheet, "total": total, "quality": quality_rows(submission, appraisals)})
+        "submission": submission, "sheet": sheet, "total": total, "quality": quality_rows(submission, appraisals),
+        "years": years, "years_chart": years_chart(years)})
 
 
 # --------------------------------------------------------------------------- leaders

@@ -363,3 +363,16 @@ def test_a_failing_job_says_why(db):
     build_report.apply(args=[job.pk])
     job.refresh_from_db()
     assert job.status == "failed" and "chưa có kết quả xếp loại" in job.message
+
+
+def test_unit_page_shows_rank_and_score_over_the_years(ranked, client_for):
+    from appraisal.models import AppraisalRound
+
+    version = services.ranking_compute(period=ranked.period, block=ranked.block, actor=ranked.secretariat)
+    services.ranking_submit(version=version, actor=ranked.secretariat)
+    services.ranking_approve(version=version, actor=ranked.chairman, decision_number="1/QĐ-UBND",
+                             decision_date=date(2025, 1, 1))
+    AppraisalRound.objects.filter(period=ranked.period).update(released_at=timezone.now())
+    page = client_for(ranked.officer_a).get(reverse("appraisal:unit_results", args=[ranked.sub_a.pk])).content
+    html = page.decode()
+    assert "qua các năm" in html and "2024: 100.00 điểm, hạng 1/2" in html

@@ -1,0 +1,30 @@
+"""Reads of the ranking stage."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .models import RankingVersion
+
+
+def unit_years(unit) -> list[dict]:
+    """The unit's published rank, total and grade per year (the latest published version of each period)."""
+    out: dict[int, dict] = {}
+    versions = (RankingVersion.objects.filter(status=RankingVersion.PUBLISHED, block__authority=unit.authority)
+                .select_related("period").order_by("period__year", "number"))
+    for version in versions:
+        for row in version.snapshot.get("units", []):
+            if row["id"] == unit.code:
+                out[version.period.year] = {"year": version.period.year, "rank": row["rank"],
+                                            "total": row["total"], "grade": row.get("grade"),
+                                            "units": len(version.snapshot["units"])}
+    return [out[y] for y in sorted(out)]
+
+
+def years_chart(points: list[dict]) -> dict:
+    """Bars of the total per year (0–100) with the rank written above, for an inline SVG."""
+    bars = []
+    for i, p in enumerate(points):
+        height = round(float(Decimal(p["total"])) * 1.2)
+        bars.append({**p, "x": 30 + i * 60, "h": height, "y": 140 - height})
+    return {"bars": bars, "width": 60 + 60 * len(points)}
