@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from criteria.scoring import fmt
 
+COMPARE_PREVIOUS = "compare_previous"
 NO_EVIDENCE = "no_support"
 SUFFIX_NUMBER = "suffix_number"
 FIRST_YEAR = "first_year"
@@ -39,14 +40,20 @@ def propose(
     explanation: str,
     first_year_full_marks: bool,
     first_year: bool,
+    comparison: tuple[Decimal, str] | None = None,
 ) -> Proposal | None:
     """The automatic proposal, or None when the member scores freely.
 
     ``evidence_numbers`` lists (document number, has a letter suffix) of the criterion's live files.
+    ``comparison`` is the score of a criterion computed from the published results of the two previous
+    years (8.3.1 rank, 8.3.2 score), when both exist: it is proposed as is.
     Order of precedence: the period's first-year rule (the council gives full marks whatever the
     evidence), then a letter-suffixed number (seed 000 §4b: 0), then no support at all (Điều 9.4.đ: 0).
     """
     numbers = list(evidence_numbers)
+    if comparison is not None:
+        points, reason = comparison
+        return Proposal(COMPARE_PREVIOUS, points, reason)
     if first_year and first_year_full_marks:
         return Proposal(FIRST_YEAR, max_points,
                         f"Năm đầu tiên đánh giá: Hội đồng thẩm định chấm điểm tối đa ({fmt(max_points)} điểm).")

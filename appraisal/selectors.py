@@ -106,6 +106,12 @@ class CriterionRow:
         return parse_rule(self.node.rule, self.node.max_points)
 
 
+def _comparison(submission: Submission, node: Node):
+    from .services import _comparison as compare
+
+    return compare(submission, node)
+
+
 def member_unit_rows(member: CouncilMember, submission: Submission) -> list[CriterionRow]:
     nodes = list(Node.objects.filter(framework_id=submission.framework_id).order_by("ordering"))
     leaves = member_leaves(member, nodes)
@@ -128,7 +134,8 @@ def member_unit_rows(member: CouncilMember, submission: Submission) -> list[Crit
         proposal = propose(max_points=node.max_points, evidence_numbers=[(e.doc_number, e.doc_number_suffix)
                                                                             for e in files],
                            explanation=entry.explanation if entry else "",
-                           first_year_full_marks=bool(node.rule.get("first_year_full_marks")), first_year=first_year)
+                           first_year_full_marks=bool(node.rule.get("first_year_full_marks")), first_year=first_year,
+                           comparison=_comparison(submission, node))
         rows.append(CriterionRow(node=node, entry=entry, evidence=files, appraisal=appraisals.get(node.id),
                                  proposal=proposal, window_open=node.id in open_nodes))
     return rows

@@ -79,8 +79,17 @@ def proposal_for(submission: Submission, node: Node) -> rules.Proposal | None:
     return rules.propose(
         max_points=node.max_points, evidence_numbers=numbers, explanation=entry.explanation if entry else "",
         first_year_full_marks=bool(node.rule.get("first_year_full_marks")),
-        first_year=bool(submission.period.setting("first_year")),
+        first_year=bool(submission.period.setting("first_year")), comparison=_comparison(submission, node),
     )
+
+
+def _comparison(submission: Submission, node: Node):
+    if not node.rule.get("compare_previous"):
+        return None
+    from ranking.selectors import previous_years_comparison
+
+    return previous_years_comparison(submission.unit, submission.period.year,
+                                     parse_rule(node.rule, node.max_points), node.max_points)
 
 
 @transaction.atomic

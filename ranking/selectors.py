@@ -28,3 +28,20 @@ def years_chart(points: list[dict]) -> dict:
         height = round(float(Decimal(p["total"])) * 1.2)
         bars.append({**p, "x": 30 + i * 60, "h": height, "y": 140 - height})
     return {"bars": bars, "width": 60 + 60 * len(points)}
+
+
+def previous_years_comparison(unit, year: int, rule, max_points) -> tuple[Decimal, str] | None:
+    """8.3.1 / 8.3.2 of year ``year``: the unit's published rank (or total) of ``year - 1`` against
+    ``year - 2``, scored by the rule's three levels. None when either year is not published."""
+    from criteria.scoring import score_compare_previous
+
+    if not rule.compare_previous:
+        return None
+    by_year = {p["year"]: p for p in unit_years(unit)}
+    last, before = by_year.get(year - 1), by_year.get(year - 2)
+    if not last or not before:
+        return None
+    key = "rank" if rule.compare_previous == "rank" else "total"
+    score = score_compare_previous(rule, current=Decimal(str(last[key])), previous=Decimal(str(before[key])))
+    what = "Xếp hạng" if key == "rank" else "Tổng điểm"
+    return score.points, (f"{what} năm {year - 1}: {last[key]}, năm {year - 2}: {before[key]} — {score.reason}")
