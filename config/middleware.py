@@ -16,3 +16,30 @@ class ForcePasswordChangeMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect(f"{reverse('password_change')}?buoc=dau-tien")
         return self.get_response(request)
+
+
+class RefusedAccessLogMiddleware:
+    """Every refused access (403, and 404 on a logged-in request) is recorded with user, path, IP and
+    time, and visible to admins ("Truy cập bị từ chối")."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (403, 404) and not request.path.startswith("/static/"):
+            user = getattr(request, "user", None)
+            if response.status_code == 403 or (user is not None and user.is_authenticated):
+                try:
+                    from submissions.models import RefusedAccess
+
+                    RefusedAccess.objects.create(
+                        user=user if user is not None and user.is_authenticated else None,
+                        path=request.path[:500], method=request.method[:8], status=response.status_code,
+                        ip=request.META.get("REMOTE_ADDR") or None,
+                    )
+                except Exception:  # logging must never turn a refusal into an error page
+                    import logging
+
+                    logging.getLogger(__name__).exception("refused access not recorded")
+        return response

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Block, Entry, Evidence, Period, PeriodBlock, Role, Submission, Unit, User, Window
+from .models import Block, Entry, Evidence, Period, PeriodBlock, RefusedAccess, Role, Submission, Unit, User, Window
 
 
 class RoleInline(admin.TabularInline):
@@ -84,3 +84,17 @@ class EvidenceAdmin(SimpleHistoryAdmin):
 @admin.register(Window)
 class WindowAdmin(admin.ModelAdmin):
     list_display = ("submission", "opens_at", "closes_at", "created_by")
+
+
+@admin.register(RefusedAccess)
+class RefusedAccessAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "status", "method", "path", "ip")
+    list_filter = ("status",)
+    search_fields = ("path", "user__username", "ip")
+    readonly_fields = ("at", "user", "status", "method", "path", "ip")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -365,3 +365,23 @@ class SelfReport(models.Model):
 
     def __str__(self) -> str:
         return f"Báo cáo tự đánh giá {self.submission}"
+
+
+class RefusedAccess(models.Model):
+    """A refused request (403, or 404 for a logged-in person): who, what, from where, when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    path = models.CharField("Đường dẫn", max_length=500)
+    method = models.CharField(max_length=8)
+    status = models.PositiveSmallIntegerField("Mã trả về")
+    ip = models.GenericIPAddressField("Địa chỉ IP", null=True, blank=True)
+    at = models.DateTimeField("Lúc", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "Truy cập bị từ chối"
+        verbose_name_plural = "Truy cập bị từ chối"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user or 'ẩn danh'} {self.status} {self.path}"
