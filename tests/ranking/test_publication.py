@@ -376,3 +376,28 @@ def test_unit_page_shows_rank_and_score_over_the_years(ranked, client_for):
     page = client_for(ranked.officer_a).get(reverse("appraisal:unit_results", args=[ranked.sub_a.pk])).content
     html = page.decode()
     assert "qua các năm" in html and "2024: 100.00 điểm, hạng 1/2" in html
+
+
+def test_ranking_report_command_writes_a_signed_intact_annex(ranked, settings, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from ranking.signing import verify_intact
+
+    settings.RANKING_SIGNING_P12 = tmp_path / "dev.p12"
+    settings.RANKING_SIGNING_PASSPHRASE = "thu-nghiem"
+    call_command("make_dev_certificate", verbosity=0)
+    version = services.ranking_compute(period=ranked.period, block=ranked.block, actor=ranked.secretariat)
+    out = tmp_path / "phu-luc.pdf"
+    with pytest.raises(CommandError, match="chưa được phê duyệt"):
+        call_command("ranking_report", period=ranked.period.code, signed=True, out=str(out))
+    services.ranking_submit(version=version, actor=ranked.secretariat)
+    services.ranking_approve(version=version, actor=ranked.chairman, decision_number="125/QĐ-UBND",
+                             decision_date=date(2025, 1, 20))
+    call_command("ranking_report", period=ranked.period.code, signed=True, out=str(out))
+    result = verify_intact(out.read_bytes())
+    assert result["intact"] and result["pades"] and result["coverage"]
+    call_command("ranking_report", period=ranked.period.code, out=str(tmp_path / "xep-loai.xlsx"))
+    assert (tmp_path / "xep-loai.xlsx").read_bytes().startswith(b"PK")
+    with pytest.raises(CommandError, match="Không có kỳ đánh giá mã “khong-co”"):
+        call_command("ranking_report", period="khong-co", out=str(out))
