@@ -195,6 +195,7 @@ CELERY_BEAT_SCHEDULE = {
     # The deadline is enforced on every request; this also marks unsent submissions as locked.
     "lock-overdue-submissions": {"task": "submissions.tasks.lock_overdue_submissions", "schedule": 60.0},
     "recheck-pending-signatures": {"task": "submissions.tasks.recheck_pending_signatures", "schedule": 300.0},
+    "deadline-reminders": {"task": "submissions.tasks.send_deadline_reminders", "schedule": 600.0},
 }
 
 EMAIL_BACKEND = env.str(

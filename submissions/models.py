@@ -385,3 +385,21 @@ class RefusedAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.user or 'ẩn danh'} {self.status} {self.path}"
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mail of a kind (3 days, 1 day, 3 hours before the close) per unit and period: the
+    beat task runs every few minutes and never sends the same reminder twice."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Nhắc hạn đã gửi"
+        verbose_name_plural = "Nhắc hạn đã gửi"
+        constraints = [models.UniqueConstraint(fields=["period", "unit", "kind"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.kind}"

@@ -9,7 +9,7 @@ import hashlib
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -585,3 +585,43 @@ def self_report_save(*, submission: Submission, actor: User, data: dict, now: da
     report._history_user = actor
     report.save()
     return report
+
+
+REMINDERS = (("3d", timedelta(days=3), "3 ngày"), ("1d", timedelta(days=1), "1 ngày"),
+             ("3h", timedelta(hours=3), "3 giờ"))
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """E-mail the officers and approvers of every unit that has not sent, 3 days, 1 day and 3 hours before
+    the close (each once). Returns the number of e-mails sent."""
+    from django.core.mail import send_mail
+
+    from .models import ReminderSent
+
+    now = _now(now)
+    sent = 0
+    periods = Period.objects.filter(opens_at__lte=now, closes_at__gt=now)
+    for period in periods:
+        left = period.closes_at - now
+        due = [(kind, label) for kind, before, label in REMINDERS if left <= before]
+        if not due:
+            continue
+        kind, label = due[-1]  # the most urgent one due; earlier ones missed are not sent late
+        for submission in Submission.objects.filter(period=period, status=Submission.DRAFT).select_related("unit"):
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.create(period=period, unit=submission.unit, kind=kind)
+            except IntegrityError:
+                continue
+            emails = sorted({r.user.email for r in Role.objects.filter(unit=submission.unit).select_related("user")
+                             if r.user.email})
+            if not emails:
+                continue
+            send_mail(
+                f"Còn {label} đến hạn gửi báo cáo tự chấm điểm — {period.name}",
+                f"{submission.unit} chưa gửi báo cáo tự chấm điểm. Hạn gửi: {rules.local(period.closes_at)}; "
+                "sau thời điểm này hệ thống tự động khóa và không nhận báo cáo.",
+                None, emails, fail_silently=True,
+            )
+            sent += 1
+    return sent

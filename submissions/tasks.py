@@ -31,3 +31,8 @@ def recheck_pending_signatures() -> int:
     for evidence_id in ids:
         services.queue_signature_check(evidence_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_deadline_reminders() -> int:
+    return services.reminders_send()
