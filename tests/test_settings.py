@@ -69,12 +69,13 @@ def test_unknown_environment_name_is_refused():
 
 def test_evidence_storage_switches_to_s3_when_a_bucket_is_named():
     result = _django(
-        "from django.conf import settings as s; from django.core.files.storage import default_storage as d; "
-        "print(s.STORAGES['default']['BACKEND'], type(d).__name__, d.bucket_name, d.default_acl)",
+        "from django.conf import settings as s; from django.core.files.storage import storages; "
+        "d = storages['default']; print(s.STORAGES['default']['BACKEND'], type(d).__name__, d.bucket_name, "
+        "d.default_acl)",
         S3_BUCKET="danhgia-minh-chung", S3_ENDPOINT_URL="https://s3.thainguyen.gov.vn", S3_ACCESS_KEY="k",
         S3_SECRET_KEY="s",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["storages.backends.s3.S3Storage", "S3Storage", "danhgia-minh-chung", "private"]
-    local = _django("from django.core.files.storage import default_storage as d; print(type(d).__name__)")
+    local = _django("from django.core.files.storage import storages; print(type(storages['default']).__name__)")
     assert local.stdout.strip() == "FileSystemStorage"
