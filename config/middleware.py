@@ -18,6 +18,36 @@ class ForcePasswordChangeMiddleware:
         return self.get_response(request)
 
 
+def otp_required_for(user) -> bool:
+    """Accounts that decide or see everything sign in with a second factor."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    from submissions.models import Role
+
+    return Role.objects.filter(user=user, kind__in=[Role.SECRETARIAT, Role.COUNCIL, Role.CHAIR,
+                                                    Role.CHAIRMAN]).exists()
+
+
+class OtpRequiredMiddleware:
+    """With OTP_REQUIRED, those accounts reach nothing but the two-factor pages until verified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        user = getattr(request, "user", None)
+        if (settings.OTP_REQUIRED and user is not None and user.is_authenticated and not user.is_verified()
+                and not request.path.startswith(("/static/", "/xac-thuc-2-buoc/", "/dang-xuat/", "/doi-mat-khau/",
+                                                 "/cong-khai/"))
+                and otp_required_for(user)):
+            return redirect(f"{reverse('otp_verify')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
 class RefusedAccessLogMiddleware:
     """Every refused access (403, and 404 on a logged-in request) is recorded with user, path, IP and
     time, and visible to admins ("Truy cập bị từ chối")."""

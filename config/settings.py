@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "criteria",
     "submissions",
     "appraisal",
@@ -63,7 +66,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "config.middleware.ForcePasswordChangeMiddleware",
+    "config.middleware.OtpRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -145,6 +150,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Two-factor login (django-otp: TOTP app + one-time backup codes) for the secretariat, the council, the
+# chair, the chairman and admins. On by default in production; development and the demo run without it.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=PRODUCTION)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Đánh giá mức độ hoàn thành nhiệm vụ")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("don-vi/", include("submissions.urls")),
     path("tham-dinh/", include("appraisal.urls")),
     path("", include("ranking.urls")),
+    path("xac-thuc-2-buoc/", two_factor.verify, name="otp_verify"),
+    path("xac-thuc-2-buoc/dang-ky/", two_factor.setup, name="otp_setup"),
     path("healthz", views.healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
 ]
