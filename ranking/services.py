@@ -269,7 +269,38 @@ def ranking_approve(*, version: RankingVersion, actor, decision_number: str, dec
     version.decision_number, version.decision_date = _decision(decision_number, decision_date)
     version.status, version.published_at, version.approved_by = RankingVersion.PUBLISHED, _now(now), actor
     version.save()
+    transaction.on_commit(lambda: notify_publication(version))
     return version
+
+
+def notify_publication(version: RankingVersion) -> int:
+    """E-mail every officer and approver of the block's units that the result is published."""
+    import logging
+
+    from submissions.models import Role
+
+    emails = sorted({r.user.email for r in Role.objects.filter(unit__block=version.block,
+                                                                kind__in=Role.UNIT_KINDS).select_related("user")
+                     if r.user.email})
+    if not emails:
+        return 0
+    try:
+        _send(version, emails)
+    except Exception:  # a mail server that blinks never undoes a publication
+        logging.getLogger(__name__).exception("publication e-mail not sent")
+        return 0
+    return len(emails)
+
+
+def _send(version: RankingVersion, emails: list[str]) -> None:
+    from django.core.mail import EmailMessage
+
+    EmailMessage(
+        subject=f"Công bố kết quả xếp loại — {version.block} — {version.period.name}",
+        body=(f"Kết quả đánh giá, xếp loại của {version.block} đã được phê duyệt theo Quyết định số "
+              f"{version.decision_number} ngày {version.decision_date:%d/%m/%Y} và công bố trên hệ thống."),
+        bcc=emails,
+    ).send()
 
 
 @transaction.atomic
@@ -299,6 +330,7 @@ def ranking_revoke(*, version: RankingVersion, actor, reason: str, decision_numb
     new.decision_number, new.decision_date = number, day
     new.snapshot["revision_of"] = {"number": version.number, "reason": version.revoke_reason}
     new.save()
+    transaction.on_commit(lambda: notify_publication(new))
     return new
 
 

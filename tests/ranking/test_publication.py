@@ -401,3 +401,16 @@ def test_ranking_report_command_writes_a_signed_intact_annex(ranked, settings, t
     assert (tmp_path / "xep-loai.xlsx").read_bytes().startswith(b"PK")
     with pytest.raises(CommandError, match="Không có kỳ đánh giá mã “khong-co”"):
         call_command("ranking_report", period="khong-co", out=str(out))
+
+
+def test_publication_is_emailed_to_the_units_of_the_block(ranked, mailoutbox, django_capture_on_commit_callbacks):
+    version = services.ranking_compute(period=ranked.period, block=ranked.block, actor=ranked.secretariat)
+    services.ranking_submit(version=version, actor=ranked.secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ranking_approve(version=version, actor=ranked.chairman, decision_number="125/QĐ-UBND",
+                                 decision_date=date(2025, 1, 20))
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert "Công bố kết quả xếp loại" in message.subject and "125/QĐ-UBND" in message.body
+    assert sorted(message.bcc) == sorted(u.email for u in (ranked.officer_a, ranked.approver_a, ranked.officer_b,
+                                                            ranked.approver_b))
