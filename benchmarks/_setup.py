@@ -25,3 +25,28 @@ def percentile(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def ensure_postgres(prefix: str) -> tuple[str, str | None]:
+    """DATABASE_URL when it is PostgreSQL, else a throw-away database on 127.0.0.1 (name returned to drop)."""
+    import subprocess
+    import time
+
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url, None
+    name = f"{prefix}_{int(time.time())}"
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"],
+                   check=True)
+    return f"postgres://postgres@127.0.0.1:5432/{name}", name
+
+
+def drop_postgres(name: str | None) -> None:
+    import subprocess
+
+    if name:
+        from django.db import connections
+
+        connections.close_all()
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
+                        f"DROP DATABASE IF EXISTS {name}"], check=False)

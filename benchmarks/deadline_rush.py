@@ -23,19 +23,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from _setup import percentile  # noqa: E402
+from _setup import drop_postgres, ensure_postgres, percentile  # noqa: E402
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
-
-
-def ensure_database() -> tuple[str, str | None]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return url, None
-    name = f"rush_{int(time.time())}"
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"],
-                   check=True)
-    return f"postgres://postgres@127.0.0.1:5432/{name}", name
 
 
 def main() -> None:
@@ -49,7 +39,7 @@ def main() -> None:
                         help="mean seconds an officer spends between two saves (uniform 0.5×–1.5×); 0 = none")
     args = parser.parse_args()
 
-    url, created = ensure_database()
+    url, created = ensure_postgres("rush")
     os.environ["DATABASE_URL"] = url
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("LOG_LEVEL", "ERROR")
@@ -198,12 +188,7 @@ def main() -> None:
         if server:
             server.terminate()
             server.wait(10)
-        if created:
-            from django.db import connections
-
-            connections.close_all()
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
-                            f"DROP DATABASE IF EXISTS {created}"], check=False)
+        drop_postgres(created)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import argparse
 import os
 import random
 import resource
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -21,16 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-
-
-def ensure_database() -> tuple[str, str | None]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return url, None
-    name = f"bench_{int(time.time())}"
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"],
-                   check=True)
-    return f"postgres://postgres@127.0.0.1:5432/{name}", name
+sys.path.insert(0, str(HERE))
+from _setup import drop_postgres, ensure_postgres  # noqa: E402
 
 
 def main() -> None:
@@ -38,7 +29,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    url, created = ensure_database()
+    url, created = ensure_postgres("bench")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -124,12 +115,7 @@ def main() -> None:
         print(f"ranking: units={args.units} criteria={criteria} rank_s={rank_s:.2f} raw_sql_s={raw_s:.2f} "
               f"ratio={rank_s / raw_s:.2f} peak_mb={rss:.0f}")
     finally:
-        if created:
-            from django.db import connections
-
-            connections.close_all()
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
-                            f"DROP DATABASE IF EXISTS {created}"], check=False)
+        drop_postgres(created)
 
 
 if __name__ == "__main__":
