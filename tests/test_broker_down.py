@@ -22,10 +22,20 @@ def broker_down(settings, tmp_path):
                                           "task_publish_retry", "broker_connection_timeout")}
     app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0", task_publish_retry=False,
                     broker_connection_timeout=1, broker_connection_retry_on_startup=False)
-    app.pool.force_close_all()
+    _reset_pool()
     yield
     app.conf.update(saved)
-    app.pool.force_close_all()
+    _reset_pool()
+
+
+def _reset_pool():
+    """Drop every connection and producer pool, so Celery builds new ones for the current broker URL
+    (what Celery itself does after a fork)."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_saving_uploading_and_sending_work_without_the_broker(world, client_for, broker_down,
