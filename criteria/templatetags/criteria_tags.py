@@ -32,3 +32,11 @@ def level_label(code: str) -> str:
 @register.simple_tag
 def quality_levels():
     return list(LEVEL_LABELS.items())
+
+
+@register.filter
+def total(value, places: int = 2) -> str:
+    """A published total as the documents write it: "96,10" (places 2) or "95,125" (places 3)."""
+    if value in (None, ""):
+        return ""
+    return fmt(Decimal(str(value)), int(places))

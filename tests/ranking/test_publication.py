@@ -109,6 +109,7 @@ def test_full_flow_publish_then_revoke_keeps_the_old_version(ranked, client):
     # Public, without login.
     page = client.get(reverse("ranking:public_detail", args=[published.pk])).content.decode()
     assert "Sở Xây dựng" in page and "125/QĐ-UBND" in page and "Hoàn thành tốt nhiệm vụ" in page
+    assert "100,00" in page and "100.00" not in page  # decimal comma
     with pytest.raises(ValidationError, match="Điều 10.4"):
         services.ranking_compute(period=ranked.period, block=ranked.block, actor=ranked.secretariat)
     # A violation is found: the facts change, the chairman revokes, the block is re-ranked.
@@ -375,7 +376,7 @@ def test_unit_page_shows_rank_and_score_over_the_years(ranked, client_for):
     AppraisalRound.objects.filter(period=ranked.period).update(released_at=timezone.now())
     page = client_for(ranked.officer_a).get(reverse("appraisal:unit_results", args=[ranked.sub_a.pk])).content
     html = page.decode()
-    assert "qua các năm" in html and "2024: 100.00 điểm, hạng 1/2" in html
+    assert "qua các năm" in html and "2024: 100,00 điểm, hạng 1/2" in html
 
 
 def test_ranking_report_command_writes_a_signed_intact_annex(ranked, settings, tmp_path):
