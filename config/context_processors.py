@@ -7,7 +7,9 @@ from django.utils.functional import SimpleLazyObject
 
 def navigation(request: HttpRequest) -> dict:
     """Lazy: fragments (htmx responses) that show no navigation cost no query."""
-    return {"nav_items": SimpleLazyObject(lambda: _items(request))}
+    from django.conf import settings
+
+    return {"nav_items": SimpleLazyObject(lambda: _items(request)), "oidc_enabled": settings.OIDC_ENABLED}
 
 
 def _items(request: HttpRequest) -> list[dict]:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     "criteria",
     "submissions",
     "appraisal",
@@ -155,6 +156,22 @@ CONTENT_SECURITY_POLICY = {
 # chair, the chairman and admins. On by default in production; development and the demo run without it.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=PRODUCTION)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Đánh giá mức độ hoàn thành nhiệm vụ")
+
+# Optional single sign-on with the province's OpenID Connect provider (seed 001 uses one). Enabled when
+# OIDC_RP_CLIENT_ID is set; accounts are matched by e-mail, never created.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_CREATE_USER = False
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "config.oidc.ProvinceOIDCBackend"]
+LOGIN_REDIRECT_URL_FAILURE = "/dang-nhap/?sso=loi"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("ranking.urls")),
     path("xac-thuc-2-buoc/", two_factor.verify, name="otp_verify"),
     path("xac-thuc-2-buoc/dang-ky/", two_factor.setup, name="otp_setup"),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
 ]
