@@ -74,8 +74,12 @@ def main() -> None:
             services.submission_get_or_create(period=world.period, unit=unit)
         leaves = [n for n in Node.objects.filter(framework=world.sub_a.framework) if n.rule.get("kind") == "manual"]
         people = []
+        per_unit = max(1, -(-args.users // len(units)))
         for i in range(args.users):
             unit = units[i % len(units)]
+            # Phân công chấm điểm: the officers of a unit share its criteria out between them.
+            colleague = i // len(units)
+            mine = [leaf for k, leaf in enumerate(leaves) if k % per_unit == colleague % per_unit] or leaves
             user = UserFactory(username=f"rush{i}")
             Role.objects.create(user=user, kind=Role.OFFICER, unit=unit)
             session = SessionStore()
@@ -83,7 +87,7 @@ def main() -> None:
             session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
-            people.append((user, Submission.objects.get(period=world.period, unit=unit), session.session_key))
+            people.append((user, Submission.objects.get(period=world.period, unit=unit), session.session_key, mine))
 
         env = {**os.environ, "DATABASE_URL": url}
         server = subprocess.Popen(
@@ -107,9 +111,11 @@ def main() -> None:
         lock = threading.Lock()
         deadline = time.monotonic() + args.seconds
 
-        def officer(user, submission, session_key):
+        def officer(user, submission, session_key, mine):
             rng = random.Random(user.pk)
-            client = httpx.Client(base_url=base, cookies={"sessionid": session_key}, timeout=30)
+            # No keep-alive: in production a proxy talks to gunicorn, one connection per request.
+            client = httpx.Client(base_url=base, cookies={"sessionid": session_key}, timeout=30,
+                                  limits=httpx.Limits(max_keepalive_connections=0))
             page = client.get(f"/don-vi/bao-cao/{submission.pk}/")
             token = client.cookies.get("csrftoken")
             versions = {}
@@ -121,7 +127,8 @@ def main() -> None:
             while time.monotonic() < deadline:
                 if args.think:
                     time.sleep(rng.uniform(0.5 * args.think, 1.5 * args.think))
-                node = rng.choice(leaves)
+                # Mostly their own criteria; now and then a colleague's (the conflicts of real life).
+                node = rng.choice(mine if rng.random() < 0.95 else leaves)
                 value = Decimal(rng.randint(0, int(node.max_points * 4))) / 4
                 version = versions.get(node.pk, 0)
                 for _attempt in range(5):
