@@ -7,7 +7,6 @@ import logging
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -188,13 +187,9 @@ def quality_set(*, submission: Submission, node: Node, level: str, reason: str, 
 
 
 def _notify(users, subject: str, body: str) -> None:
-    emails = sorted({u.email for u in users if u.email})
-    if not emails:
-        return
-    try:
-        send_mail(subject, body, None, emails, fail_silently=False)
-    except Exception:  # a mail server that blinks never loses the request itself
-        log.exception("notification not sent: %s", subject)
+    from config.mail import send_notice
+
+    send_notice(to=[u.email for u in users], subject=subject, body=body)
 
 
 @transaction.atomic

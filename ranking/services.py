@@ -275,32 +275,16 @@ def ranking_approve(*, version: RankingVersion, actor, decision_number: str, dec
 
 def notify_publication(version: RankingVersion) -> int:
     """E-mail every officer and approver of the block's units that the result is published."""
-    import logging
-
+    from config.mail import send_notice
     from submissions.models import Role
 
-    emails = sorted({r.user.email for r in Role.objects.filter(unit__block=version.block,
-                                                                kind__in=Role.UNIT_KINDS).select_related("user")
-                     if r.user.email})
-    if not emails:
-        return 0
-    try:
-        _send(version, emails)
-    except Exception:  # a mail server that blinks never undoes a publication
-        logging.getLogger(__name__).exception("publication e-mail not sent")
-        return 0
-    return len(emails)
-
-
-def _send(version: RankingVersion, emails: list[str]) -> None:
-    from django.core.mail import EmailMessage
-
-    EmailMessage(
+    roles = Role.objects.filter(unit__block=version.block, kind__in=Role.UNIT_KINDS).select_related("user")
+    return send_notice(
+        to=[r.user.email for r in roles], hidden=True,
         subject=f"Công bố kết quả xếp loại — {version.block} — {version.period.name}",
         body=(f"Kết quả đánh giá, xếp loại của {version.block} đã được phê duyệt theo Quyết định số "
               f"{version.decision_number} ngày {version.decision_date:%d/%m/%Y} và công bố trên hệ thống."),
-        bcc=emails,
-    ).send()
+    )
 
 
 @transaction.atomic

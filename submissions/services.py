@@ -594,7 +594,7 @@ REMINDERS = (("3d", timedelta(days=3), "3 ngày"), ("1d", timedelta(days=1), "1 
 def reminders_send(*, now: datetime | None = None) -> int:
     """E-mail the officers and approvers of every unit that has not sent, 3 days, 1 day and 3 hours before
     the close (each once). Returns the number of e-mails sent."""
-    from django.core.mail import send_mail
+    from config.mail import send_notice
 
     from .models import ReminderSent
 
@@ -613,15 +613,12 @@ def reminders_send(*, now: datetime | None = None) -> int:
                     ReminderSent.objects.create(period=period, unit=submission.unit, kind=kind)
             except IntegrityError:
                 continue
-            emails = sorted({r.user.email for r in Role.objects.filter(unit=submission.unit).select_related("user")
-                             if r.user.email})
-            if not emails:
-                continue
-            send_mail(
-                f"Còn {label} đến hạn gửi báo cáo tự chấm điểm — {period.name}",
-                f"{submission.unit} chưa gửi báo cáo tự chấm điểm. Hạn gửi: {rules.local(period.closes_at)}; "
-                "sau thời điểm này hệ thống tự động khóa và không nhận báo cáo.",
-                None, emails, fail_silently=True,
-            )
-            sent += 1
+            roles = Role.objects.filter(unit=submission.unit).select_related("user")
+            if send_notice(
+                to=[r.user.email for r in roles],
+                subject=f"Còn {label} đến hạn gửi báo cáo tự chấm điểm — {period.name}",
+                body=(f"{submission.unit} chưa gửi báo cáo tự chấm điểm. Hạn gửi: {rules.local(period.closes_at)}; "
+                      "sau thời điểm này hệ thống tự động khóa và không nhận báo cáo."),
+            ):
+                sent += 1
     return sent
