@@ -106,10 +106,16 @@ class CriterionRow:
         return parse_rule(self.node.rule, self.node.max_points)
 
 
-def _comparison(submission: Submission, node: Node):
-    from .services import _comparison as compare
+def previous_comparison(submission: Submission, node: Node):
+    """For a criterion scored against the previous years (8.3.1, 8.3.2): its score from the unit's published
+    results, or None."""
+    if not node.rule.get("compare_previous"):
+        return None
+    from criteria.scoring import parse_rule
+    from ranking.selectors import previous_years_comparison
 
-    return compare(submission, node)
+    return previous_years_comparison(submission.unit, submission.period.year,
+                                     parse_rule(node.rule, node.max_points), node.max_points)
 
 
 def member_unit_rows(member: CouncilMember, submission: Submission) -> list[CriterionRow]:
@@ -135,7 +141,7 @@ def member_unit_rows(member: CouncilMember, submission: Submission) -> list[Crit
                                                                             for e in files],
                            explanation=entry.explanation if entry else "",
                            first_year_full_marks=bool(node.rule.get("first_year_full_marks")), first_year=first_year,
-                           comparison=_comparison(submission, node))
+                           comparison=previous_comparison(submission, node))
         rows.append(CriterionRow(node=node, entry=entry, evidence=files, appraisal=appraisals.get(node.id),
                                  proposal=proposal, window_open=node.id in open_nodes))
     return rows

@@ -3,7 +3,6 @@ forms and paper tallies of section I, release and closing. Atomic, keyword-only,
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -26,8 +25,7 @@ from .models import (
     QualityLevel,
     SupplementRequest,
 )
-
-log = logging.getLogger(__name__)
+from .selectors import previous_comparison
 
 
 def _now(now: datetime | None) -> datetime:
@@ -78,17 +76,9 @@ def proposal_for(submission: Submission, node: Node) -> rules.Proposal | None:
     return rules.propose(
         max_points=node.max_points, evidence_numbers=numbers, explanation=entry.explanation if entry else "",
         first_year_full_marks=bool(node.rule.get("first_year_full_marks")),
-        first_year=bool(submission.period.setting("first_year")), comparison=_comparison(submission, node),
+        first_year=bool(submission.period.setting("first_year")),
+        comparison=previous_comparison(submission, node),
     )
-
-
-def _comparison(submission: Submission, node: Node):
-    if not node.rule.get("compare_previous"):
-        return None
-    from ranking.selectors import previous_years_comparison
-
-    return previous_years_comparison(submission.unit, submission.period.year,
-                                     parse_rule(node.rule, node.max_points), node.max_points)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from config.responses import attachment
 from criteria.models import Node
 from submissions.models import Period, Role, Submission, Unit
 from submissions.permissions import get_submission_for_user, secretariat_authority_ids
@@ -358,8 +359,4 @@ def export_xlsx(request: HttpRequest, period_id: int) -> HttpResponse:
     require_secretariat_of(request.user, period)
     from .reports import appraisal_workbook
 
-    response = HttpResponse(appraisal_workbook(period),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="tham-dinh-{period.code}.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(appraisal_workbook(period), f"tham-dinh-{period.code}.xlsx")

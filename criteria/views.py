@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from config.responses import attachment
+
 from .forms import FrameworkImportForm
 from .models import Framework
 from .scoring import RULE_KIND_LABELS
@@ -44,13 +46,7 @@ def _leaves(items):
 @login_required
 def framework_export_xlsx_view(request: HttpRequest, code: str) -> HttpResponse:
     framework = get_object_or_404(Framework.objects.select_related("authority"), code=code)
-    response = HttpResponse(
-        framework_export_xlsx(framework),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{framework.code}.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(framework_export_xlsx(framework), f"{framework.code}.xlsx")
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from config.responses import attachment, file_attachment
 from submissions.models import Block, Period, Unit
 from submissions.permissions import get_submission_for_user, is_secretariat
 
@@ -146,11 +147,7 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
 @require_GET
 def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
-    response = HttpResponse(reports.ranking_workbook(reports.current_versions(period)),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="xep-loai-{period.code}.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(reports.ranking_workbook(reports.current_versions(period)), f"xep-loai-{period.code}.xlsx")
 
 
 @login_required
@@ -163,10 +160,7 @@ def annex_view(request: HttpRequest, pk: int) -> HttpResponse:
     pdf = reports.annex_pdf(period, versions)
     if all(v.status == RankingVersion.PUBLISHED for v in versions):
         pdf = reports.sign(pdf, stamp_text=f"Phụ lục kèm Quyết định số {versions[0].decision_number}")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="phu-luc-xep-loai-{period.code}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(pdf, f"phu-luc-xep-loai-{period.code}.pdf")
 
 
 @login_required
@@ -178,11 +172,7 @@ def lost_points_view(request: HttpRequest, submission_id: int) -> HttpResponse:
                                               status=RankingVersion.PUBLISHED).exists()
     if not published and not access.secretariat:
         raise Http404("Kết quả xếp loại chưa được công bố.")
-    response = HttpResponse(reports.lost_points_workbook(submission),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="diem-bi-tru-{submission.unit.code}.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(reports.lost_points_workbook(submission), f"diem-bi-tru-{submission.unit.code}.xlsx")
 
 
 # --------------------------------------------------------------------------- public, no login
@@ -232,15 +222,12 @@ def report_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_job(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
-    from django.http import FileResponse
 
     from .models import ReportJob
 
     period = _period(request, pk)
     job = get_object_or_404(ReportJob, pk=job_id, period=period)
     if request.GET.get("tai") and job.status == "done":
-        response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_attachment(job.file.open("rb"), job.file.name.rsplit("/", 1)[-1])
     template = "ranking/_job.html" if request.htmx else "ranking/job.html"
     return render(request, template, {"period": period, "job": job})

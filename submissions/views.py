@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from config.responses import attachment, file_attachment
 from criteria.models import Node
 
 from . import rules, services
@@ -184,9 +185,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Only through this view: permission checked, always an attachment, never sniffed."""
     evidence = get_evidence_for_user(request.user, pk)
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.mime)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = file_attachment(evidence.file.open("rb"), evidence.original_name, evidence.mime)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -241,10 +240,7 @@ def print_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, pk)
     from .reports import score_sheet_pdf
 
-    response = HttpResponse(score_sheet_pdf(submission), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="bieu-cham-diem-{submission.unit.code}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(score_sheet_pdf(submission), f"bieu-cham-diem-{submission.unit.code}.pdf")
 
 
 @login_required
@@ -253,11 +249,7 @@ def summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, pk)
     from .reports import summary_workbook
 
-    response = HttpResponse(summary_workbook(submission),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="bang-tong-hop-{submission.unit.code}.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(summary_workbook(submission), f"bang-tong-hop-{submission.unit.code}.xlsx")
 
 
 @login_required
@@ -314,7 +306,4 @@ def self_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, pk)
     from .reports import self_report_pdf as render_pdf
 
-    response = HttpResponse(render_pdf(submission), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="bao-cao-tu-danh-gia-{submission.unit.code}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(render_pdf(submission), f"bao-cao-tu-danh-gia-{submission.unit.code}.pdf")
