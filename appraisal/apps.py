@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AppraisalConfig(AppConfig):
     name = "appraisal"
     verbose_name = "Thẩm định"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

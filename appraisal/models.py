@@ -175,3 +175,27 @@ class AppraisalRound(models.Model):
 
     def __str__(self) -> str:
         return f"Thẩm định {self.period}"
+
+
+class AppraisedResult(models.Model):
+    """A submission's appraised numbers frozen when the appraisal round closes: the total, and the quality
+    level of every criterion below Xuất sắc (derived with the period's thresholds, or the appraiser's
+    override). Ranking a block reads one row per unit instead of every appraised score. Any later write to
+    an appraised score or a quality level of the submission deletes the row (``appraisal.signals``), and
+    ranking then computes the numbers from the scores again, so a stale row is never used."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="appraised_result")
+    total = models.DecimalField("Tổng điểm thẩm định", max_digits=12, decimal_places=6)
+    below = models.TextField("Tiêu chí dưới mức Xuất sắc", blank=True,
+                             help_text="“nút:mức” cách nhau bởi dấu phẩy, theo thứ tự bộ tiêu chí, "
+                                       "ví dụ “812:tot,815:kem”.")
+    thresholds = models.CharField("Ngưỡng mức chất lượng đã dùng", max_length=64,
+                                  help_text="Xuất sắc, Tốt, Trung bình, ví dụ “0.9,0.7,0.5”.")
+    frozen_at = models.DateTimeField("Chốt lúc")
+
+    class Meta:
+        verbose_name = "Kết quả thẩm định đã chốt"
+        verbose_name_plural = "Kết quả thẩm định đã chốt"
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.total}"

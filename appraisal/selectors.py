@@ -7,10 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from criteria.models import Node
-from ranking.rules import quality_level
+from ranking.rules import XUAT_SAC, classify_level, quality_level
 from submissions.models import Entry, Evidence, Submission, Window
 
 from .models import Appraisal, CouncilMember, QualityLevel, SupplementRequest
@@ -236,3 +238,68 @@ def days_left(appraisal_round) -> int:
     holidays = [date.fromisoformat(d) for d in appraisal_round.holidays]
     return working_days_left(received=appraisal_round.received_on, today=timezone.localdate(),
                              allowed=appraisal_round.allowed_working_days, holidays=holidays)
+
+
+def criterion_sums(submission_ids: list[int], excellent: Decimal) -> tuple[dict[int, Decimal], list[tuple]]:
+    """Appraised total per submission, and (submission, criterion, sum) for the criteria BELOW the
+    excellent threshold only (a Xuất sắc criterion fails no condition of Điều 7). One scan of the
+    appraisal rows on PostgreSQL (GROUPING SETS); two aggregate queries elsewhere."""
+    totals: dict[int, Decimal] = {}
+    below: list[tuple] = []
+    if not submission_ids:
+        return totals, below
+    if connection.vendor == "postgresql":
+        sql = """
+            SELECT a.submission_id, n.criterion_id, SUM(a.points), GROUPING(n.criterion_id)
+            FROM appraisal_appraisal a
+            JOIN criteria_node n ON n.id = a.node_id
+            LEFT JOIN criteria_node c ON c.id = n.criterion_id
+            WHERE a.submission_id = ANY(%s)
+            GROUP BY GROUPING SETS ((a.submission_id), (a.submission_id, n.criterion_id))
+            HAVING GROUPING(n.criterion_id) = 1
+                OR (n.criterion_id IS NOT NULL AND COALESCE(SUM(a.points), 0) < %s * MAX(c.max_points))
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(submission_ids), excellent])
+            for submission_id, criterion_id, total, grouping in cursor.fetchall():
+                if grouping:
+                    totals[submission_id] = total or Decimal(0)
+                else:
+                    below.append((submission_id, criterion_id, total or Decimal(0)))
+        return totals, below
+    rows = Appraisal.objects.filter(submission_id__in=submission_ids)
+    totals = {r["submission_id"]: r["t"] or Decimal(0) for r in rows.values("submission_id").annotate(t=Sum("points"))}
+    maxima = dict(Node.objects.filter(id__in=rows.values("node__criterion_id")).values_list("id", "max_points"))
+    for r in rows.filter(node__criterion__isnull=False).values("submission_id", "node__criterion_id").annotate(
+            s=Sum("points")):
+        points = r["s"] or Decimal(0)
+        if points < excellent * maxima[r["node__criterion_id"]]:
+            below.append((r["submission_id"], r["node__criterion_id"], points))
+    return totals, below
+
+
+def appraised_results(submission_ids: list[int], thresholds: tuple[Decimal, Decimal, Decimal]
+                      ) -> dict[int, tuple[Decimal, list[tuple[int, str]]]]:
+    """submission → (appraised total, [(criterion node, quality level)] for every criterion below Xuất sắc,
+    in the framework's order). The level is derived from appraised/max with ``thresholds`` unless the
+    council overrode it (QualityLevel); an override to Xuất sắc removes the criterion from the list."""
+    totals, below = criterion_sums(submission_ids, thresholds[0])
+    framework_ids = set(Submission.objects.filter(pk__in=submission_ids).values_list("framework_id", flat=True))
+    criteria = {pk: (maximum, ordering) for pk, criterion_id, maximum, ordering in Node.objects.filter(
+        framework_id__in=framework_ids).values_list("pk", "criterion_id", "max_points", "ordering")
+        if criterion_id == pk}
+    levels: dict[int, dict[int, str]] = defaultdict(dict)
+    for submission_id, criterion_id, points in below:
+        maximum = criteria[criterion_id][0]
+        if maximum > 0:
+            levels[submission_id][criterion_id] = classify_level(min(max(points, Decimal(0)), maximum), maximum,
+                                                                 thresholds)
+    for submission_id, node_id, level in QualityLevel.objects.filter(
+            submission_id__in=submission_ids, node_id__in=criteria).values_list("submission_id", "node_id", "level"):
+        levels[submission_id][node_id] = level
+    return {
+        sid: (totals.get(sid) or Decimal(0),
+              sorted(((cid, level) for cid, level in levels[sid].items() if level != XUAT_SAC),
+                     key=lambda pair: criteria[pair[0]][1]))
+        for sid in submission_ids
+    }

@@ -4,6 +4,7 @@ forms and paper tallies of section I, release and closing. Atomic, keyword-only,
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,13 +20,14 @@ from . import rules
 from .models import (
     Appraisal,
     AppraisalRound,
+    AppraisedResult,
     CouncilMember,
     LeaderForm,
     PaperTally,
     QualityLevel,
     SupplementRequest,
 )
-from .selectors import previous_comparison
+from .selectors import appraised_results, previous_comparison
 
 
 def _now(now: datetime | None) -> datetime:
@@ -364,7 +366,29 @@ def round_close(*, period: Period, actor, now: datetime | None = None) -> Apprai
         raise ValidationError(f"Còn {unappraised} tiêu chí chưa thẩm định; chưa kết thúc được đợt thẩm định.")
     current.closed_at, current.closed_by = _now(now), actor
     current.save(update_fields=["closed_at", "closed_by"])
+    results_freeze(period=period, now=current.closed_at)
     return current
+
+
+def period_thresholds(period: Period) -> tuple[Decimal, Decimal, Decimal]:
+    """The period's quality-level thresholds (Xuất sắc, Tốt, Trung bình) as appraised/max ratios."""
+    return tuple(Decimal(str(t)) for t in period.setting("quality_thresholds"))
+
+
+@transaction.atomic
+def results_freeze(*, period: Period, now: datetime | None = None) -> int:
+    """Freeze every submission's appraised total and criterion levels (AppraisedResult), as the closing of
+    the round leaves them; ranking then reads one row per unit. Returns the number of rows written."""
+    thresholds = period_thresholds(period)
+    ids = list(Submission.objects.filter(period=period).values_list("pk", flat=True))
+    results = appraised_results(ids, thresholds)
+    AppraisedResult.objects.filter(submission_id__in=ids).delete()
+    stamp, used = _now(now), ",".join(str(t) for t in thresholds)
+    AppraisedResult.objects.bulk_create(
+        [AppraisedResult(submission_id=sid, total=total, below=",".join(f"{cid}:{level}" for cid, level in below),
+                         thresholds=used, frozen_at=stamp) for sid, (total, below) in results.items()],
+        batch_size=2000)
+    return len(results)
 
 
 def _unappraised_count(period: Period) -> int:

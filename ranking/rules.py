@@ -147,6 +147,18 @@ class Criterion:
     group: str
     level: str
 
+    def __post_init__(self) -> None:
+        # Checked once per criterion; a Unit names itself and the position when it reports the problem
+        # (a large block shares a few hundred Criterion objects among thousands of units).
+        problem = None
+        if not isinstance(self.code, str) or not self.code.strip():
+            problem = ("code", "mã tiêu chí không được để trống.")
+        elif self.group not in GROUPS:
+            problem = ("group", f"“{self.group}” không hợp lệ; chỉ nhận: {', '.join(GROUPS)}.")
+        elif self.level not in LEVELS:
+            problem = ("level", f"“{self.level}” không hợp lệ; chỉ nhận: {', '.join(LEVELS)}.")
+        object.__setattr__(self, "_problem", problem)
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -186,15 +198,10 @@ class Unit:
         if not isinstance(self.criteria, tuple):
             object.__setattr__(self, "criteria", tuple(self.criteria))
         for i, criterion in enumerate(self.criteria, start=1):
-            where = f"criteria[{i}]"
             if not isinstance(criterion, Criterion):
-                self._fail(where, "phải là một tiêu chí (code, group, level).")
-            if not isinstance(criterion.code, str) or not criterion.code.strip():
-                self._fail(f"{where}.code", "mã tiêu chí không được để trống.")
-            if criterion.group not in GROUPS:
-                self._fail(f"{where}.group", f"“{criterion.group}” không hợp lệ; chỉ nhận: {', '.join(GROUPS)}.")
-            if criterion.level not in LEVELS:
-                self._fail(f"{where}.level", f"“{criterion.level}” không hợp lệ; chỉ nhận: {', '.join(LEVELS)}.")
+                self._fail(f"criteria[{i}]", "phải là một tiêu chí (code, group, level).")
+            if criterion._problem:
+                self._fail(f"criteria[{i}].{criterion._problem[0]}", criterion._problem[1])
 
     def _fail(self, name: str, problem: str) -> None:
         raise RankingError(f"Đơn vị “{self.id}”, trường “{name}”: {problem}")
@@ -246,7 +253,11 @@ def _is_decimal(value: object) -> bool:
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """``value`` rounded half up to ``places`` decimals (87.125 → 87.13; never banker's rounding)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exponent = _EXPONENTS.get(places) or Decimal(1).scaleb(-places)
+    return value.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+_EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(7)}
 
 
 def _percent(share: Decimal) -> str:
@@ -307,10 +318,6 @@ def classify_level(appraised: Decimal, maximum: Decimal, thresholds: tuple[Decim
     return KEM
 
 
-def _at_least(level: str, required: str) -> bool:
-    return LEVELS.index(level) <= LEVELS.index(required)
-
-
 # --------------------------------------------------------------------------- grades
 
 
@@ -331,91 +338,138 @@ _DISCIPLINE = "có tổ chức trực thuộc, lãnh đạo cơ quan, đơn vị
 _CORRUPTION = "có đơn vị trực thuộc xảy ra vụ việc tham nhũng, lãng phí, tiêu cực bị xử lý kỷ luật"
 
 
+_LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}
+_REQUIRED_LEVEL = {  # grade → (required level of a results-group criterion, of any other criterion)
+    HTXSNV: (XUAT_SAC, TOT),
+    HTTNV: (TOT, TRUNG_BINH),
+    HTNV: (TRUNG_BINH, TRUNG_BINH),
+}
+_CONDITIONED = (HTXSNV, HTTNV, HTNV)  # KHTNV has no condition
+
+
+class _Conditions:
+    """The conditions of Điều 7 under one :class:`RankingSettings`, with what a criterion at a level fails
+    prepared once per Criterion object: a block of thousands of units shares a few hundred of them."""
+
+    def __init__(self, settings: RankingSettings) -> None:
+        self.settings = settings
+        self.minimum = {HTXSNV: settings.min_total_excellent, HTTNV: settings.min_total_good,
+                        HTNV: settings.min_total_pass}
+        # (group is results, level) → the grades a criterion at that level fails
+        self.fails: dict[tuple[bool, str], tuple[str, ...]] = {
+            (results, level): tuple(g for g in _CONDITIONED
+                                    if _LEVEL_RANK[level] > _LEVEL_RANK[_REQUIRED_LEVEL[g][0 if results else 1]])
+            for results in (True, False) for level in LEVELS
+        }
+        # prefixed? → id(criterion) → (criterion, in results group, Kém in it, ((grade it fails, text), ...))
+        self._prepared: dict[bool, dict[int, tuple]] = {True: {}, False: {}}
+        self._prefixes = {
+            True: {grade: f"Chưa đạt {GRADE_LABELS[grade]}: " for grade in _CONDITIONED},
+            False: dict.fromkeys(_CONDITIONED, ""),
+        }
+        self._minimum_shown = {grade: fmt(minimum) for grade, minimum in self.minimum.items()}
+
+    def _criterion_text(self, criterion: Criterion, grade: str, prefix: str) -> str:
+        required = _REQUIRED_LEVEL[grade][0 if criterion.group == self.settings.results_group else 1]
+        wanted = LEVEL_LABELS[required] + ("" if required == XUAT_SAC else " trở lên")
+        return (f"{prefix}tiêu chí {criterion.code} ({GROUP_LABELS[criterion.group]}) chỉ đạt mức "
+                f"{LEVEL_LABELS[criterion.level]}, cần {wanted}.")
+
+    def misses(self, unit: Unit, prefixed: bool = False) -> dict[str, list[str]]:
+        """grade → every condition of it the unit misses, in the order of Điều 7; one pass over the criteria.
+        ``prefixed``: each text starts "Chưa đạt <grade>: ", as :func:`qualify` reports it."""
+        settings = self.settings
+        prefixes = self._prefixes[prefixed]
+        out: dict[str, list[str]] = {HTXSNV: [], HTTNV: [], HTNV: []}
+        total = unit.total
+        if settings.thresholds_on_rounded_total:
+            total = round_half_up(total, settings.total_places)
+        if total < self.minimum[HTXSNV]:
+            shown = fmt(total, settings.total_places) if settings.thresholds_on_rounded_total else fmt(total)
+            for grade in _CONDITIONED:
+                if total < self.minimum[grade]:
+                    out[grade].append(f"{prefixes[grade]}tổng điểm {shown} dưới {self._minimum_shown[grade]}.")
+        if not unit.outstanding:
+            out[HTXSNV].append(f"{prefixes[HTXSNV]}chưa được Hội đồng thẩm định công nhận có thành tích nổi bật.")
+        for value, what in ((unit.discipline, _DISCIPLINE), (unit.corruption, _CORRUPTION)):
+            if value != NONE:
+                for grade in _CONDITIONED:
+                    miss = _incident(value, allow_remedied=grade != HTXSNV, what=what)
+                    if miss:
+                        out[grade].append(prefixes[grade] + miss)
+        common: list[str] = []
+        if unit.disunity:
+            common.append("bị cấp có thẩm quyền đánh giá, kết luận mất đoàn kết nội bộ.")
+        limit = settings.subunits_disciplined_max_share
+        if unit.subunits_disciplined_share > limit:
+            common.append(
+                f"có {_percent(unit.subunits_disciplined_share)} % số đơn vị trực thuộc bị kỷ luật trong năm, "
+                f"trên {_percent(limit)} %."
+            )
+        if common:
+            for grade in _CONDITIONED:
+                out[grade] += [prefixes[grade] + text for text in common]
+        prepared, results_group = self._prepared[prefixed], settings.results_group
+        lists = (out[HTXSNV], out[HTTNV], out[HTNV])
+        results = poor = 0
+        for criterion in unit.criteria:
+            # by identity: a large block shares each (criterion, level) object among its units
+            entry = prepared.get(id(criterion))
+            if entry is None or entry[0] is not criterion:
+                in_results = criterion.group == results_group
+                entry = prepared[id(criterion)] = (
+                    criterion, in_results, in_results and criterion.level == KEM,
+                    tuple((_CONDITIONED.index(grade), self._criterion_text(criterion, grade, prefixes[grade]))
+                          for grade in self.fails[in_results, criterion.level]),
+                )
+            _, in_results, kem, texts = entry
+            results += in_results
+            poor += kem
+            for index, text in texts:
+                lists[index].append(text)
+        total_results = unit.results_criteria_total if unit.results_criteria_total is not None else results
+        if total_results:
+            limit = settings.poor_results_share * total_results
+            if poor > limit or (settings.poor_results_inclusive and poor == limit):
+                bound = "từ" if settings.poor_results_inclusive else "trên"
+                text = (f"{poor}/{total_results} tiêu chí {GROUP_LABELS[results_group]} ở mức Kém, "
+                        f"{bound} {_percent(settings.poor_results_share)} % số tiêu chí.")
+                for grade in _CONDITIONED:
+                    out[grade].append(prefixes[grade] + text)
+        return out
+
+    def qualify(self, unit: Unit) -> Qualification:
+        misses = self.misses(unit, prefixed=True)
+        reasons: list[str] = []
+        for grade in _CONDITIONED:
+            if not misses[grade]:
+                return Qualification(grade, tuple(reasons))
+            reasons += misses[grade]
+        return Qualification(KHTNV, tuple(reasons))
+
+
 def missed_conditions(unit: Unit, grade: str, settings: RankingSettings | None = None) -> tuple[str, ...]:
     """Every condition of ``grade`` that ``unit`` misses (cap aside), in Vietnamese; empty when it qualifies.
 
-    KHTNV has no condition. The texts have no grade prefix: :func:`qualify` adds it.
+    KHTNV has no condition. The texts have no grade prefix: :func:`qualify` adds it. Conditions of every
+    grade: the published total against 90/70/50; for HTXSNV an outstanding achievement recognised by the
+    council; no discipline or corruption case (self-detected and remedied ones are excused below HTXSNV);
+    no disunity; at most 20 % of subordinate units disciplined; each criterion at the level the grade
+    requires (HTXSNV: ND2 Xuất sắc, others Tốt; HTTNV: ND2 Tốt, others Trung bình; HTNV: Trung bình); and
+    not more than half of the ND2 criteria rated Kém.
     """
     settings = settings or RankingSettings()
     if grade not in GRADES:
         raise RankingError(f"Mức xếp loại “{grade}” không hợp lệ; chỉ nhận: {', '.join(GRADES)}.")
     if grade == KHTNV:
         return ()
-    excellent = grade == HTXSNV
-    total = unit.total
-    if settings.thresholds_on_rounded_total:
-        total = round_half_up(total, settings.total_places)
-    minimum = {
-        HTXSNV: settings.min_total_excellent,
-        HTTNV: settings.min_total_good,
-        HTNV: settings.min_total_pass,
-    }[grade]
-    misses: list[str] = []
-    if total < minimum:
-        shown = fmt(total, settings.total_places) if settings.thresholds_on_rounded_total else fmt(total)
-        misses.append(f"tổng điểm {shown} dưới {fmt(minimum)}.")
-    if excellent and not unit.outstanding:
-        misses.append("chưa được Hội đồng thẩm định công nhận có thành tích nổi bật.")
-    for value, what in ((unit.discipline, _DISCIPLINE), (unit.corruption, _CORRUPTION)):
-        miss = _incident(value, allow_remedied=not excellent, what=what)
-        if miss:
-            misses.append(miss)
-    if unit.disunity:
-        misses.append("bị cấp có thẩm quyền đánh giá, kết luận mất đoàn kết nội bộ.")
-    limit = settings.subunits_disciplined_max_share
-    if unit.subunits_disciplined_share > limit:
-        misses.append(
-            f"có {_percent(unit.subunits_disciplined_share)} % số đơn vị trực thuộc bị kỷ luật trong năm, "
-            f"trên {_percent(limit)} %."
-        )
-    results = settings.results_group
-    for criterion in unit.criteria:
-        if excellent:
-            required = XUAT_SAC if criterion.group == results else TOT
-        elif grade == HTTNV:
-            required = TOT if criterion.group == results else TRUNG_BINH
-        else:
-            required = TRUNG_BINH
-        if not _at_least(criterion.level, required):
-            wanted = LEVEL_LABELS[required] + ("" if required == XUAT_SAC else " trở lên")
-            misses.append(
-                f"tiêu chí {criterion.code} ({GROUP_LABELS[criterion.group]}) chỉ đạt mức "
-                f"{LEVEL_LABELS[criterion.level]}, cần {wanted}."
-            )
-    poor = _poor_results(unit, settings)
-    if poor:
-        misses.append(poor)
-    return tuple(misses)
-
-
-def _poor_results(unit: Unit, settings: RankingSettings) -> str | None:
-    """The "dưới 50 %" condition of KHTNV, read as: more than half of the ND2 criteria rated Kém."""
-    results = [c for c in unit.criteria if c.group == settings.results_group]
-    total = unit.results_criteria_total if unit.results_criteria_total is not None else len(results)
-    if not total:
-        return None
-    poor = sum(1 for c in results if c.level == KEM)
-    limit = settings.poor_results_share * total
-    if poor > limit or (settings.poor_results_inclusive and poor == limit):
-        bound = "từ" if settings.poor_results_inclusive else "trên"
-        return (
-            f"{poor}/{total} tiêu chí {GROUP_LABELS[settings.results_group]} ở mức Kém, "
-            f"{bound} {_percent(settings.poor_results_share)} % số tiêu chí."
-        )
-    return None
+    return tuple(_Conditions(settings).misses(unit)[grade])
 
 
 def qualify(unit: Unit, settings: RankingSettings | None = None) -> Qualification:
     """The highest grade whose conditions all hold (before the cap), and, for every higher grade, every
     condition the unit misses: "Chưa đạt Hoàn thành xuất sắc nhiệm vụ: tổng điểm 88,50 dưới 90."."""
-    settings = settings or RankingSettings()
-    reasons: list[str] = []
-    for grade in GRADES:
-        misses = missed_conditions(unit, grade, settings)
-        if not misses:
-            return Qualification(grade, tuple(reasons))
-        reasons += [f"Chưa đạt {GRADE_LABELS[grade]}: {miss}" for miss in misses]
-    raise AssertionError("KHTNV has no condition")  # pragma: no cover
+    return _Conditions(settings or RankingSettings()).qualify(unit)
 
 
 # --------------------------------------------------------------------------- the cap
@@ -443,11 +497,11 @@ def excellent_cap(qualified_good_or_better: int, block: str, settings: RankingSe
 # --------------------------------------------------------------------------- ranking
 
 
-def _group_ties(units: list[Unit], settings: RankingSettings) -> list[list[Unit]]:
-    """Units (already sorted by key, best first) grouped by equal key."""
+def _group_ties(units: list[Unit], keys: Mapping[str, tuple[Decimal, Decimal]]) -> list[list[Unit]]:
+    """Units (already sorted by key, best first) grouped by equal key (``keys``: unit id → ranking key)."""
     groups: list[list[Unit]] = []
     for unit in units:
-        if groups and ranking_key(groups[-1][0].total, settings) == ranking_key(unit.total, settings):
+        if groups and keys[groups[-1][0].id] == keys[unit.id]:
             groups[-1].append(unit)
         else:
             groups.append([unit])
@@ -475,16 +529,15 @@ def _others(group: list[Unit], unit: Unit, limit: int = 6) -> list[Unit]:
 def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tuple[list[UnitResult], BlockSummary]:
     # Best first; the id only makes the processing (and the texts naming the other tied units)
     # deterministic: tied units share everything that matters.
+    keys = {u.id: ranking_key(u.total, settings) for u in units}
     ordered = sorted(units, key=lambda u: u.id)
-    ordered.sort(key=lambda u: ranking_key(u.total, settings), reverse=True)
-    groups = _group_ties(ordered, settings)
+    ordered.sort(key=lambda u: keys[u.id], reverse=True)
+    groups = _group_ties(ordered, keys)
     rank_of: dict[str, int] = {}
-    tied_with: dict[str, list[Unit]] = {}
     position = 1
     for group in groups:
         for unit in group:
             rank_of[unit.id] = position
-            tied_with[unit.id] = group
         position += len(group)
 
     reasons: dict[str, list[str]] = defaultdict(list)
@@ -494,8 +547,9 @@ def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tup
     summary = BlockSummary(block, len(units), None, None, None)
 
     if not settings.rank_only:
+        conditions = _Conditions(settings)
         for unit in ordered:
-            qualification = qualify(unit, settings)
+            qualification = conditions.qualify(unit)
             qualified[unit.id] = final[unit.id] = qualification.grade
             reasons[unit.id] += qualification.reasons
         good_or_better = sum(1 for g in qualified.values() if g in (HTXSNV, HTTNV))
@@ -507,7 +561,7 @@ def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tup
         )
         promoted = 0
         closed = False  # once the cap is full or a tie straddles it, nobody below is promoted
-        for group in _group_ties([u for u in ordered if qualified[u.id] == HTXSNV], settings):
+        for group in _group_ties([u for u in ordered if qualified[u.id] == HTXSNV], keys):
             free = cap - promoted
             if not closed and len(group) <= free:
                 promoted += len(group)
@@ -518,7 +572,7 @@ def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tup
                     chair.add(unit.id)
                     final[unit.id] = HTTNV
                     others = _others(group, unit)
-                    tb = ranking_key(unit.total, settings)[1]
+                    tb = keys[unit.id][1]
                     reasons[unit.id].append(
                         f"Đủ điều kiện {GRADE_LABELS[HTXSNV]} nhưng bằng điểm ({fmt(tb, settings.tiebreak_places)})"
                         f" với {_ids(others)} tại giới hạn tỷ lệ {share} % / số lượng tối đa của khối ({cap}, "
@@ -534,32 +588,23 @@ def _rank_block(block: str, units: list[Unit], settings: RankingSettings) -> tup
         summary = BlockSummary(block, len(units), good_or_better, cap, promoted)
 
     results = []
-    for unit in ordered:
-        published, tiebreak = ranking_key(unit.total, settings)
-        group = tied_with[unit.id]
-        others = _others(group, unit) if len(group) > 1 else []
-        unit_reasons = list(reasons[unit.id])
-        if others:
-            named = _ids(others) if len(group) <= 6 else f"{len(group) - 1} đơn vị khác"
-            unit_reasons.append(
-                f"Bằng điểm với {named} đến {settings.tiebreak_places} chữ số thập phân "
-                f"({fmt(tiebreak, settings.tiebreak_places)}): Chủ tịch Hội đồng thẩm định xem xét, quyết định "
-                f"thứ tự."
-            )
-        results.append(
-            UnitResult(
-                id=unit.id,
-                block=block,
-                rank=rank_of[unit.id],
-                total=published,
-                tiebreak_total=tiebreak,
-                qualified=qualified.get(unit.id),
-                grade=final.get(unit.id),
-                tie=bool(others),
-                chair=unit.id in chair,
+    for group in groups:
+        published, tiebreak = keys[group[0].id]
+        tie = len(group) > 1
+        if tie:  # the texts of a tie share everything but the names of the other units
+            head = "Bằng điểm với "
+            tail = (f" đến {settings.tiebreak_places} chữ số thập phân ({fmt(tiebreak, settings.tiebreak_places)}): "
+                    f"Chủ tịch Hội đồng thẩm định xem xét, quyết định thứ tự.")
+            long_tie = f"{head}{len(group) - 1} đơn vị khác{tail}" if len(group) > 6 else None
+        for unit in group:
+            unit_reasons = reasons[unit.id] if unit.id in reasons else []
+            if tie:
+                unit_reasons.append(long_tie or f"{head}{_ids(_others(group, unit))}{tail}")
+            results.append(UnitResult(
+                id=unit.id, block=block, rank=rank_of[unit.id], total=published, tiebreak_total=tiebreak,
+                qualified=qualified.get(unit.id), grade=final.get(unit.id), tie=tie, chair=unit.id in chair,
                 reasons=tuple(unit_reasons),
-            )
-        )
+            ))
     return results, summary
 
 
@@ -582,5 +627,5 @@ def rank_units(units: Iterable[Unit], settings: RankingSettings | None = None) -
         block_results, summary = _rank_block(block, by_block[block], settings)
         results += block_results
         blocks[block] = summary
-    results.sort(key=lambda r: (r.block, r.rank, r.id))
+    # Already in (block, rank, id) order: blocks are taken sorted, and each block's units by rank, ties by id.
     return Ranking(tuple(results), blocks)

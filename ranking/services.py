@@ -3,17 +3,19 @@ order of ties, submission, approval and publication, and revocation (Điều 10.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Sum
+from django.db import transaction
 from django.utils import timezone
 
-from appraisal.models import Appraisal, AppraisalRound, QualityLevel
+from appraisal.models import AppraisalRound
+from appraisal.selectors import appraised_results
 from criteria.models import Node
 from criteria.scoring import fmt, parse_decimal
 from submissions.models import Block, Period, Submission, Unit
@@ -80,89 +82,76 @@ def _previous(period: Period, block: Block) -> dict[str, dict]:
             for u in version.snapshot.get("units", [])}
 
 
-def _criterion_sums(submission_ids: list[int], excellent: Decimal) -> tuple[dict[int, Decimal], list[tuple]]:
-    """Appraised total per submission, and (submission, criterion, sum) for the criteria BELOW the
-    excellent threshold only (a Xuất sắc criterion fails no condition of Điều 7). One scan of the
-    appraisal rows on PostgreSQL (GROUPING SETS); two aggregate queries elsewhere."""
-    totals: dict[int, Decimal] = {}
-    below: list[tuple] = []
-    if not submission_ids:
-        return totals, below
-    if connection.vendor == "postgresql":
-        sql = """
-            SELECT a.submission_id, n.criterion_id, SUM(a.points), GROUPING(n.criterion_id)
-            FROM appraisal_appraisal a
-            JOIN criteria_node n ON n.id = a.node_id
-            LEFT JOIN criteria_node c ON c.id = n.criterion_id
-            WHERE a.submission_id = ANY(%s)
-            GROUP BY GROUPING SETS ((a.submission_id), (a.submission_id, n.criterion_id))
-            HAVING GROUPING(n.criterion_id) = 1
-                OR (n.criterion_id IS NOT NULL AND COALESCE(SUM(a.points), 0) < %s * MAX(c.max_points))
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [submission_ids, excellent])
-            for submission_id, criterion_id, total, grouping in cursor.fetchall():
-                if grouping:
-                    totals[submission_id] = total or Decimal(0)
-                else:
-                    below.append((submission_id, criterion_id, total or Decimal(0)))
-        return totals, below
-    rows = Appraisal.objects.filter(submission_id__in=submission_ids)
-    totals = {r["submission_id"]: r["t"] or Decimal(0) for r in rows.values("submission_id").annotate(t=Sum("points"))}
-    maxima = dict(Node.objects.filter(id__in=rows.values("node__criterion_id")).values_list("id", "max_points"))
-    for r in rows.filter(node__criterion__isnull=False).values("submission_id", "node__criterion_id").annotate(
-            s=Sum("points")):
-        points = r["s"] or Decimal(0)
-        if points < excellent * maxima[r["node__criterion_id"]]:
-            below.append((r["submission_id"], r["node__criterion_id"], points))
-    return totals, below
-
-
 def build_units(period: Period, block: Block, settings: rules.RankingSettings) -> tuple[list[rules.Unit], dict]:
     """The rules' input for every unit of the block: appraised totals, the quality level of every criterion
-    below Xuất sắc (derived, or the appraiser's override), the number of ND2 criteria, and the facts."""
-    submissions = list(Submission.objects.filter(period=period, unit__block=block).select_related("unit"))
-    excellent = settings.level_thresholds[0]
-    totals, below = _criterion_sums([s.pk for s in submissions], excellent)
-    criteria = {n.id: n for n in Node.objects.filter(framework_id__in={s.framework_id for s in submissions})
-                if n.criterion_id == n.id}
-    results_total = defaultdict(int)
-    for node in criteria.values():
-        if node.group == settings.results_group:
-            results_total[node.framework_id] += 1
-    levels: dict[int, dict[int, str]] = defaultdict(dict)
-    thresholds = settings.level_thresholds  # validated by RankingSettings
-    for submission_id, criterion_id, points in below:
-        node = criteria[criterion_id]
-        if node.max_points > 0:
-            points = min(max(points, Decimal(0)), node.max_points)
-            levels[submission_id][criterion_id] = rules.classify_level(points, node.max_points, thresholds)
-    for q in QualityLevel.objects.filter(submission__in=submissions, node_id__in=criteria):
-        levels[q.submission_id][q.node_id] = q.level
+    below Xuất sắc (derived, or the appraiser's override), the number of ND2 criteria, and the facts.
+
+    After the appraisal round closes the numbers come from the frozen AppraisedResult (one row per unit);
+    a unit without one, or frozen with other thresholds than the period's now, is computed from its scores."""
+    rows = list(Submission.objects.filter(period=period, unit__block=block).values_list(
+        "pk", "unit_id", "unit__code", "unit__name", "framework_id", "proposed_grade", "status",
+        "appraised_result__total", "appraised_result__below", "appraised_result__thresholds"))
+    thresholds = settings.level_thresholds
+    current = {",".join(str(t) for t in thresholds)}
+    frozen: dict[int, tuple[Decimal, list[str]]] = {}
+    for pk, *_, total, below, used in rows:
+        if total is not None and (used in current or tuple(Decimal(t) for t in used.split(",")) == thresholds):
+            current.add(used)
+            frozen[pk] = (total, below.split(",") if below else [])
+    live = {pk: (total, [f"{cid}:{level}" for cid, level in below]) for pk, (total, below) in appraised_results(
+        [row[0] for row in rows if row[0] not in frozen], thresholds).items()}
+    criteria = {pk: (code, group, framework_id) for pk, criterion_id, code, group, framework_id in Node.objects.filter(
+        framework_id__in={row[4] for row in rows}).values_list("pk", "criterion_id", "code", "group", "framework_id")
+        if criterion_id == pk}
+    results_total: dict[int, int] = defaultdict(int)
+    for _code, group, framework_id in criteria.values():
+        if group == settings.results_group:
+            results_total[framework_id] += 1
+    shared: dict[str, rules.Criterion] = {}  # "node:level" → one object shared by thousands of units
+
+    def criterion(token: str) -> rules.Criterion:
+        node, level = token.split(":")
+        code, group, _ = criteria[int(node)]
+        found = shared[token] = rules.Criterion(code=code, group=group, level=level)
+        return found
+
     facts = {f.unit_id: f for f in UnitFacts.objects.filter(period=period, unit__block=block)}
+    no_facts = UnitFacts(discipline=rules.NONE, corruption=rules.NONE, subunits_disciplined_share=Decimal(0))
     units, display = [], {}
-    for submission in submissions:
-        unit_facts = facts.get(submission.unit_id)
-        chosen = tuple(rules.Criterion(code=criteria[cid].code, group=criteria[cid].group, level=level)
-                       for cid, level in levels[submission.pk].items() if level != rules.XUAT_SAC)
+    for pk, unit_id, code, name, framework_id, proposed, status, *_ in rows:
+        total, below = frozen.get(pk) or live[pk]
+        unit_facts = facts.get(unit_id, no_facts)
         units.append(rules.Unit(
-            id=submission.unit.code, block=block.code, total=totals.get(submission.pk) or Decimal(0),
-            outstanding=bool(unit_facts and unit_facts.outstanding),
-            discipline=unit_facts.discipline if unit_facts else "none",
-            corruption=unit_facts.corruption if unit_facts else "none",
-            disunity=bool(unit_facts and unit_facts.disunity),
-            subunits_disciplined_share=Decimal(unit_facts.subunits_disciplined_share) if unit_facts else Decimal(0),
-            criteria=chosen, results_criteria_total=results_total[submission.framework_id],
+            id=code, block=block.code, total=total, outstanding=unit_facts.outstanding,
+            discipline=unit_facts.discipline, corruption=unit_facts.corruption, disunity=unit_facts.disunity,
+            subunits_disciplined_share=Decimal(unit_facts.subunits_disciplined_share),
+            criteria=tuple([shared.get(token) or criterion(token) for token in below]),
+            results_criteria_total=results_total[framework_id],
         ))
-        display[submission.unit.code] = {
-            "name": submission.unit.name, "unit_id": submission.unit_id, "submission_id": submission.pk,
-            "proposed_grade": submission.proposed_grade, "status": submission.status,
-            "below_excellent": {c.code: c.level for c in chosen},
-        }
+        display[code] = {"name": name, "unit_id": unit_id, "submission_id": pk, "proposed_grade": proposed,
+                         "status": status}
     return units, display
 
 
+@contextmanager
+def _allocation_heavy():
+    """Ranking a block allocates a few hundred thousand small objects, none of them cyclic garbage; the
+    cyclic collector would walk the growing heap again and again (a third of the time at 10 000 units)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def snapshot(period: Period, block: Block, orders: list[list[str]] | None = None) -> dict:
+    with _allocation_heavy():
+        return _snapshot(period, block, orders)
+
+
+def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = None) -> dict:
     settings = period_settings(period, block)
     units, display = build_units(period, block, settings)
     if not units:

@@ -593,3 +593,44 @@ def test_property_input_order_changes_nothing(scenario, rnd: random.Random):
     shuffled = list(units)
     rnd.shuffle(shuffled)
     assert rank_units(shuffled, ranking_settings) == rank_units(units, ranking_settings)
+
+
+def _reference_grade(unit_: Unit, s: RankingSettings) -> str:
+    """Điều 7 read straight from DOMAIN.md, slowly and independently of ranking.rules' prepared conditions."""
+    total = round_half_up(unit_.total, 2)
+    rank = {XUAT_SAC: 0, TOT: 1, TRUNG_BINH: 2, KEM: 3}
+    nd2 = [c for c in unit_.criteria if c.group == "ND2"]
+    too_poor = sum(c.level == KEM for c in nd2) > D("0.5") * len(nd2) if nd2 else False
+    common = (not unit_.disunity and unit_.subunits_disciplined_share <= D("0.2") and not too_poor)
+    if (common and total >= 90 and unit_.outstanding and unit_.discipline == "none" and unit_.corruption == "none"
+            and all(rank[c.level] <= (0 if c.group == "ND2" else 1) for c in unit_.criteria)):
+        return HTXSNV
+    excused = unit_.discipline != "unremedied" and unit_.corruption != "unremedied"
+    if common and excused and total >= 70 and all(rank[c.level] <= (1 if c.group == "ND2" else 2)
+                                                  for c in unit_.criteria):
+        return HTTNV
+    if common and excused and total >= 50 and all(rank[c.level] <= 2 for c in unit_.criteria):
+        return HTNV
+    return KHTNV
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios())
+def test_property_qualification_agrees_with_a_plain_reading_of_article_7(scenario):
+    units, _ = scenario
+    for unit_ in units:
+        assert qualify(unit_).grade == _reference_grade(unit_, RankingSettings())
+
+
+@settings(max_examples=100, deadline=None)
+@given(scenarios())
+def test_property_shared_criterion_objects_rank_exactly_like_separate_ones(scenario):
+    """build_units shares one Criterion object per (criterion, level) among all units, and the conditions are
+    prepared once per object; copies of the objects must give the very same ranking and texts."""
+    units, ranking_settings = scenario
+    shared: dict = {}
+    same = [Unit(**{**u.__dict__, "criteria": tuple(shared.setdefault((c.code, c.group, c.level), c)
+                                                     for c in u.criteria)}) for u in units]
+    copies = [Unit(**{**u.__dict__, "criteria": tuple(Criterion(c.code, c.group, c.level) for c in u.criteria)})
+              for u in units]
+    assert rank_units(same, ranking_settings) == rank_units(copies, ranking_settings)
