@@ -50,3 +50,22 @@ def drop_postgres(name: str | None) -> None:
         connections.close_all()
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
                         f"DROP DATABASE IF EXISTS {name}"], check=False)
+
+
+def postgres_setup(prefix: str) -> tuple[str, str | None]:
+    """Django on PostgreSQL (DATABASE_URL, or a throw-away database), eager Celery, migrated, frameworks
+    loaded. Returns (url, name of the database to drop at the end or None)."""
+    url, created = ensure_postgres(prefix)
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_frameworks", verbosity=0)
+    return url, created

@@ -9,23 +9,51 @@ Last line: `rush: users=N saves=K errors=E lost=L p50_ms=A p95_ms=B`.
 """
 
 import argparse
+import http.client
 import os
 import random
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
 from decimal import Decimal
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from _setup import drop_postgres, ensure_postgres, percentile  # noqa: E402
+from _setup import drop_postgres, percentile, postgres_setup  # noqa: E402
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+def request(method: str, host: str, path: str, cookies: dict, form: dict | None = None,
+            headers: dict | None = None) -> tuple[int, str, dict]:
+    """One request on a new connection, as a proxy in front of gunicorn makes it (no keep-alive), with the
+    headers the proxy adds. http.client rather than httpx: the load generator shares the 2 cores with the
+    server, and the lighter client leaves more of them to what is measured. Returns (status, body, cookies
+    set)."""
+    connection = http.client.HTTPConnection(host, timeout=30)
+    try:
+        body = urlencode(form).encode() if form is not None else None
+        sent = {"Host": host, "X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.1", "Connection": "close",
+                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), **(headers or {})}
+        if body is not None:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        text = response.read().decode()
+        jar = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return response.status, text, {k: m.value for k, m in jar.items()}
+    finally:
+        connection.close()
 
 
 def main() -> None:
@@ -39,19 +67,12 @@ def main() -> None:
                         help="mean seconds an officer spends between two saves (uniform 0.5×–1.5×); 0 = none")
     args = parser.parse_args()
 
-    url, created = ensure_postgres("rush")
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    # The sessions made here are read by gunicorn: both sides sign them with the same key.
+    os.environ["SECRET_KEY"] = "rush-" + "x" * 50
+    url, created = postgres_setup("rush")
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
 
     from criteria.models import Node
     from submissions.models import Entry, Role, Submission, Unit
@@ -59,8 +80,6 @@ def main() -> None:
 
     server = None
     try:
-        call_command("migrate", verbosity=0)
-        call_command("load_frameworks", verbosity=0)
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         world = make_world()
         # Ten units of five officers each: several people per unit, as on the real afternoon.
@@ -89,19 +108,23 @@ def main() -> None:
             session.create()
             people.append((user, Submission.objects.get(period=world.period, unit=unit), session.session_key, mine))
 
-        env = {**os.environ, "DATABASE_URL": url}
+        # Production settings, as deployed: DEBUG off, behind a TLS-terminating proxy (the client sends the
+        # proxy's X-Forwarded-Proto / X-Forwarded-For headers), persistent database connections.
+        static_root = tempfile.mkdtemp(prefix="rush-static-")
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_ENV": "production",
+               "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR", "STATIC_ROOT": static_root}
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env,
+                       check=True)
         server = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{args.port}",
              "-w", str(args.workers), "--threads", str(args.threads), "--log-level", "warning"],
             cwd=ROOT, env=env)
-        import httpx
-
-        base = f"http://127.0.0.1:{args.port}"
+        host = f"127.0.0.1:{args.port}"
         for _ in range(100):
             try:
-                httpx.get(f"{base}/healthz", timeout=1)
+                request("GET", host, "/healthz", {})
                 break
-            except httpx.HTTPError:
+            except OSError:
                 time.sleep(0.2)
 
         acknowledged = defaultdict(list)  # (submission, node) -> [(version, points)]
@@ -113,15 +136,14 @@ def main() -> None:
 
         def officer(user, submission, session_key, mine):
             rng = random.Random(user.pk)
-            # No keep-alive: in production a proxy talks to gunicorn, one connection per request.
-            client = httpx.Client(base_url=base, cookies={"sessionid": session_key}, timeout=30,
-                                  limits=httpx.Limits(max_keepalive_connections=0))
-            page = client.get(f"/don-vi/bao-cao/{submission.pk}/")
-            token = client.cookies.get("csrftoken")
+            cookies = {"sessionid": session_key}
+            status, page, set_cookies = request("GET", host, f"/don-vi/bao-cao/{submission.pk}/", cookies)
+            cookies.update(set_cookies)
+            token = cookies.get("csrftoken")
             versions = {}
-            if page.status_code != 200 or not token:
+            if status != 200 or not token:
                 with lock:
-                    errors.append(f"page {page.status_code}")
+                    errors.append(f"page {status}")
                 return
             time.sleep(rng.uniform(0, args.think))  # officers do not all press "Lưu" in the same millisecond
             while time.monotonic() < deadline:
@@ -134,32 +156,33 @@ def main() -> None:
                 for _attempt in range(5):
                     start = time.perf_counter()
                     try:
-                        response = client.post(
-                            f"/don-vi/bao-cao/{submission.pk}/tieu-chi/{node.pk}/luu/",
-                            data={"version": str(version), "value": str(value).replace(".", ","),
+                        status, text, _ = request(
+                            "POST", host, f"/don-vi/bao-cao/{submission.pk}/tieu-chi/{node.pk}/luu/", cookies,
+                            form={"version": str(version), "value": str(value).replace(".", ","),
                                   "explanation": f"Cập nhật bởi {user.username}, Mục 1"},
-                            headers={"HX-Request": "true", "X-CSRFToken": token})
-                    except httpx.HTTPError as exc:
+                            headers={"HX-Request": "true", "X-CSRFToken": token,
+                                     "Referer": f"https://{host}/don-vi/bao-cao/{submission.pk}/"})
+                    except OSError as exc:
                         with lock:
                             errors.append(repr(exc))
                         break
                     elapsed = (time.perf_counter() - start) * 1000
-                    match = VERSION.search(response.text)
+                    match = VERSION.search(text)
                     with lock:
                         latencies.append(elapsed)
-                    if response.status_code == 200 and match:
+                    if status == 200 and match:
                         new_version = int(match.group(1))
                         versions[node.pk] = new_version
                         with lock:
                             acknowledged[(submission.pk, node.pk)].append((new_version, value))
                         break
-                    if response.status_code == 409 and match:
+                    if status == 409 and match:
                         with lock:
                             conflicts[0] += 1
                         version = int(match.group(1))
                         continue
                     with lock:
-                        errors.append(f"HTTP {response.status_code}")
+                        errors.append(f"HTTP {status}")
                     break
 
         threads = [threading.Thread(target=officer, args=p) for p in people]

@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from _setup import drop_postgres, ensure_postgres  # noqa: E402
+from _setup import drop_postgres, postgres_setup  # noqa: E402
 
 
 def main() -> None:
@@ -31,15 +31,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--live", action="store_true", help="rank before the round closes (no frozen results)")
     args = parser.parse_args()
-    url, created = ensure_postgres("bench")
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    url, created = postgres_setup("bench")
     from django.db import connection
     from django.utils import timezone
 
@@ -48,8 +40,6 @@ def main() -> None:
     from submissions.models import Block, Period, PeriodBlock, Submission, Unit
 
     try:
-        call_command("migrate", verbosity=0)
-        call_command("load_frameworks", verbosity=0)
         framework = Framework.objects.get(code="dh2024-xa")
         authority = Authority.objects.get(code="huyen-dinh-hoa")
         block = Block.objects.create(authority=authority, code="xa", name="Khối UBND cấp xã", excellent_quota=None)

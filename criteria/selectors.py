@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from .models import Framework, Node
+
+_NODES: OrderedDict[tuple, dict[int, Node]] = OrderedDict()
+_NODES_LOCK = threading.Lock()
+_NODES_KEPT = 16
+
+
+def framework_nodes(framework: Framework) -> dict[int, Node]:
+    """id → node of a framework, in document order. A locked framework never changes (criteria.services
+    refuses it), so its nodes are read once per process and shared, keyed by its content fingerprint;
+    callers must not modify them. An unlocked framework is read every time."""
+    if not framework.locked_at:
+        return {n.pk: n for n in Node.objects.filter(framework=framework).order_by("ordering")}
+    key = (framework.pk, framework.content_hash, framework.locked_at, framework.updated_at)
+    with _NODES_LOCK:
+        nodes = _NODES.get(key)
+        if nodes is not None:
+            _NODES.move_to_end(key)
+            return nodes
+    nodes = {n.pk: n for n in Node.objects.filter(framework=framework).order_by("ordering")}
+    with _NODES_LOCK:
+        _NODES[key] = nodes
+        while len(_NODES) > _NODES_KEPT:
+            _NODES.popitem(last=False)
+    return nodes
 
 
 def framework_list() -> QuerySet[Framework]:

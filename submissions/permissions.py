@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -46,10 +47,15 @@ class Access:
     """What a user may do with one submission."""
 
     def __init__(self, user, submission: Submission):
-        roles = unit_roles(user, submission.unit_id)
-        self.officer = Role.OFFICER in roles
-        self.approver = Role.APPROVER in roles
-        self.secretariat = is_secretariat(user, submission.period.authority_id)
+        unit_id, authority_id = submission.unit_id, submission.period.authority_id
+        roles: set[tuple[str, int | None, int | None]] = set()
+        if user.is_authenticated:  # the unit's roles and the secretariat of the period's authority, in one query
+            roles = set(Role.objects.filter(Q(unit_id=unit_id) | Q(kind=Role.SECRETARIAT, authority_id=authority_id),
+                                            user=user).values_list("kind", "unit_id", "authority_id"))
+        self.officer = any(kind == Role.OFFICER and unit == unit_id for kind, unit, _ in roles)
+        self.approver = any(kind == Role.APPROVER and unit == unit_id for kind, unit, _ in roles)
+        self.secretariat = user.is_authenticated and (user.is_superuser or any(
+            kind == Role.SECRETARIAT and authority == authority_id for kind, _, authority in roles))
         self.read = self.officer or self.approver or self.secretariat or user.is_superuser
         self.write = self.officer or self.approver
         self.send = self.approver

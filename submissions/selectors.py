@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from criteria.models import Node
 from criteria.scoring import parse_rule
+from criteria.selectors import framework_nodes
 
 from . import rules
 from .models import Assignment, Entry, Evidence, Role, Submission, Window
@@ -195,54 +196,70 @@ class Progress:
     total: Decimal
 
 
-def submission_progress(submission: Submission, user=None) -> Progress:
-    """The page's progress bar in four queries, without building the whole sheet (used after each save)."""
-    from django.db.models import Exists, OuterRef, Q, Sum
+def _under(pk: int | None, marked: set[int], parents: dict[int, int | None]) -> bool:
+    while pk is not None:
+        if pk in marked:
+            return True
+        pk = parents.get(pk)
+    return False
 
-    nodes = list(Node.objects.filter(framework_id=submission.framework_id).values_list("id", "parent_id", "rule"))
-    scorable = {pk for pk, _, rule in nodes if rule and rule.get("kind") != "survey"}
+
+def submission_progress(submission: Submission, user=None, *, assignments: list[Assignment] | None = None
+                        ) -> Progress:
+    """The page's progress bar in one query over the submission's entries, without building the whole sheet
+    (used after each save). ``assignments``: the submission's assignments when the caller already has them."""
+    from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+
+    nodes = framework_nodes(submission.framework).values()
+    scorable = {n.pk for n in nodes if n.rule and n.rule.get("kind") != "survey"}
     live_evidence = Evidence.objects.filter(entry=OuterRef("pk"), removed_at__isnull=True)
-    entries = (Entry.objects.filter(submission=submission, node_id__in=scorable)
-               .annotate(has_file=Exists(live_evidence)))
-    scored = entries.filter(points__isnull=False).count()
-    documented = entries.filter(Q(has_file=True) | ~Q(explanation="")).count()
-    total = Entry.objects.filter(submission=submission).aggregate(s=Sum("points"))["s"] or Decimal(0)
+    rows = Entry.objects.filter(submission=submission).annotate(
+        has_file=Exists(live_evidence),
+        explained=ExpressionWrapper(~Q(explanation=""), output_field=BooleanField()),
+    ).values_list("node_id", "points", "has_file", "explained")
+    scored = documented = 0
+    total = Decimal(0)
+    for node_id, points, has_file, explained in rows:
+        total += points or 0
+        if node_id in scorable:
+            scored += points is not None
+            documented += bool(has_file or explained)
     mine = 0
     if user is not None:
-        assigned = set(Assignment.objects.filter(submission=submission, user=user).values_list("node_id", flat=True))
-        parents = {pk: parent for pk, parent, _ in nodes}
-
-        def under(pk):
-            while pk is not None:
-                if pk in assigned:
-                    return True
-                pk = parents.get(pk)
-            return False
-
-        mine = sum(1 for pk in scorable if under(pk))
+        if assignments is None:
+            assignments = list(Assignment.objects.filter(submission=submission))
+        assigned = {a.node_id for a in assignments if a.user_id == user.pk}
+        parents = {n.pk: n.parent_id for n in nodes}
+        mine = sum(1 for pk in scorable if _under(pk, assigned, parents)) if assigned else 0
     return Progress(scorable=len(scorable), scored=scored, documented=documented, mine=mine, total=total)
 
 
-def submission_leaf(submission: Submission, node: Node, user=None) -> Item:
-    """One criterion as the page shows it, in a handful of queries (the fragment returned by a save)."""
+def submission_leaf(submission: Submission, node: Node, user=None, *, entry: Entry | None = None,
+                    assignments: list[Assignment] | None = None, window_open: bool | None = None) -> Item:
+    """One criterion as the page shows it, in a handful of queries (the fragment returned by a save).
+    ``entry`` / ``assignments`` / ``window_open``: the criterion's entry, the submission's assignments and
+    whether a supplementary window is open for the criterion, when the caller already has them fresh."""
     from django.utils import timezone
 
+    chain = framework_nodes(submission.framework)
     ancestors = []
     parent_id = node.parent_id
-    chain = {n.id: n for n in Node.objects.filter(framework_id=submission.framework_id).only(
-        "id", "parent_id", "appraising_agency")}
     while parent_id:
         ancestors.append(chain[parent_id])
         parent_id = chain[parent_id].parent_id
     agency = node.appraising_agency or next((a.appraising_agency for a in ancestors if a.appraising_agency), "")
-    entry = Entry.objects.filter(submission=submission, node=node).select_related("updated_by").first()
-    evidence = list(Evidence.objects.filter(entry__submission=submission, entry__node=node, removed_at__isnull=True)
+    if entry is None:
+        entry = Entry.objects.filter(submission=submission, node=node).select_related("updated_by").first()
+    evidence = list(Evidence.objects.filter(entry=entry, removed_at__isnull=True)
                     .order_by("uploaded_at", "id")) if entry else []
-    assigned = list(Assignment.objects.filter(submission=submission, node_id__in=[node.id] + [a.id for a in ancestors])
-                    .select_related("user"))
-    now = timezone.now()
-    window_open = Window.objects.filter(submission=submission, nodes=node, opens_at__lte=now,
-                                        closes_at__gt=now).exists()
+    if assignments is None:
+        assignments = list(Assignment.objects.filter(submission=submission).select_related("user"))
+    lineage = {node.id} | {a.id for a in ancestors}
+    assigned = [a for a in assignments if a.node_id in lineage]
+    if window_open is None:
+        now = timezone.now()
+        window_open = Window.objects.filter(submission=submission, nodes=node, opens_at__lte=now,
+                                            closes_at__gt=now).exists()
     numbers = {e.doc_number_normalized for e in evidence}
     shared = set(Evidence.objects.filter(entry__submission=submission, removed_at__isnull=True,
                                          doc_number_normalized__in=numbers).exclude(entry__node=node)

@@ -70,18 +70,33 @@ def user_password_changed(*, user: User) -> None:
 # --------------------------------------------------------------------------- deadline
 
 
-def _windows(submission: Submission) -> list[rules.WindowSpan]:
+def open_windows(submission: Submission, node: Node) -> list[rules.WindowSpan]:
+    """The supplementary windows open now that name ``node``."""
+    return _windows(submission, node)
+
+
+def _windows(submission: Submission, node: Node | None = None, now: datetime | None = None
+             ) -> list[rules.WindowSpan]:
+    """The submission's supplementary windows; with ``node``, only those naming it and open at ``now`` (the
+    only ones the rule can act on for that criterion), in one query."""
+    if node is not None:
+        moment = _now(now)
+        return [rules.WindowSpan(opens_at, closes_at, frozenset([node.code])) for opens_at, closes_at in
+                submission.windows.filter(nodes=node, opens_at__lte=moment, closes_at__gt=moment)
+                .values_list("opens_at", "closes_at")]
     return [
         rules.WindowSpan(w.opens_at, w.closes_at, frozenset(n.code for n in w.nodes.all()))
         for w in submission.windows.prefetch_related("nodes")
     ]
 
 
-def assert_editable(*, submission: Submission, what: str, node: Node | None = None, now: datetime | None = None
-                    ) -> rules.Decision:
+def assert_editable(*, submission: Submission, what: str, node: Node | None = None, now: datetime | None = None,
+                    windows: list[rules.WindowSpan] | None = None) -> rules.Decision:
+    if windows is None:
+        windows = _windows(submission, node, now) if node else _windows(submission)
     decision = rules.edit_decision(
         now=_now(now), opens_at=submission.period.opens_at, closes_at=submission.period.closes_at,
-        status=submission.status, what=what, node_code=node.code if node else None, windows=_windows(submission),
+        status=submission.status, what=what, node_code=node.code if node else None, windows=windows,
     )
     if not decision.allowed:
         raise ValidationError(decision.message)
@@ -159,8 +174,10 @@ def entry_save(
     value: str | None = None,
     explanation: str | None = None,
     now: datetime | None = None,
+    windows: list[rules.WindowSpan] | None = None,
 ) -> Entry:
-    """Save one criterion's score and/or explanation.
+    """Save one criterion's score and/or explanation. ``windows``: the supplementary windows open now that
+    name the criterion (``open_windows``), when the caller has already read them.
 
     Concurrency: the entry row is locked (``select_for_update``) and its ``version`` must equal the
     version the form was loaded with; otherwise :class:`ConflictError` carries the other person's
@@ -188,13 +205,15 @@ def entry_save(
     if value is not None:
         choice, pct, points, reason = score_input(node, value)
         if (choice, pct, points) != (entry.choice, entry.percent, entry.points):
-            assert_editable(submission=submission, what=rules.SCORE, node=node, now=now)
+            windows = _windows(submission, node, now) if windows is None else windows
+            assert_editable(submission=submission, what=rules.SCORE, node=node, now=now, windows=windows)
             entry.choice, entry.percent, entry.points, entry.reason = choice, pct, points, reason
             changed = True
     if explanation is not None:
         explanation = clean_text(explanation, label="Giải trình", max_length=10000)
         if explanation != entry.explanation:
-            assert_editable(submission=submission, what=rules.EXPLANATION, node=node, now=now)
+            windows = _windows(submission, node, now) if windows is None else windows
+            assert_editable(submission=submission, what=rules.EXPLANATION, node=node, now=now, windows=windows)
             entry.explanation = explanation
             changed = True
     if changed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.responses import attachment, file_attachment
 from criteria.models import Node
+from criteria.selectors import framework_nodes
 
 from . import rules, services
 from .forms import EvidenceForm
-from .models import Entry, Role, Submission
+from .models import Assignment, Entry, Role, Submission
 from .permissions import get_evidence_for_user, get_submission_for_user
 from .selectors import (
     Progress,
@@ -96,16 +97,20 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _leaf_response(request, submission, access, node, *, error: str = "", conflict=None, warnings=(),
-                   status: int = 200) -> HttpResponse:
-    """htmx: the leaf's fragment; without JavaScript: back to the page at the criterion."""
+                   status: int = 200, entry=None, window_open: bool | None = None) -> HttpResponse:
+    """htmx: the leaf's fragment; without JavaScript: back to the page at the criterion. ``entry``: the
+    criterion's entry as just saved (or as found on a conflict), which spares reading it again."""
     if request.htmx:
-        item = submission_leaf(submission, node, request.user)
+        assignments = list(Assignment.objects.filter(submission=submission).select_related("user"))
+        item = submission_leaf(submission, node, request.user, entry=entry or conflict, assignments=assignments,
+                               window_open=window_open)
         state = _state(submission)
         return render(request, "submissions/_leaf.html", {
             "item": item, "submission": submission, "access": access, "editable": access.write and state.allowed,
             "error": error, "conflict": conflict, "warnings": warnings, "saved": not error,
             # The page's progress bar and total, swapped out of band.
-            "oob_progress": True, "progress": submission_progress(submission, request.user),
+            "oob_progress": True,
+            "progress": submission_progress(submission, request.user, assignments=assignments),
         }, status=status)
     if error:
         messages.error(request, error)
@@ -122,22 +127,26 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
 @require_POST
 def entry_save_view(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, pk, write=True)
-    node = get_object_or_404(Node, pk=node_id, framework_id=submission.framework_id)
+    node = framework_nodes(submission.framework).get(node_id)
+    if node is None:
+        raise Http404("Không tìm thấy tiêu chí trong bộ tiêu chí của báo cáo.")
     try:
         version = int(request.POST.get("version", "0"))
     except ValueError:
         version = -1
     value = request.POST.get("value") if "value" in request.POST else None
     explanation = request.POST.get("explanation") if "explanation" in request.POST else None
+    windows = services.open_windows(submission, node)
     try:
-        services.entry_save(submission=submission, node=node, actor=request.user, version=version, value=value,
-                            explanation=explanation)
+        entry = services.entry_save(submission=submission, node=node, actor=request.user, version=version,
+                                    value=value, explanation=explanation, windows=windows)
     except services.ConflictError as exc:
         return _leaf_response(request, submission, access, node, error=exc.messages[0], conflict=exc.entry,
-                              status=409)
+                              status=409, window_open=bool(windows))
     except ValidationError as exc:
-        return _leaf_response(request, submission, access, node, error=" ".join(exc.messages), status=400)
-    return _leaf_response(request, submission, access, node)
+        return _leaf_response(request, submission, access, node, error=" ".join(exc.messages), status=400,
+                              window_open=bool(windows))
+    return _leaf_response(request, submission, access, node, entry=entry, window_open=bool(windows))
 
 
 @login_required
