@@ -234,7 +234,9 @@ def _check_zip(data: bytes) -> None:
                 raise ValidationError("Tệp nén không phải là bảng tính Excel .xlsx.")
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
                 raise ValidationError("Tệp Excel giải nén quá lớn (nghi ngờ tệp nén độc hại): đã từ chối.")
-    except zipfile.BadZipFile:
+    except ValidationError:
+        raise
+    except Exception:  # zipfile raises many kinds on hostile input: BadZipFile, UnicodeDecodeError, EOFError…
         raise ValidationError("Tệp Excel bị hỏng, không mở được.") from None
 
 

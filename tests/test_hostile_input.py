@@ -11,6 +11,7 @@ import re
 import zipfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -424,3 +425,13 @@ def xa_world(db):
 @pytest.fixture
 def xa_client(xa_world, client_for):
     return client_for(xa_world.officer_a)
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent / "fuzz" / "regressions").glob("workbook-*")),
+                         ids=lambda p: p.name)
+def test_workbooks_the_fuzzer_broke_are_refused_with_a_message(path):
+    """Inputs atheris found (tests/fuzz/targets.py) that once ended in a 500, kept as regressions."""
+    from criteria.spreadsheet import read_workbook
+
+    with pytest.raises(ValidationError, match="Tệp Excel bị hỏng"):
+        read_workbook(path.read_bytes())
