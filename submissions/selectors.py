@@ -71,7 +71,7 @@ class Sheet:
 
 
 def submission_sheet(submission: Submission, user=None) -> Sheet:
-    nodes = list(Node.objects.filter(framework_id=submission.framework_id).order_by("ordering"))
+    nodes = list(framework_nodes(submission.framework).values())
     entries = {e.node_id: e for e in Entry.objects.filter(submission=submission).select_related("updated_by")}
     evidence = defaultdict(list)
     for item in (Evidence.objects.filter(entry__submission=submission, removed_at__isnull=True)
