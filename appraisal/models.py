@@ -189,6 +189,8 @@ class AppraisedResult(models.Model):
     below = models.TextField("Tiêu chí dưới mức Xuất sắc", blank=True,
                              help_text="“nút:mức” cách nhau bởi dấu phẩy, theo thứ tự bộ tiêu chí, "
                                        "ví dụ “812:tot,815:kem”.")
+    criteria = models.TextField("Điểm thẩm định từng tiêu chí", blank=True,
+                                help_text="“nút:điểm” cách nhau bởi dấu phẩy, ví dụ “812:2.500000,815:1”.")
     thresholds = models.CharField("Ngưỡng mức chất lượng đã dùng", max_length=64,
                                   help_text="Xuất sắc, Tốt, Trung bình, ví dụ “0.9,0.7,0.5”.")
     frozen_at = models.DateTimeField("Chốt lúc")

@@ -303,3 +303,28 @@ def appraised_results(submission_ids: list[int], thresholds: tuple[Decimal, Deci
                      key=lambda pair: criteria[pair[0]][1]))
         for sid in submission_ids
     }
+
+
+def _criterion_scores_summed(submission_ids: list[int]) -> dict[int, dict[int, Decimal]]:
+    out: dict[int, dict[int, Decimal]] = {sid: {} for sid in submission_ids}
+    rows = (Appraisal.objects.filter(submission_id__in=submission_ids, node__criterion__isnull=False)
+            .values_list("submission_id", "node__criterion_id").annotate(s=Sum("points")).order_by())
+    for submission_id, criterion_id, points in rows.iterator(chunk_size=20000):
+        out[submission_id][criterion_id] = points
+    return out
+
+
+def criterion_scores(submission_ids: list[int]) -> dict[int, dict[int, Decimal]]:
+    """Appraised points per criterion (node id → sum of its leaves) of each submission: from the results
+    frozen when the round closed where every submission has one, else one aggregate query, streamed."""
+    from .models import AppraisedResult
+
+    frozen = dict(AppraisedResult.objects.filter(submission_id__in=submission_ids)
+                  .values_list("submission_id", "criteria"))
+    if len(frozen) < len(set(submission_ids)):
+        return _criterion_scores_summed(submission_ids)
+    out: dict[int, dict[int, Decimal]] = {}
+    for sid in submission_ids:
+        pairs = (token.split(":") for token in frozen[sid].split(",") if token)
+        out[sid] = {int(node): Decimal(points) for node, points in pairs}
+    return out

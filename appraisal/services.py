@@ -27,7 +27,7 @@ from .models import (
     QualityLevel,
     SupplementRequest,
 )
-from .selectors import appraised_results, previous_comparison
+from .selectors import appraised_results, criterion_scores, previous_comparison
 
 
 def _now(now: datetime | None) -> datetime:
@@ -382,10 +382,13 @@ def results_freeze(*, period: Period, now: datetime | None = None) -> int:
     thresholds = period_thresholds(period)
     ids = list(Submission.objects.filter(period=period).values_list("pk", flat=True))
     results = appraised_results(ids, thresholds)
-    AppraisedResult.objects.filter(submission_id__in=ids).delete()
+    AppraisedResult.objects.filter(submission_id__in=ids).delete()  # before reading: never the frozen ones
+    scores = criterion_scores(ids)
     stamp, used = _now(now), ",".join(str(t) for t in thresholds)
     AppraisedResult.objects.bulk_create(
         [AppraisedResult(submission_id=sid, total=total, below=",".join(f"{cid}:{level}" for cid, level in below),
+                         criteria=",".join(f"{cid}:{points}" for cid, points in scores[sid].items()
+                                           if points is not None),
                          thresholds=used, frozen_at=stamp) for sid, (total, below) in results.items()],
         batch_size=2000)
     return len(results)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from appraisal.models import Appraisal
+from appraisal.selectors import criterion_scores
 from criteria.models import Node
 from submissions.models import Entry, Period, Submission
 
@@ -32,18 +33,6 @@ def current_versions(period: Period) -> list[RankingVersion]:
     return list(chosen.values())
 
 
-def criterion_scores(submission_ids: list[int]) -> dict[int, dict[int, Decimal]]:
-    """Appraised points per criterion of each submission (one aggregate query, streamed)."""
-    from django.db.models import Sum
-
-    out: dict[int, dict[int, Decimal]] = {sid: {} for sid in submission_ids}
-    rows = (Appraisal.objects.filter(submission_id__in=submission_ids, node__criterion__isnull=False)
-            .values_list("submission_id", "node__criterion_id").annotate(s=Sum("points")).order_by())
-    for submission_id, criterion_id, points in rows.iterator(chunk_size=20000):
-        out[submission_id][criterion_id] = points
-    return out
-
-
 def ranking_workbook(versions: list[RankingVersion]) -> bytes:
     """A sheet per block: rank, totals, one column per criterion (appraised points), grades and reasons."""
     workbook = Workbook(write_only=True)
@@ -52,7 +41,7 @@ def ranking_workbook(versions: list[RankingVersion]) -> bytes:
         sheet = workbook.create_sheet(snap["block"]["name"][:31])
         codes = snap["criteria"]
         ids = [row["submission_id"] for row in snap["units"] if "submission_id" in row]
-        scores = criterion_scores(ids)
+        scores = criterion_scores(ids)  # frozen at the close of the appraisal, or summed from the scores
         frameworks = Submission.objects.filter(id__in=ids).values("framework_id").distinct()
         column_of = dict(Node.objects.filter(framework_id__in=frameworks, criterion_id=F("id"))
                          .values_list("id", "code"))

@@ -80,3 +80,14 @@ def test_thresholds_changed_after_closing_are_applied_to_the_scores(closed):
     # At 75 % of the maximum, B's criteria are now Xuất sắc: no criterion holds it back any more.
     assert not any("tiêu chí" in r for r in units["so-y-te"]["reasons"])
     assert snapshot == _without_frozen(closed)
+
+
+def test_per_criterion_points_frozen_equal_the_sums_of_the_scores(closed):
+    from appraisal.selectors import _criterion_scores_summed, criterion_scores
+
+    ids = [closed.sub_a.pk, closed.sub_b.pk]
+    frozen = criterion_scores(ids)
+    summed = _criterion_scores_summed(ids)
+    assert frozen == summed and all(frozen[pk] for pk in ids)
+    AppraisedResult.objects.filter(submission=closed.sub_b).delete()
+    assert criterion_scores(ids) == summed  # one unit not frozen: every unit summed from the scores
