@@ -61,7 +61,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    # 1 thread per worker, as docker-compose.yml runs gunicorn (sync workers). More threads lose here: they
+    # contend for the GIL and add backends competing for the same 2 cores (measured: 1 → p95 100 ms, 2 → 164,
+    # 3 → 201, 8 → 648 at 200 officers for 60 s).
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--think", type=float, default=2.0,
                         help="mean seconds an officer spends between two saves (uniform 0.5×–1.5×); 0 = none")
