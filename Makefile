@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint format check clean bench
+.PHONY: install run test lint format check clean bench bench-pg
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON)); đặt PYTHON=/đường/dẫn/python3.11"; exit 1; }
@@ -40,5 +40,14 @@ check: install
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .hypothesis
 
+# SQLite, nothing to set up.
 bench: install
 	$(PY) benchmarks/criteria.py
+	$(PY) benchmarks/scoresheet.py
+	$(PY) benchmarks/export.py --units 1000
+
+# PostgreSQL on 127.0.0.1 (or DATABASE_URL): each script makes a throw-away database and drops it.
+bench-pg: install
+	$(PY) benchmarks/save_profile.py --saves 400
+	$(PY) benchmarks/ranking.py --units 10000
+	$(PY) benchmarks/deadline_rush.py --users 200 --seconds 120 --workers 2
