@@ -1,8 +1,10 @@
 """The last afternoon: many officers saving scores at once against gunicorn on loopback with PostgreSQL.
 
 Run: `.venv/bin/python benchmarks/deadline_rush.py --users 50 --seconds 60`. Uses DATABASE_URL when it
-points at PostgreSQL, else creates a throw-away database on 127.0.0.1 (dropped at the end). Each
-simulated officer saves random criteria of their unit with the version they last saw; a 409 (someone
+points at PostgreSQL, else creates a throw-away database on 127.0.0.1 (dropped at the end). gunicorn runs
+the production settings (DJANGO_ENV=production, DEBUG off, collected static files) behind what a proxy
+would send. Each simulated officer saves, every 2 s on average, mostly the criteria assigned to them and
+5 % of the time a colleague's, with the version they last saw; a 409 (someone
 else saved first) is answered like a person would: take the current version and save again.
 At the end every acknowledged save is checked against the database (value and history).
 Last line: `rush: users=N saves=K errors=E lost=L p50_ms=A p95_ms=B`.
