@@ -173,7 +173,7 @@ def quality_rows(submission: Submission, appraisals: dict[int, Appraisal] | None
     if appraisals is None:
         appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission)}
     overrides = {q.node_id: q for q in QualityLevel.objects.filter(submission=submission)}
-    thresholds = tuple(Decimal(t) for t in submission.period.setting("quality_thresholds"))
+    thresholds = submission.period.quality_thresholds
     children = defaultdict(list)
     for node in nodes:
         children[node.parent_id].append(node)

@@ -4,7 +4,6 @@ forms and paper tallies of section I, release and closing. Atomic, keyword-only,
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -370,16 +369,11 @@ def round_close(*, period: Period, actor, now: datetime | None = None) -> Apprai
     return current
 
 
-def period_thresholds(period: Period) -> tuple[Decimal, Decimal, Decimal]:
-    """The period's quality-level thresholds (Xuất sắc, Tốt, Trung bình) as appraised/max ratios."""
-    return tuple(Decimal(str(t)) for t in period.setting("quality_thresholds"))
-
-
 @transaction.atomic
 def results_freeze(*, period: Period, now: datetime | None = None) -> int:
     """Freeze every submission's appraised total and criterion levels (AppraisedResult), as the closing of
     the round leaves them; ranking then reads one row per unit. Returns the number of rows written."""
-    thresholds = period_thresholds(period)
+    thresholds = period.quality_thresholds
     ids = list(Submission.objects.filter(period=period).values_list("pk", flat=True))
     results = appraised_results(ids, thresholds)
     AppraisedResult.objects.filter(submission_id__in=ids).delete()  # before reading: never the frozen ones

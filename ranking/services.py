@@ -35,7 +35,7 @@ def period_settings(period: Period, block: Block) -> rules.RankingSettings:
         quotas=quotas,
         rank_only=period.kind == Period.RANK_ONLY,
         poor_results_share=Decimal(str(period.setting("nd2_kem_share"))),
-        level_thresholds=tuple(Decimal(t) for t in period.setting("quality_thresholds")),
+        level_thresholds=period.quality_thresholds,
     )
 
 

@@ -56,7 +56,7 @@ def _leaves(item):
 def suggest_grade(submission: Submission, sheet: Sheet) -> Suggestion | None:
     if submission.period.kind != Period.GRADING:
         return None
-    thresholds = tuple(Decimal(t) for t in submission.period.setting("quality_thresholds"))
+    thresholds = submission.period.quality_thresholds
     settings = ranking.RankingSettings(level_thresholds=thresholds)
     criteria, survey_max = _criteria(sheet, thresholds)
     total = sheet.total + survey_max

@@ -8,6 +8,7 @@ entries carry a ``version`` so that two officers saving from stale pages never o
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -119,6 +120,11 @@ class Period(models.Model):
 
     def setting(self, key: str):
         return {**DEFAULT_PERIOD_SETTINGS, **(self.settings or {})}[key]
+
+    @property
+    def quality_thresholds(self) -> tuple[Decimal, Decimal, Decimal]:
+        """Appraised/max from which a criterion is Xuất sắc, Tốt, Trung bình (per-period setting)."""
+        return tuple(Decimal(str(t)) for t in self.setting("quality_thresholds"))
 
     @property
     def is_open(self) -> bool:

@@ -18,12 +18,6 @@ from django.shortcuts import get_object_or_404
 from .models import Evidence, Role, Submission
 
 
-def unit_roles(user, unit_id: int) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    return set(Role.objects.filter(user=user, unit_id=unit_id).values_list("kind", flat=True))
-
-
 def is_secretariat(user, authority_id: int | None = None) -> bool:
     if not user.is_authenticated:
         return False

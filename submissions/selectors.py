@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -196,6 +197,17 @@ class Progress:
     total: Decimal
 
 
+def open_windows(submission: Submission, node: Node, now: datetime | None = None) -> list[rules.WindowSpan]:
+    """The supplementary windows open at ``now`` that name ``node`` (the only ones the deadline rule can act
+    on for that criterion), in one query."""
+    from django.utils import timezone
+
+    moment = now or timezone.now()
+    return [rules.WindowSpan(opens_at, closes_at, frozenset([node.code])) for opens_at, closes_at in
+            submission.windows.filter(nodes=node, opens_at__lte=moment, closes_at__gt=moment)
+            .values_list("opens_at", "closes_at")]
+
+
 def _under(pk: int | None, marked: set[int], parents: dict[int, int | None]) -> bool:
     while pk is not None:
         if pk in marked:
@@ -239,7 +251,6 @@ def submission_leaf(submission: Submission, node: Node, user=None, *, entry: Ent
     """One criterion as the page shows it, in a handful of queries (the fragment returned by a save).
     ``entry`` / ``assignments`` / ``window_open``: the criterion's entry, the submission's assignments and
     whether a supplementary window is open for the criterion, when the caller already has them fresh."""
-    from django.utils import timezone
 
     chain = framework_nodes(submission.framework)
     ancestors = []
@@ -257,9 +268,7 @@ def submission_leaf(submission: Submission, node: Node, user=None, *, entry: Ent
     lineage = {node.id} | {a.id for a in ancestors}
     assigned = [a for a in assignments if a.node_id in lineage]
     if window_open is None:
-        now = timezone.now()
-        window_open = Window.objects.filter(submission=submission, nodes=node, opens_at__lte=now,
-                                            closes_at__gt=now).exists()
+        window_open = bool(open_windows(submission, node))
     numbers = {e.doc_number_normalized for e in evidence}
     shared = set(Evidence.objects.filter(entry__submission=submission, removed_at__isnull=True,
                                          doc_number_normalized__in=numbers).exclude(entry__node=node)

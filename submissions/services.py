@@ -35,6 +35,7 @@ from . import rules
 from .docnumber import DocNumberError, doc_number_warnings, parse_doc_number
 from .filecheck import FileRejected, check_file
 from .models import Assignment, Block, Entry, Evidence, Period, PeriodBlock, Role, Submission, Unit, User, Window
+from .selectors import open_windows
 
 
 class ConflictError(ValidationError):
@@ -70,20 +71,11 @@ def user_password_changed(*, user: User) -> None:
 # --------------------------------------------------------------------------- deadline
 
 
-def open_windows(submission: Submission, node: Node) -> list[rules.WindowSpan]:
-    """The supplementary windows open now that name ``node``."""
-    return _windows(submission, node)
-
-
 def _windows(submission: Submission, node: Node | None = None, now: datetime | None = None
              ) -> list[rules.WindowSpan]:
-    """The submission's supplementary windows; with ``node``, only those naming it and open at ``now`` (the
-    only ones the rule can act on for that criterion), in one query."""
+    """The submission's supplementary windows; with ``node``, only those naming it and open at ``now``."""
     if node is not None:
-        moment = _now(now)
-        return [rules.WindowSpan(opens_at, closes_at, frozenset([node.code])) for opens_at, closes_at in
-                submission.windows.filter(nodes=node, opens_at__lte=moment, closes_at__gt=moment)
-                .values_list("opens_at", "closes_at")]
+        return open_windows(submission, node, now)
     return [
         rules.WindowSpan(w.opens_at, w.closes_at, frozenset(n.code for n in w.nodes.all()))
         for w in submission.windows.prefetch_related("nodes")

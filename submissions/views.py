@@ -24,6 +24,7 @@ from .selectors import (
     Progress,
     entry_history,
     evidence_history,
+    open_windows,
     submission_completeness,
     submission_leaf,
     submission_progress,
@@ -136,7 +137,7 @@ def entry_save_view(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
         version = -1
     value = request.POST.get("value") if "value" in request.POST else None
     explanation = request.POST.get("explanation") if "explanation" in request.POST else None
-    windows = services.open_windows(submission, node)
+    windows = open_windows(submission, node)
     try:
         entry = services.entry_save(submission=submission, node=node, actor=request.user, version=version,
                                     value=value, explanation=explanation, windows=windows)
