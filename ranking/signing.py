@@ -20,17 +20,14 @@ font. The stamp's time is rendered in the process's local time zone (Django sets
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import io
 import unicodedata
 import warnings
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -48,7 +45,7 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from submissions.signatures import load_trust_roots
+from submissions.signatures import load_trust_roots, run_sync
 
 DEFAULT_FONT = Path(__file__).resolve().parents[1] / "static/fonts/LiberationSerif-Regular.ttf"
 DEV_COMMON_NAME = "Sở Nội vụ tỉnh Thái Nguyên (chứng thư thử nghiệm)"
@@ -69,8 +66,6 @@ STAMP_FONT_SIZE = 10  # before shrinking to fit the box
 _KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
 _PADES = "/ETSI.CAdES.detached"
 
-T = TypeVar("T")
-
 
 class SigningError(ValueError):
     """Signing failed for a reason the user can fix (wrong passphrase, broken file); message in Vietnamese."""
@@ -78,16 +73,6 @@ class SigningError(ValueError):
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-def _run_sync(call: Callable[[], T]) -> T:
-    """pyHanko's synchronous API runs its own event loop: inside a running one, use another thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return call()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result()
 
 
 # --------------------------------------------------------------------------- development certificate
@@ -322,7 +307,7 @@ def sign_pdf(
     sample_time = "0123456789/:()+-UTC"  # whatever the signing time, it is written with these
     _check_glyphs(STAMP_TEMPLATE % {"ts": sample_time, **text_params} + text_params["note"], covered, font_path)
     call = functools.partial(pdf_signer.sign_pdf, writer, appearance_text_params=text_params)
-    return _run_sync(call).getvalue()
+    return run_sync(call).getvalue()
 
 
 # --------------------------------------------------------------------------- verification
@@ -372,7 +357,7 @@ def verify_intact(pdf: bytes, trust_roots: Sequence[bytes] = ()) -> dict:
     context = ValidationContext(trust_roots=list(roots), allow_fetching=False, revocation_mode="soft-fail")
     call = functools.partial(validate_pdf_signature, sig, context, key_usage_settings=_KEY_USAGE)
     try:
-        status = _run_sync(call)
+        status = run_sync(call)
     except Exception:
         return result
     result["intact"] = bool(status.intact)

@@ -31,10 +31,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
@@ -44,6 +45,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
+
+T = TypeVar("T")
 
 STATUSES = ("signed_valid", "signed_untrusted", "modified", "unsigned", "unreadable")
 STATUS_LABELS = {
@@ -123,12 +126,15 @@ def _validate(sig, roots: list[asn1_x509.Certificate], moment: datetime | None =
         revocation_mode="soft-fail",
         moment=moment,
     )
-    call = functools.partial(validate_pdf_signature, sig, context, key_usage_settings=_KEY_USAGE)
+    return run_sync(functools.partial(validate_pdf_signature, sig, context, key_usage_settings=_KEY_USAGE))
+
+
+def run_sync(call: Callable[[], T]) -> T:
+    """pyHanko's synchronous API runs its own event loop: inside a running one, use another thread."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return call()
-    # pyHanko's synchronous API runs its own event loop: inside a running one, use another thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(call).result()
 
