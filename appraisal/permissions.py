@@ -2,6 +2,8 @@
 
 * a council member works on the criteria of their agency, for the units of their period that sent
   (or were locked), never for the unit they belong to;
+* a council member reads the evidence of exactly the criteria they may appraise, of those units; the chair
+  of the council reads the evidence of every sent sheet of the period (``get_evidence_for_council``);
 * a leader sees and fills only their own forms;
 * the secretariat of the period's authority manages the council, the tallies, release and closing.
 Anything else is 404 (existence not revealed) or 403 for a role acting outside its remit.
@@ -14,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from criteria.models import Node
-from submissions.models import Role, Submission
+from submissions.models import Evidence, Role, Submission
 from submissions.permissions import is_secretariat
 
 from .models import CouncilMember, LeaderForm
@@ -46,6 +48,29 @@ def get_submission_for_member(member: CouncilMember, submission_id: int) -> Subm
     if submission.status not in APPRAISABLE:
         raise Http404("Báo cáo chưa được gửi.")
     return submission
+
+
+def get_evidence_for_council(user, evidence_id: int) -> Evidence:
+    """The evidence file ``evidence_id`` if ``user`` judges it, else 404 (existence not revealed): a member
+    of the period's council reads the evidence of the criteria of their agency, never of their own unit; the
+    chair of the council (a chair seat of the period, or the authority's chair role) reads every sent sheet's
+    evidence. Only sheets the council appraises (sent, or locked at the deadline) are readable."""
+    evidence = get_object_or_404(Evidence.objects.select_related("entry", "entry__submission",
+                                                                 "entry__submission__period"), pk=evidence_id)
+    submission = evidence.entry.submission
+    if not user.is_authenticated or submission.status not in APPRAISABLE:
+        raise Http404("Không tìm thấy tài liệu.")
+    seats = list(CouncilMember.objects.filter(user=user, period_id=submission.period_id))
+    if any(seat.role == CouncilMember.CHAIR for seat in seats) or Role.objects.filter(
+            user=user, kind=Role.CHAIR, authority_id=submission.period.authority_id).exists():
+        return evidence
+    chain = {n.id: n for n in Node.objects.filter(framework_id=submission.framework_id)} if seats else {}
+    node = chain.get(evidence.entry.node_id)
+    for seat in seats:
+        if submission.unit_id not in member_home_unit_ids(seat) and node is not None and agency_matches(
+                effective_agency(node, chain), seat.keyword_list()):
+            return evidence
+    raise Http404("Không tìm thấy tài liệu.")
 
 
 def effective_agency(node: Node, chain: dict[int, Node]) -> str:

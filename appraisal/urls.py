@@ -16,6 +16,7 @@ urlpatterns = [
          views.quality_save_view, name="quality_save"),
     path("thanh-vien/<int:member_id>/bao-cao/<int:submission_id>/bo-sung/", views.supplement_view,
          name="supplement"),
+    path("tai-lieu/<int:evidence_id>/", views.evidence_view, name="evidence"),
     path("don-vi/<int:submission_id>/yeu-cau/", views.unit_requests, name="unit_requests"),
     path("yeu-cau/<int:request_id>/tra-loi/", views.answer_view, name="answer"),
     path("don-vi/<int:submission_id>/ket-qua/", views.unit_results, name="unit_results"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from config.responses import attachment
+from config.responses import attachment, evidence_response
 from criteria.models import Node
 from submissions.models import Period, Role, Submission, Unit
 from submissions.permissions import get_submission_for_user, secretariat_authority_ids
@@ -23,6 +23,7 @@ from . import services
 from .forms import MemberForm, RoundForm
 from .models import Appraisal, CouncilMember, LeaderForm, PaperTally, SupplementRequest
 from .permissions import (
+    get_evidence_for_council,
     get_member_for_user,
     get_node_for_member,
     get_submission_for_member,
@@ -180,6 +181,15 @@ def appraisal_history(request: HttpRequest, member_id: int, submission_id: int, 
     appraisal = Appraisal.objects.filter(submission=submission, node=node).first()
     records = list(appraisal.history.select_related("history_user").order_by("-history_date")) if appraisal else []
     return render(request, "appraisal/_history.html", {"node": node, "records": records})
+
+
+@login_required
+@require_GET
+def evidence_view(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """An evidence file for the council member judging it, or the chair: shown inline (PDF, image) with
+    ``?xem=1``, downloaded otherwise."""
+    evidence = get_evidence_for_council(request.user, evidence_id)
+    return evidence_response(evidence, inline=bool(request.GET.get("xem")))
 
 
 # --------------------------------------------------------------------------- the unit's side

@@ -24,3 +24,21 @@ def file_attachment(fileobj, filename: str, content_type: str | None = None) -> 
     response = FileResponse(fileobj, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+#: Kinds a browser shows by itself; anything else (Word, Excel) is always a download.
+INLINE_KINDS = {"pdf", "jpg", "png"}
+
+
+def evidence_response(evidence, *, inline: bool = False) -> FileResponse:
+    """An evidence file: shown in the page (``inline``) when it is a PDF or an image, else downloaded.
+    Never sniffed, and sandboxed so a hostile file can run nothing in our origin; a shown file may be
+    framed by our own pages only (the council's unit page shows it beside the score)."""
+    show = inline and evidence.kind in INLINE_KINDS
+    response = FileResponse(evidence.file.open("rb"), as_attachment=not show, filename=evidence.original_name,
+                            content_type=evidence.mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox" + ("; frame-ancestors 'self'" if show else "")
+    if show:
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    return response

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from config.responses import attachment, file_attachment
+from config.responses import attachment, evidence_response
 from criteria.models import Node
 from criteria.selectors import framework_nodes
 
@@ -195,9 +195,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Only through this view: permission checked, always an attachment, never sniffed."""
     evidence = get_evidence_for_user(request.user, pk)
-    response = file_attachment(evidence.file.open("rb"), evidence.original_name, evidence.mime)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return evidence_response(evidence)
 
 
 @login_required
