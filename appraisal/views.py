@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from config.responses import attachment, evidence_response
+from criteria.codes import code_key
 from criteria.models import Node
 from submissions.models import Period, Role, Submission, Unit
 from submissions.permissions import get_submission_for_user, secretariat_authority_ids
@@ -67,7 +68,7 @@ def queue(request: HttpRequest, member_id: int) -> HttpResponse:
     everything = member_queue(member)
     blocks = sorted({(r.submission.unit.block.code, r.submission.unit.block.name) for r in everything})
     codes = sorted({r.node.code for row in everything[:1] for r in member_unit_rows(member, row.submission)},
-                   key=lambda c: [int(p) if p.isdigit() else p for p in c.split(".")])
+                   key=code_key)
     done = sum(r.appraised for r in rows)
     total = sum(r.criteria for r in rows)
     return render(request, "appraisal/queue.html", {"member": member, "rows": rows, "blocks": blocks,

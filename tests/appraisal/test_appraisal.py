@@ -349,3 +349,17 @@ def test_criteria_8_3_are_proposed_from_the_two_previous_published_years(db):
     appraisal = services.appraisal_save(submission=w.sub_a, node=rows["8.3.2"].node, actor=member.user,
                                         version=0, accept_proposal=True)
     assert appraisal.points == 2 and appraisal.proposal == "compare_previous"
+
+
+def test_sở_nội_vụ_queue_sorts_criteria_and_sections_naturally(council, client_for):
+    """Issue #10, part 1.2: the Sở Nội vụ member's criteria mix "2.4" with sections "IX"/"X" (HTTP 500 before)."""
+    from appraisal.models import CouncilMember
+
+    snv = CouncilMember.objects.create(period=council.period, user=council.people.leader2, agency="Sở Nội vụ")
+    codes = [r.node.code for r in member_unit_rows(snv, council.sub_a)]
+    assert any(c.isalpha() for c in codes) and any(c[0].isdigit() for c in codes)
+    response = client_for(council.people.leader2).get(reverse("appraisal:queue", args=[snv.pk]))
+    assert response.status_code == 200
+    offered = response.context["codes"]
+    assert offered == codes and offered[-3:] == ["8.3", "IX", "X"]  # the framework's order, "3.10" after "3.9"
+    assert offered.index("3.10") == offered.index("3.9") + 1
