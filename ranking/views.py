@@ -112,7 +112,7 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
         return redirect("ranking:block", pk=period.pk, block_id=block.pk)
     units = version.snapshot.get("units", []) if version else []
     return render(request, "ranking/block.html", {
-        "period": period, "block": block, "version": version, "versions": versions, "units": units,
+        "period": period, "ranking_block": block, "version": version, "versions": versions, "units": units,
         "grade_labels": GRADE_LABELS, "chart": chart(units), "secretariat": secretariat,
         "chair": is_chair(request.user, period), "chairman": is_chairman(request.user, period),
         "facts": {f.unit.code: f for f in UnitFacts.objects.filter(period=period, unit__block=block)
