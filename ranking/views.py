@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -63,6 +63,16 @@ def period_view(request: HttpRequest, pk: int) -> HttpResponse:
         "secretariat": is_secretariat(request.user, period.authority_id)})
 
 
+def _decision_date(text: str) -> date | None:
+    """The decision date typed in the form (YYYY-MM-DD from a date input), None when empty."""
+    if not text.strip():
+        return None
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValidationError("Ngày quyết định không hợp lệ.") from None
+
+
 @login_required
 def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
     period = _period(request, pk)
@@ -73,6 +83,8 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action != "compute" and version is None:
+                raise ValidationError("Khối chưa có kết quả xếp loại: cơ quan thường trực cần tính kết quả trước.")
             if action == "compute":
                 require(secretariat, "Chỉ cơ quan thường trực tính kết quả xếp loại.")
                 services.ranking_compute(period=period, block=block, actor=request.user)
@@ -90,8 +102,7 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
                 messages.success(request, "Đã trình Chủ tịch UBND phê duyệt.")
             elif action in ("approve", "revoke"):
                 require(is_chairman(request.user, period), "Chỉ Chủ tịch UBND phê duyệt hoặc hủy bỏ kết quả.")
-                day = datetime.strptime(request.POST.get("decision_date", ""), "%Y-%m-%d").date() \
-                    if request.POST.get("decision_date") else None
+                day = _decision_date(request.POST.get("decision_date", ""))
                 if action == "approve":
                     services.ranking_approve(version=version, actor=request.user,
                                              decision_number=request.POST.get("decision_number", ""),
@@ -107,8 +118,6 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
                 raise ValidationError("Thao tác không hợp lệ.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        except ValueError:
-            messages.error(request, "Ngày quyết định không hợp lệ.")
         return redirect("ranking:block", pk=period.pk, block_id=block.pk)
     units = version.snapshot.get("units", []) if version else []
     return render(request, "ranking/block.html", {

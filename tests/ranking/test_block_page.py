@@ -36,3 +36,27 @@ def test_title_and_heading_name_the_block(w, client_for):
 def test_period_page_links_every_block(w, client_for):
     html = client_for(w.secretariat).get(reverse("ranking:period", args=[w.period.pk])).content.decode()
     assert str(w.block) in html and page(w) in html and "Block Node" not in html
+
+
+@pytest.mark.parametrize("actor, data", [
+    ("secretariat", {"action": "submit"}),
+    ("chair", {"action": "chair", "orders": "a, b", "note": "Căn cứ"}),
+    ("chairman", {"action": "approve", "decision_number": "1/QĐ-UBND", "decision_date": "2024-12-20"}),
+    ("chairman", {"action": "revoke", "reason": "Sai", "decision_number": "2/QĐ-UBND",
+                  "decision_date": "2024-12-21"}),
+])
+def test_actions_on_a_block_without_a_version_are_refused_clearly(w, client_for, actor, data):
+    client = client_for(getattr(w, actor))
+    response = client.post(page(w), data, follow=True)
+    assert response.status_code == 200
+    assert "Khối chưa có kết quả xếp loại" in response.content.decode()
+    assert not RankingVersion.objects.exists()
+
+
+def test_a_bad_decision_date_says_so_and_changes_nothing(w, client_for):
+    RankingVersion.objects.create(period=w.period, block=w.block, status=RankingVersion.SUBMITTED,
+                                  snapshot={"units": []})
+    response = client_for(w.chairman).post(page(w), {"action": "approve", "decision_number": "1/QĐ-UBND",
+                                                     "decision_date": "20/12/2024"}, follow=True)
+    assert "Ngày quyết định không hợp lệ." in response.content.decode()
+    assert RankingVersion.objects.get().status == RankingVersion.SUBMITTED
