@@ -6,4 +6,4 @@ class AppraisalConfig(AppConfig):
     verbose_name = "Thẩm định"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import signals, states  # noqa: F401  (states registers its transition table)

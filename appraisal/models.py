@@ -164,7 +164,15 @@ class AppraisalRound(models.Model):
     allowed_working_days = models.PositiveSmallIntegerField("Số ngày làm việc", default=50)
     holidays = models.JSONField("Ngày nghỉ lễ, Tết", default=list, blank=True,
                                 help_text="Danh sách ngày dạng YYYY-MM-DD.")
+    class Status(models.TextChoices):
+        OPEN = "open", "Đang thẩm định"
+        RELEASED = "released", "Đã công bố kết quả thẩm định cho đơn vị"
+        CLOSED = "closed", "Đã kết thúc thẩm định"
+
+    status = models.CharField("Trạng thái", max_length=10, choices=Status.choices, default=Status.OPEN)
     released_at = models.DateTimeField("Công bố kết quả cho đơn vị lúc", null=True, blank=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     closed_at = models.DateTimeField("Kết thúc thẩm định lúc", null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")

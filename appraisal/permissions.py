@@ -22,8 +22,6 @@ from submissions.permissions import is_secretariat
 from .models import CouncilMember, LeaderForm
 from .rules import agency_matches
 
-APPRAISABLE = (Submission.SENT, Submission.LOCKED)
-
 
 def member_home_unit_ids(member: CouncilMember) -> set[int]:
     ids = set(Role.objects.filter(user=member.user, kind__in=Role.UNIT_KINDS).values_list("unit_id", flat=True))
@@ -45,8 +43,8 @@ def get_submission_for_member(member: CouncilMember, submission_id: int) -> Subm
                                    pk=submission_id, period=member.period)
     if submission.unit_id in member_home_unit_ids(member):
         raise Http404("Thành viên không thẩm định đơn vị mình công tác.")
-    if submission.status not in APPRAISABLE:
-        raise Http404("Báo cáo chưa được gửi.")
+    if submission.status not in member.period.appraisable_statuses:
+        raise Http404("Báo cáo chưa được gửi hoặc không được thẩm định.")
     return submission
 
 
@@ -58,7 +56,7 @@ def get_evidence_for_council(user, evidence_id: int) -> Evidence:
     evidence = get_object_or_404(Evidence.objects.select_related("entry", "entry__submission",
                                                                  "entry__submission__period"), pk=evidence_id)
     submission = evidence.entry.submission
-    if not user.is_authenticated or submission.status not in APPRAISABLE:
+    if not user.is_authenticated or submission.status not in submission.period.appraisable_statuses:
         raise Http404("Không tìm thấy tài liệu.")
     seats = list(CouncilMember.objects.filter(user=user, period_id=submission.period_id))
     if any(seat.role == CouncilMember.CHAIR for seat in seats) or Role.objects.filter(
@@ -90,6 +88,13 @@ def get_node_for_member(member: CouncilMember, submission: Submission, node_id: 
     if not agency_matches(effective_agency(node, chain), member.keyword_list()):
         raise PermissionDenied(f"Tiêu chí {node.code} không thuộc phần thẩm định của {member.agency}.")
     return node
+
+
+def is_council_chair(user, period) -> bool:
+    """The chair of the period's council: a chair seat, or the authority's chair role."""
+    return user.is_authenticated and (
+        CouncilMember.objects.filter(user=user, period=period, role=CouncilMember.CHAIR).exists()
+        or Role.objects.filter(user=user, kind=Role.CHAIR, authority_id=period.authority_id).exists())
 
 
 def get_leader_form_for_user(user, form_id: int) -> LeaderForm:

@@ -12,11 +12,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from criteria.models import Node
+from ranking import rules as ranking_rules
 from ranking.rules import XUAT_SAC, classify_level, quality_level
 from submissions.models import Entry, Evidence, Submission, Window
 
 from .models import Appraisal, CouncilMember, QualityLevel, SupplementRequest
-from .permissions import APPRAISABLE, effective_agency, member_home_unit_ids
+from .permissions import effective_agency, member_home_unit_ids
 from .rules import agency_matches, propose, working_days_left
 
 LEVEL_LABELS = dict(QualityLevel.LEVELS)
@@ -52,7 +53,7 @@ class QueueRow:
 def member_queue(member: CouncilMember, criterion: str = "") -> list[QueueRow]:
     """Units to appraise, with this member's criteria (only ``criterion`` when given) counted per unit."""
     excluded = member_home_unit_ids(member)
-    submissions = list(Submission.objects.filter(period=member.period, status__in=APPRAISABLE)
+    submissions = list(Submission.objects.filter(period=member.period, status__in=member.period.appraisable_statuses)
                        .exclude(unit_id__in=excluded).select_related("unit", "unit__block")
                        .order_by("unit__block__ordering", "unit__name"))
     nodes = _frameworks_nodes(s.framework_id for s in submissions)
@@ -120,9 +121,11 @@ def previous_comparison(submission: Submission, node: Node):
                                      parse_rule(node.rule, node.max_points), node.max_points)
 
 
-def member_unit_rows(member: CouncilMember, submission: Submission) -> list[CriterionRow]:
+def member_unit_rows(member: CouncilMember | None, submission: Submission) -> list[CriterionRow]:
+    """The rows a member appraises on one sheet; every non-survey leaf for ``member=None`` (the chair)."""
     nodes = list(Node.objects.filter(framework_id=submission.framework_id).order_by("ordering"))
-    leaves = member_leaves(member, nodes)
+    leaves = member_leaves(member, nodes) if member else [n for n in nodes
+                                                        if n.rule and n.rule.get("kind") != "survey"]
     ids = [n.id for n in leaves]
     entries = {e.node_id: e for e in Entry.objects.filter(submission=submission, node_id__in=ids)}
     evidence = defaultdict(list)
@@ -328,3 +331,93 @@ def criterion_scores(submission_ids: list[int]) -> dict[int, dict[int, Decimal]]
         pairs = (token.split(":") for token in frozen[sid].split(",") if token)
         out[sid] = {int(node): Decimal(points) for node, points in pairs}
     return out
+
+
+@dataclass
+class Gap:
+    """One thing missing before a step; ``submission``/``node`` let a page link to where it is fixed."""
+
+    text: str
+    submission: Submission | None = None
+    node: Node | None = None
+    agency: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def deadline_gap(period, now) -> list[Gap]:
+    if now < period.closes_at:
+        return [Gap(f"Chưa hết hạn gửi báo cáo ({timezone.localtime(period.closes_at):%H:%M %d/%m/%Y}): đơn vị "
+                    "còn quyền sửa và gửi báo cáo.")]
+    return []
+
+
+def agencies_without_member(period, submissions=None) -> list[Gap]:
+    """Each appraising agency named by the criteria of the period's frameworks that no council seat covers."""
+    if submissions is None:
+        submissions = list(Submission.objects.filter(period=period))
+    members = list(CouncilMember.objects.filter(period=period))
+    keywords = [m.keyword_list() for m in members]
+    codes: dict[str, list[str]] = {}
+    for nodes in _frameworks_nodes(s.framework_id for s in submissions).values():
+        chain = {n.id: n for n in nodes}
+        for node in nodes:
+            if node.rule and node.rule.get("kind") != "survey":
+                agency = effective_agency(node, chain)
+                if agency and not any(agency_matches(agency, k) for k in keywords):
+                    codes.setdefault(agency, []).append(node.code)
+    return [Gap(f"Cơ quan thẩm định “{agency}” chưa có thành viên Hội đồng (tiêu chí {', '.join(found[:8])}"
+                f"{' …' if len(found) > 8 else ''}).", agency=agency) for agency, found in codes.items()]
+
+
+def close_gaps(period, now=None) -> list[Gap]:
+    """What is missing before the round may close (empty: it may): the deadline passed; every criterion of
+    every appraised sheet appraised; section I complete for every appraised unit (leaders' forms or paper
+    tallies); a council member for every appraising agency; and every derived quality level that bars a
+    unit from a grade its total reaches confirmed or overridden by the council."""
+    now = now or timezone.now()
+    gaps = deadline_gap(period, now)
+    statuses = period.appraisable_statuses
+    submissions = [s for s in Submission.objects.filter(period=period).select_related("unit")
+                   .order_by("unit__block__ordering", "unit__name")
+                   if s.status in statuses or (s.status == Submission.DRAFT and Submission.LOCKED in statuses)]
+    nodes = _frameworks_nodes(s.framework_id for s in submissions)
+    appraised = set(Appraisal.objects.filter(submission__in=submissions, points__isnull=False)
+                    .values_list("submission_id", "node_id"))
+    for submission in submissions:
+        chain = {n.id: n for n in nodes[submission.framework_id]}
+        for node in nodes[submission.framework_id]:
+            if not node.rule or (submission.pk, node.pk) in appraised:
+                continue
+            if node.rule.get("kind") == "survey":
+                gaps.append(Gap(f"{submission.unit}: Mục I, tiêu chí {node.code} chưa có phiếu đánh giá của Lãnh "
+                                "đạo hoặc số phiếu giấy.", submission, node))
+            else:
+                agency = effective_agency(node, chain) or "chưa rõ cơ quan"
+                gaps.append(Gap(f"{submission.unit}: tiêu chí {node.code} chưa thẩm định ({agency}).",
+                                submission, node, agency))
+    gaps += agencies_without_member(period, submissions)
+    gaps += quality_gaps(period, submissions, nodes)
+    return gaps
+
+
+def quality_gaps(period, submissions, nodes) -> list[Gap]:
+    """Derived levels (no council decision recorded) that bar a unit from a grade its total reaches."""
+    if period.kind != period.GRADING or not submissions:
+        return []
+    settings = ranking_rules.RankingSettings(level_thresholds=period.quality_thresholds)
+    results = appraised_results([s.pk for s in submissions], settings.level_thresholds)
+    decided = set(QualityLevel.objects.filter(submission__in=submissions).values_list("submission_id", "node_id"))
+    by_id = {n.id: n for fnodes in nodes.values() for n in fnodes}
+    gaps = []
+    for submission in submissions:
+        total, below = results[submission.pk]
+        criteria = [ranking_rules.Criterion(code=str(cid), group=by_id[cid].group, level=level)
+                    for cid, level in below if (submission.pk, cid) not in decided]
+        for criterion, grade in ranking_rules.barring_levels(total, criteria, settings):
+            node = by_id[int(criterion.code)]
+            gaps.append(Gap(f"{submission.unit}: tiêu chí {node.code} ở mức {LEVEL_LABELS[criterion.level]} (tính từ "
+                            f"điểm thẩm định) làm đơn vị không đạt {ranking_rules.GRADE_LABELS[grade]}: Hội đồng xác "
+                            "nhận hoặc điều chỉnh có lý do.", submission, node))
+    return gaps

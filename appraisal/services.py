@@ -14,6 +14,7 @@ from criteria.scoring import ScoringError, fmt, parse_rule, score_survey
 from submissions import services as submission_services
 from submissions.models import Entry, Evidence, Period, Role, Submission, Unit
 from submissions.services import ConflictError, score_input
+from submissions.transitions import transition
 
 from . import rules
 from .models import (
@@ -345,26 +346,40 @@ def round_update(*, period: Period, received_on: date, holidays: list[date], all
     return current
 
 
+def _round_locked(period: Period) -> AppraisalRound:
+    return AppraisalRound.objects.select_for_update().get(pk=round_for(period).pk)
+
+
 @transaction.atomic
 def round_release(*, period: Period, actor, now: datetime | None = None) -> AppraisalRound:
-    """Let units see their appraised scores and comments."""
-    current = round_for(period)
-    current = AppraisalRound.objects.select_for_update().get(pk=current.pk)
-    if not current.released_at:
-        current.released_at = _now(now)
-        current.save(update_fields=["released_at"])
+    """Let units see their appraised scores and comments: only after the deadline (before it, a unit could
+    still change what the council judges)."""
+    from .selectors import deadline_gap
+    from .states import ROUND, round_roles
+
+    now = _now(now)
+    current = _round_locked(period)
+    transition(ROUND, current, "release", actor=actor, roles=round_roles(actor, period),
+               missing=[str(g) for g in deadline_gap(period, now)])
+    current.released_at, current.released_by = now, actor
+    current.save(update_fields=["status", "released_at", "released_by"])
     return current
 
 
 @transaction.atomic
 def round_close(*, period: Period, actor, now: datetime | None = None) -> AppraisalRound:
-    """Freeze the appraisal: later change only through revocation and re-ranking (Điều 10.4)."""
-    current = _assert_open(period)
-    unappraised = _unappraised_count(period)
-    if unappraised:
-        raise ValidationError(f"Còn {unappraised} tiêu chí chưa thẩm định; chưa kết thúc được đợt thẩm định.")
-    current.closed_at, current.closed_by = _now(now), actor
-    current.save(update_fields=["closed_at", "closed_by"])
+    """Freeze the appraisal: later change only through revocation and re-ranking (Điều 10.4). Refused,
+    with every missing unit × criterion, agency and quality level listed, until ``close_gaps`` is empty."""
+    from .selectors import close_gaps
+    from .states import ROUND, round_roles
+
+    now = _now(now)
+    current = _round_locked(period)
+    submission_services.submissions_lock_overdue(now=now)
+    transition(ROUND, current, "close", actor=actor, roles=round_roles(actor, period),
+               missing=[str(g) for g in close_gaps(period, now)])
+    current.closed_at, current.closed_by = now, actor
+    current.save(update_fields=["status", "closed_at", "closed_by"])
     results_freeze(period=period, now=current.closed_at)
     return current
 
@@ -386,14 +401,3 @@ def results_freeze(*, period: Period, now: datetime | None = None) -> int:
                          thresholds=used, frozen_at=stamp) for sid, (total, below) in results.items()],
         batch_size=2000)
     return len(results)
-
-
-def _unappraised_count(period: Period) -> int:
-    total = 0
-    appraised = set(Appraisal.objects.filter(submission__period=period, points__isnull=False)
-                    .values_list("submission_id", "node_id"))
-    for submission in Submission.objects.filter(period=period, status__in=[Submission.SENT, Submission.LOCKED]):
-        for node_id, rule in Node.objects.filter(framework_id=submission.framework_id).values_list("id", "rule"):
-            if rule and rule.get("kind") != "survey" and (submission.pk, node_id) not in appraised:
-                total += 1
-    return total

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.responses import attachment, evidence_response
 from criteria.codes import code_key
 from criteria.models import Node
-from submissions.models import Period, Role, Submission, Unit
+from submissions.models import Period, Role, StateChange, Submission, Unit
 from submissions.permissions import get_submission_for_user, secretariat_authority_ids
 from submissions.services import ConflictError
 
@@ -28,6 +29,7 @@ from .permissions import (
     get_member_for_user,
     get_node_for_member,
     get_submission_for_member,
+    is_council_chair,
     is_leader,
     require_secretariat_of,
 )
@@ -40,10 +42,39 @@ def home(request: HttpRequest) -> HttpResponse:
     leader_periods = Period.objects.filter(authority__roles__user=request.user,
                                            authority__roles__kind=Role.LEADER).distinct()
     managed = Period.objects.filter(authority_id__in=secretariat_authority_ids(request.user))
-    if not (seats or leader_periods or managed):
+    chaired = Period.objects.filter(
+        Q(authority__roles__user=request.user, authority__roles__kind=Role.CHAIR)
+        | Q(council__user=request.user, council__role=CouncilMember.CHAIR)).distinct().order_by("-year")
+    if not (seats or leader_periods or managed or chaired):
         raise PermissionDenied("Tài khoản không có nhiệm vụ thẩm định.")
     return render(request, "appraisal/home.html", {"seats": seats, "leader_periods": leader_periods,
-                                                   "managed": managed})
+                                                   "managed": managed, "chaired": chaired})
+
+
+@login_required
+@require_GET
+def chair_units(request: HttpRequest, period_id: int) -> HttpResponse:
+    """The council chair's view of a period: every appraised sheet with its progress, read only."""
+    period = get_object_or_404(Period, pk=period_id)
+    if not is_council_chair(request.user, period):
+        raise PermissionDenied("Chức năng này dành cho Chủ tịch Hội đồng thẩm định.")
+    agencies, rows = secretariat_matrix(period)
+    rows = [r for r in rows if r.submission.status in period.appraisable_statuses]
+    return render(request, "appraisal/chair_units.html", {"period": period, "agencies": agencies, "rows": rows})
+
+
+@login_required
+@require_GET
+def chair_unit(request: HttpRequest, period_id: int, submission_id: int) -> HttpResponse:
+    """One sheet for the chair: every criterion with the self-score, the appraised score, the comment and
+    the evidence (opened through the same permission-checked view as the members')."""
+    period = get_object_or_404(Period, pk=period_id)
+    if not is_council_chair(request.user, period):
+        raise PermissionDenied("Chức năng này dành cho Chủ tịch Hội đồng thẩm định.")
+    submission = get_object_or_404(Submission.objects.select_related("unit", "period"), pk=submission_id,
+                                   period=period, status__in=period.appraisable_statuses)
+    return render(request, "appraisal/chair_unit.html", {"period": period, "submission": submission,
+                                                         "rows": member_unit_rows(None, submission)})
 
 
 # --------------------------------------------------------------------------- council member
@@ -286,20 +317,36 @@ def leader_form(request: HttpRequest, period_id: int, unit_id: int) -> HttpRespo
 # --------------------------------------------------------------------------- secretariat
 
 
+ROUND_STEPS = {"release": ("Công bố điểm thẩm định cho đơn vị", "Đã công bố kết quả thẩm định cho các đơn vị."),
+               "close": ("Kết thúc đợt thẩm định", "Đã kết thúc đợt thẩm định.")}
+
+
 @login_required
 def period_matrix(request: HttpRequest, period_id: int) -> HttpResponse:
+    """The secretariat's matrix of units × agencies, the calendar, and the two one-way steps of the round.
+    A step posts first without ``confirm``: the page lists what is missing (with links) or asks for
+    confirmation; nothing changes until the confirmed post, which the service checks again."""
+    from .selectors import close_gaps, deadline_gap
+    from .states import ROUND, round_roles
+
     period = get_object_or_404(Period.objects.select_related("authority"), pk=period_id)
     require_secretariat_of(request.user, period)
     current = services.round_for(period)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action in ROUND_STEPS and not request.POST.get("confirm"):
+                gaps = close_gaps(period) if action == "close" else deadline_gap(period, timezone.now())
+                refused = ROUND.refusal(current.status, action, round_roles(request.user, period))
+                return render(request, "appraisal/round_confirm.html", {
+                    "period": period, "round": current, "action": action, "title": ROUND_STEPS[action][0],
+                    "refused": refused[1] if refused else "", "gaps": gaps}, status=400 if gaps or refused else 200)
             if action == "release":
                 services.round_release(period=period, actor=request.user)
-                messages.success(request, "Đã công bố kết quả thẩm định cho các đơn vị.")
+                messages.success(request, ROUND_STEPS[action][1])
             elif action == "close":
                 services.round_close(period=period, actor=request.user)
-                messages.success(request, "Đã kết thúc đợt thẩm định.")
+                messages.success(request, ROUND_STEPS[action][1])
             elif action == "calendar":
                 form = RoundForm(request.POST)
                 if not form.is_valid():
@@ -307,13 +354,18 @@ def period_matrix(request: HttpRequest, period_id: int) -> HttpResponse:
                 services.round_update(period=period, received_on=form.cleaned_data["received_on"],
                                       holidays=form.cleaned_data["holidays"], allowed=form.cleaned_data["allowed"])
                 messages.success(request, "Đã lưu lịch thẩm định.")
+            else:
+                raise ValidationError("Thao tác không hợp lệ.")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            for message in exc.messages:
+                messages.error(request, message)
         return redirect("appraisal:period_matrix", period_id=period.pk)
     agencies, rows = secretariat_matrix(period)
     holidays = "\n".join(date.fromisoformat(d).strftime("%d/%m/%Y") for d in current.holidays)
+    changes = StateChange.objects.filter(period=period).select_related("actor").order_by("-at", "-id")[:50]
     return render(request, "appraisal/period_matrix.html", {
         "period": period, "round": current, "agencies": agencies, "rows": rows, "days_left": days_left(current),
+        "offered": ROUND.offered(current.status, round_roles(request.user, period)), "changes": changes,
         "round_form": RoundForm(initial={"received_on": current.received_on, "allowed": current.allowed_working_days,
                                          "holidays": holidays}),
     })

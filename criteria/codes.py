@@ -1,6 +1,6 @@
 """Natural order of node codes (pure): the one sort key every view that sorts codes uses.
 
-Codes mix three notations (``docs/criteria.md``): content groups ``ND1``–``ND3`` (or a PAR framework's own
+Codes mix three notations (``fixtures/criteria/FORMAT.md``): content groups ``ND1``–``ND3`` (or a PAR framework's own
 group codes), sections in Roman numerals ``I`` … ``X`` and criteria in Arabic numbers with dots ("2.4",
 "3.10", "5.2.4.1"). A section without sub-criteria (IX, X) is itself a leaf, so a council member's
 criteria mix "2.4" and "IX". Sorting the raw strings puts "3.10" before "3.2" and "IX" before "V";

@@ -72,3 +72,34 @@ def check_orders_shape(orders: object) -> list[list[str]]:
 
 def as_orders(mapping: Mapping[str, Sequence[str]] | None) -> list[list[str]]:
     return [list(v) for v in (mapping or {}).get("groups", [])]
+
+
+def unordered_ties(ties: Sequence[Sequence[str]], orders: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Every tie remaining at three decimals that the chair has not ordered yet (Điều 6.4.c: each one needs
+    the chair's recorded order before the block is submitted, not only ties at the cap boundary)."""
+    decided = {frozenset(order) for order in orders}
+    return [list(group) for group in ties if frozenset(group) not in decided]
+
+
+def differences(before: Sequence[Mapping], after: Sequence[Mapping], revoked: str = "") -> list[str]:
+    """Units other than ``revoked`` whose rank or grade differs between two snapshots' units, in Vietnamese,
+    in the new order. A unit present in only one of them is a difference too."""
+    old = {u["id"]: u for u in before}
+    out = []
+    for unit in after:
+        if unit["id"] == revoked:
+            continue
+        was = old.pop(unit["id"], None)
+        if was is None:
+            out.append(f"{unit['name']}: mới có trong kết quả (hạng {unit['rank']}).")
+            continue
+        changes = []
+        if was["rank"] != unit["rank"]:
+            changes.append(f"hạng {was['rank']} → {unit['rank']}")
+        if was.get("grade") != unit.get("grade"):
+            changes.append(f"xếp loại {GRADE_LABELS.get(was.get('grade') or '', '—')} → "
+                           f"{GRADE_LABELS.get(unit.get('grade') or '', '—')}")
+        if changes:
+            out.append(f"{unit['name']}: {'; '.join(changes)}.")
+    out += [f"{u['name']}: không còn trong kết quả." for uid, u in old.items() if uid != revoked]
+    return out

@@ -44,9 +44,16 @@ class RankingVersion(models.Model):
     """One version of a block's ranking. Its ``snapshot`` is frozen once submitted; a published version
     is never changed: revoking it creates the next version and keeps this one."""
 
-    DRAFT, SUBMITTED, PUBLISHED, REVOKED = "draft", "submitted", "published", "revoked"
-    STATUSES = [(DRAFT, "Dự thảo"), (SUBMITTED, "Đã trình"), (PUBLISHED, "Đã phê duyệt, công bố"),
-                (REVOKED, "Đã hủy bỏ")]
+    class Status(models.TextChoices):
+        NEW = "", "Chưa tính"
+        DRAFT = "draft", "Dự thảo"
+        SUBMITTED = "submitted", "Đã trình"
+        PUBLISHED = "published", "Đã phê duyệt, công bố"
+        REVOKED = "revoked", "Đã hủy bỏ"
+
+    NEW, DRAFT, SUBMITTED, PUBLISHED, REVOKED = (Status.NEW, Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED,
+                                                 Status.REVOKED)
+    STATUSES = Status.choices
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="rankings")
     block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="rankings")
@@ -54,6 +61,9 @@ class RankingVersion(models.Model):
     status = models.CharField("Trạng thái", max_length=10, choices=STATUSES, default=DRAFT)
     snapshot = models.JSONField("Kết quả", default=dict)
     computed_at = models.DateTimeField(null=True, blank=True)
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    revoked_unit = models.CharField("Đơn vị bị hủy bỏ kết quả", max_length=64, blank=True)
     chair_order = models.JSONField("Thứ tự do Chủ tịch Hội đồng quyết định", default=dict, blank=True)
     chair_note = models.TextField("Ghi chú của Chủ tịch Hội đồng", blank=True)
     chair_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -80,6 +90,21 @@ class RankingVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.block} — {self.period} (lần {self.number}, {self.get_status_display()})"
 
+    @property
+    def is_public(self) -> bool:
+        """Shown on the public page: published, or revoked (kept, marked revoked)."""
+        return self.status in (self.Status.PUBLISHED, self.Status.REVOKED)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == self.Status.REVOKED
+
+    @property
+    def public_replacement(self) -> RankingVersion | None:
+        """The re-ranked version that replaced this one, once it is itself public."""
+        replacement = getattr(self, "replaced_by", None)
+        return replacement if replacement is not None and replacement.is_public else None
+
 
 def report_upload_to(instance: ReportJob, filename: str) -> str:
     import uuid
@@ -92,7 +117,13 @@ class ReportJob(models.Model):
 
     ANNEX, WORKBOOK = "annex", "workbook"
     KINDS = [(ANNEX, "Phụ lục kết quả xếp loại (PDF ký số)"), (WORKBOOK, "Bảng xếp loại (Excel)")]
-    STATUSES = [("queued", "Đang chờ"), ("running", "Đang tạo"), ("done", "Đã xong"), ("failed", "Lỗi")]
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Đang chờ"
+        RUNNING = "running", "Đang tạo"
+        DONE = "done", "Đã xong"
+        FAILED = "failed", "Lỗi"
+
+    STATUSES = Status.choices
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="report_jobs")
     kind = models.CharField(max_length=10, choices=KINDS)

@@ -466,6 +466,28 @@ def missed_conditions(unit: Unit, grade: str, settings: RankingSettings | None =
     return tuple(_Conditions(settings).misses(unit)[grade])
 
 
+def barring_levels(total: Decimal, criteria: Iterable[Criterion], settings: RankingSettings | None = None
+                   ) -> list[tuple[Criterion, str]]:
+    """Each criterion whose quality level by itself keeps a unit from a grade its total reaches, with the
+    highest such grade: (criterion, grade). The levels are derived from appraised/max, so each of these is
+    listed at closing for the council to confirm or override with a reason. A criterion at Xuất sắc bars
+    nothing; Tốt bars HTXSNV only in the results group (ND2); Trung bình bars HTXSNV anywhere and HTTNV in
+    ND2; Kém bars every grade (HTNV needs Trung bình everywhere). A grade the total does not reach
+    (90/70/50 on the published total) is not "barred" by a criterion."""
+    settings = settings or RankingSettings()
+    conditions = _Conditions(settings)
+    if settings.thresholds_on_rounded_total:
+        total = round_half_up(total, settings.total_places)
+    reached = [g for g in _CONDITIONED if total >= conditions.minimum[g]]
+    out = []
+    for criterion in criteria:
+        barred = [g for g in conditions.fails[criterion.group == settings.results_group, criterion.level]
+                  if g in reached]
+        if barred:
+            out.append((criterion, barred[0]))
+    return out
+
+
 def qualify(unit: Unit, settings: RankingSettings | None = None) -> Qualification:
     """The highest grade whose conditions all hold (before the cap), and, for every higher grade, every
     condition the unit misses: "Chưa đạt Hoàn thành xuất sắc nhiệm vụ: tổng điểm 88,50 dưới 90."."""

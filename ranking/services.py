@@ -19,9 +19,13 @@ from appraisal.selectors import appraised_results
 from criteria.models import Node
 from criteria.scoring import fmt, parse_decimal
 from submissions.models import Block, Period, Submission, Unit
+from submissions.transitions import transition
 
 from . import chair, rules
 from .models import RankingVersion, UnitFacts
+from .states import VERSION, version_roles
+
+UNSENT_REASON = "Không gửi báo cáo đúng hạn: không được thẩm định, tổng điểm 0."
 
 
 def _now(now: datetime | None) -> datetime:
@@ -118,8 +122,12 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
     facts = {f.unit_id: f for f in UnitFacts.objects.filter(period=period, unit__block=block)}
     no_facts = UnitFacts(discipline=rules.NONE, corruption=rules.NONE, subunits_disciplined_share=Decimal(0))
     units, display = [], {}
+    unappraised = set() if Submission.LOCKED in period.appraisable_statuses else {Submission.LOCKED,
+                                                                                Submission.DRAFT}
     for pk, unit_id, code, name, framework_id, proposed, status, *_ in rows:
         total, below = frozen.get(pk) or live[pk]
+        if status in unappraised:  # not sent by the deadline: not appraised, ranks with total 0
+            total, below = Decimal(0), []
         unit_facts = facts.get(unit_id, no_facts)
         units.append(rules.Unit(
             id=code, block=block.code, total=total, outstanding=unit_facts.outstanding,
@@ -167,6 +175,8 @@ def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = Non
             "total3": f"{result.tiebreak_total:.3f}", "qualified": result.qualified, "grade": result.grade,
             "tie": result.tie, "chair": result.chair, "reasons": list(result.reasons), **display[result.id],
         }
+        if display[result.id]["status"] != Submission.SENT and Submission.LOCKED not in period.appraisable_statuses:
+            row["reasons"].insert(0, UNSENT_REASON)
         before = previous.get(result.id)
         if before:
             row["previous"] = before
@@ -188,75 +198,126 @@ def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = Non
     }
 
 
+def _round_closed_gap(period: Period) -> list[str]:
+    if AppraisalRound.objects.filter(period=period, status=AppraisalRound.Status.CLOSED).exists():
+        return []
+    return ["Đợt thẩm định của kỳ chưa kết thúc: chỉ xếp loại trên điểm thẩm định đã chốt."]
+
+
+def _latest(period: Period, block: Block) -> RankingVersion | None:
+    return RankingVersion.objects.select_for_update().filter(period=period, block=block).order_by("-number").first()
+
+
 @transaction.atomic
 def ranking_compute(*, period: Period, block: Block, actor, now: datetime | None = None) -> RankingVersion:
-    """(Re)compute the draft of a block. Refused while a version awaits approval or once published
-    (then only revocation changes it)."""
-    latest = (RankingVersion.objects.select_for_update().filter(period=period, block=block)
-              .order_by("-number").first())
-    if latest and latest.status == RankingVersion.SUBMITTED:
-        raise ValidationError("Kết quả của khối đã trình, đang chờ phê duyệt.")
+    """(Re)compute the draft of a block from the frozen appraisal: only once the round is closed (the
+    deadline passed and every criterion appraised). Refused while a version awaits approval or once
+    published (then only revocation changes it)."""
+    latest = _latest(period, block)
+    if latest and latest.status == RankingVersion.DRAFT:
+        version = latest
+    else:
+        version = RankingVersion(period=period, block=block, number=(latest.number + 1) if latest else 1,
+                                 status=RankingVersion.NEW,
+                                 replaces=latest if latest and latest.status == RankingVersion.REVOKED else None)
+        if latest and latest.status in (RankingVersion.SUBMITTED, RankingVersion.PUBLISHED):
+            version.status = latest.status  # the table refuses, naming the state
+    missing = _round_closed_gap(period)
     if latest and latest.status == RankingVersion.PUBLISHED:
-        raise ValidationError("Kết quả của khối đã công bố; chỉ thay đổi được bằng hủy bỏ và xếp loại lại "
-                              "(Điều 10.4).")
-    version = latest if latest and latest.status == RankingVersion.DRAFT else RankingVersion(
-        period=period, block=block, number=(latest.number + 1) if latest else 1,
-        replaces=latest if latest and latest.status == RankingVersion.REVOKED else None)
-    version.snapshot = snapshot(period, block, chair.as_orders(version.chair_order) or None)
-    version.computed_at = _now(now)
+        missing = ["Kết quả của khối đã công bố; chỉ thay đổi được bằng hủy bỏ và xếp loại lại (Điều 10.4)."]
+    elif latest and latest.status == RankingVersion.SUBMITTED:
+        missing = ["Kết quả của khối đã trình, đang chờ Chủ tịch UBND phê duyệt."]
+    if not missing:
+        try:
+            version.snapshot = snapshot(period, block, chair.as_orders(version.chair_order) or None)
+        except ValidationError as exc:
+            missing += exc.messages
+    transition(VERSION, version, "compute", actor=actor, roles=version_roles(actor, period), missing=missing)
+    version.computed_at, version.computed_by = _now(now), actor
     version.save()
     return version
 
 
+def _groups_by_name(snapshot_: dict) -> str:
+    names = {u["id"]: u["name"] for u in snapshot_.get("units", [])}
+    return "; ".join(", ".join(names.get(i, i) for i in group) for group in snapshot_.get("ties", []))
+
+
 @transaction.atomic
 def chair_decide(*, version: RankingVersion, orders: list[list[str]], note: str, actor) -> RankingVersion:
-    version = RankingVersion.objects.select_for_update().get(pk=version.pk)
-    if version.status != RankingVersion.DRAFT:
-        raise ValidationError("Chỉ quyết định thứ tự trên dự thảo kết quả.")
+    """The chair of the council orders the units tied at three decimals, with the basis of the decision."""
+    version = RankingVersion.objects.select_for_update().select_related("period", "block").get(pk=version.pk)
+    missing = []
     if not note.strip():
-        raise ValidationError("Hãy ghi căn cứ quyết định thứ tự các đơn vị bằng điểm.")
-    chair.check_orders_shape(orders)
+        missing.append("Hãy ghi căn cứ quyết định thứ tự các đơn vị bằng điểm.")
+    new_snapshot = None
     try:
-        version.snapshot = snapshot(version.period, version.block, orders)
+        chair.check_orders_shape(orders)
+        if version.status == RankingVersion.DRAFT:
+            new_snapshot = snapshot(version.period, version.block, orders)
     except rules.RankingError as exc:
-        raise ValidationError(str(exc)) from None
+        missing.append(str(exc))
+    transition(VERSION, version, "chair_order", actor=actor, roles=version_roles(actor, version.period),
+               missing=missing, note=note)
+    version.snapshot = new_snapshot
     version.chair_order, version.chair_note, version.chair_by = {"groups": orders}, note.strip(), actor
     version.save()
     return version
 
 
+def submit_missing(version: RankingVersion) -> list[str]:
+    """What stands between a draft and the chairman: the closed round, units, and every remaining tie."""
+    missing = _round_closed_gap(version.period)
+    if not version.snapshot.get("units"):
+        missing.append("Dự thảo chưa có đơn vị nào.")
+    names = {u["id"]: u["name"] for u in version.snapshot.get("units", [])}
+    for group in chair.unordered_ties(version.snapshot.get("ties", []), chair.as_orders(version.chair_order)):
+        missing.append("Các đơn vị bằng điểm đến 3 chữ số thập phân chưa được Chủ tịch Hội đồng thẩm định quyết "
+                       f"định thứ tự (Điều 6.4.c): {', '.join(names.get(i, i) for i in group)}.")
+    return missing
+
+
 @transaction.atomic
 def ranking_submit(*, version: RankingVersion, actor, now: datetime | None = None) -> RankingVersion:
     version = RankingVersion.objects.select_for_update().select_related("period").get(pk=version.pk)
-    if version.status != RankingVersion.DRAFT:
-        raise ValidationError("Chỉ trình được dự thảo kết quả.")
-    if version.period.kind == Period.GRADING and not AppraisalRound.objects.filter(
-            period=version.period, closed_at__isnull=False).exists():
-        raise ValidationError("Đợt thẩm định chưa kết thúc: chưa trình được kết quả xếp loại.")
-    if version.snapshot.get("unresolved"):
-        raise ValidationError("Còn đơn vị bằng điểm tại ngưỡng 20 % chờ Chủ tịch Hội đồng quyết định: "
-                              + ", ".join(version.snapshot["unresolved"]) + ".")
-    version.status, version.submitted_at, version.submitted_by = RankingVersion.SUBMITTED, _now(now), actor
+    transition(VERSION, version, "submit", actor=actor, roles=version_roles(actor, version.period),
+               missing=submit_missing(version) if version.status == RankingVersion.DRAFT else [])
+    version.submitted_at, version.submitted_by = _now(now), actor
     version.save()
     return version
 
 
-def _decision(number: str, day: date | None) -> tuple[str, date]:
-    number = (number or "").strip()
-    if not number or day is None:
-        raise ValidationError("Hãy nhập số và ngày quyết định.")
-    return number, day
+@transaction.atomic
+def ranking_return(*, version: RankingVersion, actor, reason: str) -> RankingVersion:
+    """The chairman sends a submitted version back to draft, with the reason."""
+    version = RankingVersion.objects.select_for_update().select_related("period").get(pk=version.pk)
+    transition(VERSION, version, "return", actor=actor, roles=version_roles(actor, version.period),
+               missing=[] if reason.strip() else ["Hãy ghi lý do trả lại."], note=reason)
+    version.submitted_at = version.submitted_by = None
+    version.save()
+    return version
+
+
+def _decision_missing(number: str, day: date | None, now: datetime | None = None) -> list[str]:
+    missing = []
+    if not (number or "").strip():
+        missing.append("Hãy nhập số quyết định.")
+    if day is None:
+        missing.append("Hãy nhập ngày quyết định.")
+    elif day > timezone.localdate(_now(now)):
+        missing.append("Ngày quyết định không được sau hôm nay.")
+    return missing
 
 
 @transaction.atomic
 def ranking_approve(*, version: RankingVersion, actor, decision_number: str, decision_date: date | None,
                     now: datetime | None = None) -> RankingVersion:
-    """The chairman approves; the result is published at once and never changes afterwards."""
-    version = RankingVersion.objects.select_for_update().get(pk=version.pk)
-    if version.status != RankingVersion.SUBMITTED:
-        raise ValidationError("Chỉ phê duyệt kết quả đã được trình.")
-    version.decision_number, version.decision_date = _decision(decision_number, decision_date)
-    version.status, version.published_at, version.approved_by = RankingVersion.PUBLISHED, _now(now), actor
+    """The chairman approves under a decision; the result is published at once and never changes afterwards."""
+    version = RankingVersion.objects.select_for_update().select_related("period").get(pk=version.pk)
+    transition(VERSION, version, "approve", actor=actor, roles=version_roles(actor, version.period),
+               missing=_decision_missing(decision_number, decision_date, now), decision_number=decision_number)
+    version.decision_number, version.decision_date = decision_number.strip(), decision_date
+    version.published_at, version.approved_by = _now(now), actor
     version.save()
     transaction.on_commit(lambda: notify_publication(version))
     return version
@@ -278,32 +339,54 @@ def notify_publication(version: RankingVersion) -> int:
 
 @transaction.atomic
 def ranking_revoke(*, version: RankingVersion, actor, reason: str, decision_number: str,
-                   decision_date: date | None, now: datetime | None = None) -> RankingVersion:
-    """Điều 10.4: revoke a published result, re-rank the block with the facts as they are now and publish
-    the new version under the revoking decision. The old version is kept, marked revoked."""
+                   decision_date: date | None, unit_code: str = "", now: datetime | None = None) -> RankingVersion:
+    """Điều 10.4: revoke a published result (of ``unit_code``, or of the block) under a decision. The
+    published version is marked revoked at once and the block is re-ranked with the facts as they are now:
+
+    * no other unit's rank or grade differs: the new version is published at once under the revoking decision;
+    * another unit's rank or grade differs: it goes to the chairman with the differences listed, and is
+      published only when he approves it with a decision number;
+    * a tie the chair has not ordered appears: it becomes a draft for the chair, then the normal path.
+
+    Returns the new version."""
     version = RankingVersion.objects.select_for_update().select_related("period", "block").get(pk=version.pk)
-    if version.status != RankingVersion.PUBLISHED:
-        raise ValidationError("Chỉ hủy bỏ được kết quả đã công bố.")
-    if not (reason or "").strip():
-        raise ValidationError("Hãy ghi lý do hủy bỏ kết quả.")
-    number, day = _decision(decision_number, decision_date)
-    version.status, version.revoked_at, version.revoke_reason = RankingVersion.REVOKED, _now(now), reason.strip()
+    roles = version_roles(actor, version.period)
+    missing = [] if (reason or "").strip() else ["Hãy ghi lý do hủy bỏ kết quả."]
+    missing += _decision_missing(decision_number, decision_date, now)
+    ids = {u["id"] for u in version.snapshot.get("units", [])}
+    if unit_code and unit_code not in ids:
+        missing.append("Đơn vị bị hủy bỏ kết quả không có trong kết quả của khối.")
+    transition(VERSION, version, "revoke", actor=actor, roles=roles, missing=missing, note=reason,
+               decision_number=decision_number)
+    version.revoked_at, version.revoke_reason, version.revoked_unit = _now(now), reason.strip(), unit_code
     version.save()
     new = RankingVersion(period=version.period, block=version.block, number=version.number + 1, replaces=version,
-                         chair_order=version.chair_order, chair_note=version.chair_note, chair_by=version.chair_by)
+                         status=RankingVersion.NEW, chair_order=version.chair_order, chair_note=version.chair_note,
+                         chair_by=version.chair_by, revoked_unit=unit_code)
     try:
         new.snapshot = snapshot(version.period, version.block, chair.as_orders(version.chair_order) or None)
-    except (rules.RankingError, ValidationError):
+    except (rules.RankingError, ValidationError):  # the old order no longer matches the ties
         new.snapshot = snapshot(version.period, version.block)
-    if new.snapshot.get("unresolved"):
-        raise ValidationError("Kết quả xếp loại lại có đơn vị bằng điểm tại ngưỡng chờ Chủ tịch Hội đồng quyết định; "
-                              "hãy xếp loại lại từ dự thảo.")
-    new.computed_at = new.submitted_at = new.published_at = _now(now)
-    new.status, new.submitted_by, new.approved_by = RankingVersion.PUBLISHED, actor, actor
-    new.decision_number, new.decision_date = number, day
-    new.snapshot["revision_of"] = {"number": version.number, "reason": version.revoke_reason}
+        new.chair_order, new.chair_note, new.chair_by = {}, "", None
+    changed = chair.differences(version.snapshot.get("units", []), new.snapshot.get("units", []), unit_code)
+    new.snapshot["revision_of"] = {"number": version.number, "reason": version.revoke_reason, "unit": unit_code,
+                                   "decision_number": decision_number.strip(), "differences": changed}
+    new.computed_at, new.computed_by = _now(now), actor
+    if chair.unordered_ties(new.snapshot.get("ties", []), chair.as_orders(new.chair_order)):
+        transition(VERSION, new, "rerank_draft", actor=actor, roles=roles, period=version.period,
+                   note="Có đơn vị bằng điểm mới: chờ Chủ tịch Hội đồng quyết định thứ tự.")
+    elif changed:
+        transition(VERSION, new, "rerank_submit", actor=actor, roles=roles, period=version.period,
+                   note=" ".join(changed))
+        new.submitted_at, new.submitted_by = _now(now), actor
+    else:
+        transition(VERSION, new, "rerank_publish", actor=actor, roles=roles, period=version.period,
+                   decision_number=decision_number, note="Không đơn vị nào khác thay đổi hạng hoặc xếp loại.")
+        new.submitted_at = new.published_at = _now(now)
+        new.submitted_by = new.approved_by = actor
+        new.decision_number, new.decision_date = decision_number.strip(), decision_date
+        transaction.on_commit(lambda: notify_publication(new))
     new.save()
-    transaction.on_commit(lambda: notify_publication(new))
     return new
 
 

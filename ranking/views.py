@@ -7,19 +7,19 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from config.responses import attachment, file_attachment
-from submissions.models import Block, Period, Unit
+from submissions.models import Block, Period, StateChange, Unit
 from submissions.permissions import get_submission_for_user, is_secretariat
 
-from . import reports, services
+from . import chair, reports, services
 from .models import INCIDENTS, RankingVersion, UnitFacts
-from .permissions import can_view, is_chair, is_chairman, require
-from .rules import GRADE_LABELS, GRADES
+from .permissions import can_view, require
+from .rules import GRADE_LABELS, GRADES, RankingError
 
 
 def _period(request, pk) -> Period:
@@ -73,12 +73,29 @@ def _decision_date(text: str) -> date | None:
         raise ValidationError("Ngày quyết định không hợp lệ.") from None
 
 
+def _chair_orders(post, ties: list[list[str]]) -> list[list[str]]:
+    """The chair's order of each tie group from the form: for group g, one select per position
+    ("nhom-<g>-<position>") naming a unit of the group. A group left as offered keeps its order; a position
+    naming the same unit twice is refused by the service (not a permutation of the group)."""
+    orders = []
+    for g, group in enumerate(ties):
+        chosen = [post.get(f"nhom-{g}-{i}", "") for i in range(len(group))]
+        orders.append(chosen if all(chosen) else list(group))
+    return orders
+
+
 @login_required
 def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
+    """A block's ranking and its one-way steps. The page offers only what the transition table allows this
+    person from the version's state; approve and revoke go through a confirmation page that shows exactly
+    what the public page will show."""
+    from .states import VERSION, version_roles
+
     period = _period(request, pk)
     block = get_object_or_404(Block, pk=block_id, authority=period.authority)
     versions = list(RankingVersion.objects.filter(period=period, block=block).order_by("-number"))
     version = versions[0] if versions else None
+    roles = version_roles(request.user, period)
     secretariat = is_secretariat(request.user, period.authority_id)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -86,47 +103,97 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
             if action != "compute" and version is None:
                 raise ValidationError("Khối chưa có kết quả xếp loại: cơ quan thường trực cần tính kết quả trước.")
             if action == "compute":
-                require(secretariat, "Chỉ cơ quan thường trực tính kết quả xếp loại.")
                 services.ranking_compute(period=period, block=block, actor=request.user)
                 messages.success(request, "Đã tính lại dự thảo kết quả.")
             elif action == "chair":
-                require(is_chair(request.user, period), "Chỉ Chủ tịch Hội đồng thẩm định quyết định thứ tự.")
-                groups = [[i.strip() for i in line.split(",") if i.strip()]
-                          for line in request.POST.get("orders", "").splitlines() if line.strip()]
-                services.chair_decide(version=version, orders=groups, note=request.POST.get("note", ""),
-                                      actor=request.user)
+                services.chair_decide(version=version, note=request.POST.get("note", ""), actor=request.user,
+                                      orders=_chair_orders(request.POST, version.snapshot.get("ties", [])))
                 messages.success(request, "Đã ghi quyết định thứ tự của Chủ tịch Hội đồng.")
             elif action == "submit":
-                require(secretariat, "Chỉ cơ quan thường trực trình kết quả.")
                 services.ranking_submit(version=version, actor=request.user)
                 messages.success(request, "Đã trình Chủ tịch UBND phê duyệt.")
+            elif action == "return":
+                services.ranking_return(version=version, actor=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, "Đã trả lại dự thảo cho cơ quan thường trực.")
             elif action in ("approve", "revoke"):
-                require(is_chairman(request.user, period), "Chỉ Chủ tịch UBND phê duyệt hoặc hủy bỏ kết quả.")
                 day = _decision_date(request.POST.get("decision_date", ""))
+                if not request.POST.get("confirm"):
+                    return _confirm(request, period, version, action, roles, day)
                 if action == "approve":
                     services.ranking_approve(version=version, actor=request.user,
                                              decision_number=request.POST.get("decision_number", ""),
                                              decision_date=day)
                     messages.success(request, "Đã phê duyệt và công bố kết quả.")
                 else:
-                    services.ranking_revoke(version=version, actor=request.user,
-                                            reason=request.POST.get("reason", ""),
-                                            decision_number=request.POST.get("decision_number", ""),
-                                            decision_date=day)
-                    messages.success(request, "Đã hủy bỏ kết quả cũ và công bố kết quả xếp loại lại.")
+                    new = services.ranking_revoke(version=version, actor=request.user,
+                                                  reason=request.POST.get("reason", ""),
+                                                  unit_code=request.POST.get("unit", ""),
+                                                  decision_number=request.POST.get("decision_number", ""),
+                                                  decision_date=day)
+                    messages.success(request, {
+                        RankingVersion.PUBLISHED: "Đã hủy bỏ kết quả cũ; không đơn vị nào khác thay đổi hạng hoặc "
+                                                  "xếp loại nên kết quả xếp loại lại đã được công bố.",
+                        RankingVersion.SUBMITTED: "Đã hủy bỏ kết quả cũ; kết quả xếp loại lại làm thay đổi hạng "
+                                                  "hoặc xếp loại của đơn vị khác nên chờ Chủ tịch UBND phê duyệt.",
+                    }.get(new.status, "Đã hủy bỏ kết quả cũ; kết quả xếp loại lại có đơn vị bằng điểm mới, chờ "
+                                      "Chủ tịch Hội đồng quyết định thứ tự."))
             else:
                 raise ValidationError("Thao tác không hợp lệ.")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            for message in exc.messages:
+                messages.error(request, message)
         return redirect("ranking:block", pk=period.pk, block_id=block.pk)
     units = version.snapshot.get("units", []) if version else []
+    offered = VERSION.offered(version.status if version else RankingVersion.NEW, roles)
+    names = {u["id"]: u["name"] for u in units}
+    ordered = {frozenset(g) for g in chair.as_orders(version.chair_order)} if version else set()
+    ties = [{"index": g, "units": [(i, names.get(i, i)) for i in group], "ordered": frozenset(group) in ordered}
+            for g, group in enumerate(version.snapshot.get("ties", []) if version else [])]
+    changes = (StateChange.objects.filter(period=period, object_type=VERSION.kind,
+                                          object_id__in=[v.pk for v in versions]).select_related("actor")
+               .order_by("-at", "-id"))
     return render(request, "ranking/block.html", {
         "period": period, "ranking_block": block, "version": version, "versions": versions, "units": units,
-        "grade_labels": GRADE_LABELS, "chart": chart(units), "secretariat": secretariat,
-        "chair": is_chair(request.user, period), "chairman": is_chairman(request.user, period),
+        "grade_labels": GRADE_LABELS, "chart": chart(units), "secretariat": secretariat, "offered": offered,
+        "ties": ties, "changes": changes,
+        "submit_missing": services.submit_missing(version) if "submit" in offered else [],
         "facts": {f.unit.code: f for f in UnitFacts.objects.filter(period=period, unit__block=block)
                   .select_related("unit")},
     })
+
+
+def _confirm(request, period, version, action, roles, day) -> HttpResponse:
+    """The confirmation of approving or revoking: exactly what the public page will show (for a revocation,
+    the re-ranked result computed now, with the differences), the typed decision, and what is missing."""
+    from .states import VERSION
+
+    typed = {k: request.POST.get(k, "") for k in ("decision_number", "decision_date", "reason", "unit")}
+    refused = VERSION.refusal(version.status, action, roles)
+    if refused and refused[0] == "role":
+        raise PermissionDenied(refused[1])
+    missing = ([refused[1]] if refused else []) + services._decision_missing(typed["decision_number"], day)
+    preview, changed = version, []
+    if action == "revoke":
+        if not typed["reason"].strip():
+            missing.append("Hãy ghi lý do hủy bỏ kết quả.")
+        try:
+            preview_snapshot = services.snapshot(period, version.block, chair.as_orders(version.chair_order) or None)
+        except (ValidationError, RankingError):
+            preview_snapshot = services.snapshot(period, version.block)
+        changed = chair.differences(version.snapshot.get("units", []), preview_snapshot.get("units", []),
+                                    typed["unit"])
+        preview = RankingVersion(period=period, block=version.block, number=version.number + 1,
+                                 snapshot=preview_snapshot, decision_number=typed["decision_number"],
+                                 decision_date=day, status=RankingVersion.PUBLISHED)
+    else:
+        preview = RankingVersion(pk=version.pk, period=period, block=version.block, number=version.number,
+                                 snapshot=version.snapshot, decision_number=typed["decision_number"],
+                                 decision_date=day, status=RankingVersion.PUBLISHED)
+    units = preview.snapshot.get("units", [])
+    return render(request, "ranking/confirm.html", {
+        "period": period, "version": version, "preview": preview, "units": units, "action": action,
+        "typed": typed, "missing": missing, "changed": changed, "grade_labels": GRADE_LABELS,
+        "chart": chart(units)}, status=400 if missing else 200)
 
 
 @login_required

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
-from .models import DEFAULT_PERIOD_SETTINGS, Period, Unit
+from .models import DEFAULT_PERIOD_SETTINGS, UNSENT_CHOICES, Period, Unit
 
 
 class EvidenceForm(forms.Form):
@@ -37,7 +37,12 @@ class PeriodForm(forms.ModelForm):
     first_year = forms.BooleanField(label="Năm đầu tiên đánh giá (Hội đồng chấm tối đa 8.1, 8.2)", required=False)
     explanation_citation_warning = forms.BooleanField(
         label="Nhắc khi giải trình chưa nêu Mục, Khoản, Điểm của tài liệu", required=False)
-    SETTING_FIELDS = ("excellent_share", "nd2_kem_share", "first_year", "explanation_citation_warning")
+    unsent_at_deadline = forms.ChoiceField(
+        label="Báo cáo chưa gửi khi hết hạn", choices=UNSENT_CHOICES,
+        help_text="Mặc định: không thẩm định (hướng dẫn: từ 17 giờ ngày hết hạn phần mềm không nhận báo cáo; "
+                  "không đánh giá đơn vị gửi báo cáo chậm).")
+    SETTING_FIELDS = ("excellent_share", "nd2_kem_share", "first_year", "explanation_citation_warning",
+                      "unsent_at_deadline")
 
     def __init__(self, *args, authorities=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +70,7 @@ class PeriodForm(forms.ModelForm):
             "quality_thresholds": [str(data[k]) for k in ("excellent_threshold", "good_threshold", "fair_threshold")],
             "excellent_share": str(data["excellent_share"]), "nd2_kem_share": str(data["nd2_kem_share"]),
             "first_year": data["first_year"], "explanation_citation_warning": data["explanation_citation_warning"],
+            "unsent_at_deadline": data["unsent_at_deadline"],
         }
         if commit:
             period.save()

@@ -88,7 +88,14 @@ DEFAULT_PERIOD_SETTINGS = {
     "first_year": True,
     "nd2_kem_share": "0.5",
     "explanation_citation_warning": True,
+    # A sheet still unsent at the deadline is locked; "not_appraised": the council does not appraise it and it
+    # ranks with total 0 "không gửi báo cáo đúng hạn" (seed 000: from 17:00 the software "không nhận báo cáo";
+    # seed 004: "không tiến hành đánh giá đối với những đơn vị gửi báo cáo chậm"); "appraised": appraised as it
+    # stood when locked.
+    "unsent_at_deadline": "not_appraised",
 }
+UNSENT_CHOICES = [("not_appraised", "Không thẩm định, xếp với tổng điểm 0 (không gửi báo cáo đúng hạn)"),
+                  ("appraised", "Vẫn thẩm định theo số liệu tại thời điểm khóa")]
 
 
 class Period(models.Model):
@@ -125,6 +132,14 @@ class Period(models.Model):
     def quality_thresholds(self) -> tuple[Decimal, Decimal, Decimal]:
         """Appraised/max from which a criterion is Xuất sắc, Tốt, Trung bình (per-period setting)."""
         return tuple(Decimal(str(t)) for t in self.setting("quality_thresholds"))
+
+    @property
+    def appraisable_statuses(self) -> tuple[str, ...]:
+        """The sheets the council appraises: sent ones, and those locked at the deadline when the period's
+        setting says unsent sheets are still appraised."""
+        if self.setting("unsent_at_deadline") == "appraised":
+            return (Submission.SENT, Submission.LOCKED)
+        return (Submission.SENT,)
 
     @property
     def is_open(self) -> bool:
@@ -200,10 +215,13 @@ class Role(models.Model):
 class Submission(models.Model):
     """A unit's self-assessment for a period. Once sent (or locked at the deadline) it is immutable."""
 
-    DRAFT = "draft"
-    SENT = "sent"
-    LOCKED = "locked"
-    STATUSES = [(DRAFT, "Đang nhập"), (SENT, "Đã gửi"), (LOCKED, "Khóa khi hết hạn (chưa gửi)")]
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Đang nhập"
+        SENT = "sent", "Đã gửi"
+        LOCKED = "locked", "Khóa khi hết hạn (chưa gửi)"
+
+    DRAFT, SENT, LOCKED = Status.DRAFT, Status.SENT, Status.LOCKED
+    STATUSES = Status.choices
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="submissions")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="submissions")
@@ -216,6 +234,9 @@ class Submission(models.Model):
     locked_at = models.DateTimeField("Khóa lúc", null=True, blank=True)
     self_total = models.DecimalField("Tổng điểm tự chấm khi gửi", max_digits=9, decimal_places=6,
                                      null=True, blank=True)
+    endorsed_on = models.DateField("Ngày tập thể lãnh đạo thống nhất", null=True, blank=True,
+                                   help_text="Điều 8.1.b: kết quả tự chấm được tập thể lãnh đạo đơn vị thống nhất.")
+    endorsement_note = models.CharField("Biên bản họp (số, ngày)", max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -409,3 +430,51 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.kind}"
+
+
+class StateChange(models.Model):
+    """One one-way step taken: which object moved from which state to which, who took it and when, with the
+    note (a reason) and the decision number where the step has one. Written by
+    ``submissions.transitions.transition`` only; never changed afterwards."""
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="state_changes")
+    object_type = models.CharField("Loại đối tượng", max_length=32)
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField("Thao tác", max_length=32)
+    from_state = models.CharField("Từ trạng thái", max_length=16)
+    to_state = models.CharField("Sang trạng thái", max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name="Người thực hiện")
+    at = models.DateTimeField("Lúc", default=timezone.now)
+    note = models.TextField("Ghi chú", blank=True)
+    decision_number = models.CharField("Số quyết định", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "Chuyển trạng thái"
+        verbose_name_plural = "Nhật ký chuyển trạng thái"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id}: {self.from_state} → {self.to_state} ({self.action})"
+
+    def _table(self):
+        from .transitions import TABLES
+
+        return TABLES.get(self.object_type)
+
+    @property
+    def label(self) -> str:
+        table = self._table()
+        step = table.actions.get(self.action) if table else None
+        return step.label[:1].upper() + step.label[1:] if step else self.action
+
+    @property
+    def from_label(self) -> str:
+        table = self._table()
+        return table.labels.get(self.from_state, self.from_state) if table else self.from_state
+
+    @property
+    def to_label(self) -> str:
+        table = self._table()
+        return table.labels.get(self.to_state, self.to_state) if table else self.to_state

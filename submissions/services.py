@@ -34,8 +34,22 @@ from criteria.services import framework_lock
 from . import rules
 from .docnumber import DocNumberError, doc_number_warnings, parse_doc_number
 from .filecheck import FileRejected, check_file
-from .models import Assignment, Block, Entry, Evidence, Period, PeriodBlock, Role, Submission, Unit, User, Window
+from .models import (
+    Assignment,
+    Block,
+    Entry,
+    Evidence,
+    Period,
+    PeriodBlock,
+    Role,
+    StateChange,
+    Submission,
+    Unit,
+    User,
+    Window,
+)
 from .selectors import open_windows
+from .transitions import transition
 
 
 class ConflictError(ValidationError):
@@ -341,39 +355,103 @@ def evidence_record_signature(*, evidence_id: int) -> Evidence | None:
     return evidence
 
 
+GRADE_CODES = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
+
+
+def send_missing(submission: Submission, *, proposed_grade: str, endorsed_on: date | None,
+                 now: datetime | None = None) -> list[str]:
+    """What still stands between the sheet and "Gửi đi" (empty: it may be sent). ``docs/process.md``."""
+    from .selectors import submission_completeness
+
+    missing = []
+    if submission.status == Submission.DRAFT:
+        decision = rules.edit_decision(now=_now(now), opens_at=submission.period.opens_at,
+                                       closes_at=submission.period.closes_at, status=submission.status,
+                                       what=rules.SEND, windows=[])
+        if not decision.allowed:
+            missing.append(decision.message)
+    missing += submission_completeness(submission).blocking
+    grading = submission.period.kind == Period.GRADING
+    if proposed_grade and proposed_grade not in GRADE_CODES:
+        missing.append("Mức xếp loại đề xuất không hợp lệ.")
+    elif grading and not proposed_grade:
+        missing.append("Hãy chọn mức xếp loại đơn vị đề xuất.")
+    if grading and endorsed_on is None:
+        missing.append("Hãy ghi ngày tập thể lãnh đạo đơn vị thống nhất kết quả tự chấm (Điều 8.1.b).")
+    elif endorsed_on is not None and endorsed_on > timezone.localdate(_now(now)):
+        missing.append("Ngày tập thể lãnh đạo thống nhất không được sau hôm nay.")
+    return missing
+
+
 @transaction.atomic
 def submission_send(*, submission: Submission, actor: User, proposed_grade: str = "",
+                    endorsed_on: date | None = None, endorsement_note: str = "",
                     now: datetime | None = None) -> Submission:
-    """Send the submission ("Gửi đi"): only when complete; afterwards it is immutable and time-stamped."""
-    from .selectors import submission_completeness, submission_self_total
+    """Send the submission ("Gửi đi"): only when complete, before the deadline, with the approver's own
+    choice of grade and the date the unit's collective leadership endorsed it; afterwards it is immutable
+    and time-stamped."""
+    from .permissions import Access
+    from .selectors import submission_self_total
+    from .states import SUBMISSION, submission_roles
 
     submission = _locked(submission)
-    assert_editable(submission=submission, what=rules.SEND, now=now)
-    report = submission_completeness(submission)
-    if report.blocking:
-        raise ValidationError(["Chưa gửi được báo cáo:"] + report.blocking)
-    grades = {"", "HTXSNV", "HTTNV", "HTNV", "KHTNV"}
-    if proposed_grade not in grades:
-        raise ValidationError("Mức xếp loại đề xuất không hợp lệ.")
-    if submission.period.kind == Period.GRADING and not proposed_grade:
-        raise ValidationError("Hãy chọn mức xếp loại đơn vị đề xuất.")
-    submission.status = Submission.SENT
+    transition(SUBMISSION, submission, "send", actor=actor, roles=submission_roles(Access(actor, submission)),
+               missing=send_missing(submission, proposed_grade=proposed_grade, endorsed_on=endorsed_on, now=now),
+               note=endorsement_note)
     submission.sent_at = _now(now)
     submission.sent_by = actor
     submission.proposed_grade = proposed_grade
+    submission.endorsed_on, submission.endorsement_note = endorsed_on, endorsement_note.strip()
     submission.self_total = submission_self_total(submission)
     submission.save()
     return submission
 
 
+@transaction.atomic
+def submission_withdraw(*, submission: Submission, actor: User, reason: str,
+                        now: datetime | None = None) -> Submission:
+    """"Rút lại để sửa": the approver takes a sent sheet back to draft, before the deadline and before
+    any council member has appraised it, with a reason (recorded)."""
+    from .permissions import Access
+    from .states import SUBMISSION, submission_roles
+
+    submission = _locked(submission)
+    missing = []
+    if _now(now) >= submission.period.closes_at:
+        missing.append(f"Đã hết hạn gửi ({timezone.localtime(submission.period.closes_at):%H:%M %d/%m/%Y}).")
+    if submission.status == Submission.SENT and submission_appraised(submission):
+        missing.append("Hội đồng thẩm định đã bắt đầu chấm báo cáo này.")
+    if not reason.strip():
+        missing.append("Hãy ghi lý do rút lại báo cáo.")
+    transition(SUBMISSION, submission, "withdraw", actor=actor, roles=submission_roles(Access(actor, submission)),
+               missing=missing, note=reason)
+    submission.sent_at, submission.sent_by, submission.self_total = None, None, None
+    submission.save(update_fields=["status", "sent_at", "sent_by", "self_total"])
+    return submission
+
+
+def submission_appraised(submission: Submission) -> bool:
+    """Whether any council member has scored a criterion of the sheet (section I, computed from the
+    leaders' forms, does not count). Appraisal sits above this stage: reached through the reverse relation."""
+    return submission.appraisals.filter(points__isnull=False).exclude(node__rule__kind="survey").exists()
+
+
 def submissions_lock_overdue(*, now: datetime | None = None) -> int:
-    """At the deadline every submission not sent is locked as it stands. Idempotent."""
+    """At the deadline every submission not sent is locked as it stands, each with its StateChange row.
+    Idempotent."""
+    from .states import SUBMISSION
+
     now = _now(now)
     with transaction.atomic():
         overdue = list(Submission.objects.select_for_update().filter(status=Submission.DRAFT,
                                                                        period__closes_at__lte=now)
-                       .values_list("pk", flat=True))
-        return Submission.objects.filter(pk__in=overdue).update(status=Submission.LOCKED, locked_at=now)
+                       .only("pk", "period_id", "status"))
+        Submission.objects.filter(pk__in=[s.pk for s in overdue]).update(status=Submission.LOCKED, locked_at=now)
+        StateChange.objects.bulk_create([
+            StateChange(period_id=s.period_id, object_type=SUBMISSION.kind, object_id=s.pk, action="lock",
+                        from_state=Submission.DRAFT, to_state=Submission.LOCKED, at=now,
+                        note="Hết hạn gửi: báo cáo chưa gửi bị khóa.") for s in overdue])
+        return len(overdue)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from criteria.selectors import framework_nodes
 
 from . import rules, services
 from .forms import EvidenceForm
-from .models import Assignment, Entry, Role, Submission
+from .models import Assignment, Entry, Role, StateChange, Submission
 from .permissions import get_evidence_for_user, get_submission_for_user
 from .selectors import (
     Progress,
@@ -211,31 +211,84 @@ def history(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
+def _grade_warning(chosen: str, suggestion) -> str:
+    """A warning when the approver proposes a grade above what the projected total allows."""
+    order = [code for code, _ in GRADE_CHOICES]
+    if suggestion and chosen in order and order.index(chosen) < order.index(suggestion.code):
+        return (f"Mức đề xuất “{dict(GRADE_CHOICES)[chosen]}” cao hơn mức tổng điểm dự kiến cho phép "
+                f"(“{suggestion.label}”).")
+    return ""
+
+
+def _send_form(request: HttpRequest) -> dict:
+    """What the approver typed on the review page (kept on a refusal), and the endorsement date parsed."""
+    from datetime import date
+
+    typed = {"proposed_grade": request.POST.get("proposed_grade", ""),
+             "endorsed_on": request.POST.get("endorsed_on", "").strip(),
+             "endorsement_note": request.POST.get("endorsement_note", "").strip()}
+    try:
+        typed["endorsed_date"] = date.fromisoformat(typed["endorsed_on"]) if typed["endorsed_on"] else None
+    except ValueError:
+        typed["endorsed_date"], typed["date_error"] = None, "Ngày không hợp lệ."
+    return typed
+
+
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Review, then send in two steps that work without JavaScript: the form posts to a confirmation page
+    (nothing changes yet) that lists what is missing or summarises what will be sent; only its
+    "Xác nhận gửi" sends. A sent sheet may be withdrawn to draft before the deadline and any appraisal."""
     submission, access = get_submission_for_user(request.user, pk)
     sheet = submission_sheet(submission)
     report = submission_completeness(submission, sheet)
     from .grading import suggest_grade
+    from .states import SUBMISSION, submission_roles
 
     suggestion = suggest_grade(submission, sheet)
     state = rules.edit_decision(now=timezone.now(), opens_at=submission.period.opens_at,
                                 closes_at=submission.period.closes_at, status=submission.status, what=rules.SEND)
+    typed = {"proposed_grade": "", "endorsed_on": "", "endorsement_note": ""}
+    context = {"submission": submission, "sheet": sheet, "report": report, "access": access, "state": state,
+               "suggestion": suggestion, "grades": GRADE_CHOICES,
+               "offered": SUBMISSION.offered(submission.status, submission_roles(access)),
+               "history": StateChange.objects.filter(object_type=SUBMISSION.kind, object_id=submission.pk)
+               .select_related("actor")}
     if request.method == "POST":
         submission, access = get_submission_for_user(request.user, pk, send=True)
-        try:
-            services.submission_send(submission=submission, actor=request.user,
-                                     proposed_grade=request.POST.get("proposed_grade", ""))
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+        step = request.POST.get("step", "")
+        if step == "withdraw":
+            try:
+                services.submission_withdraw(submission=submission, actor=request.user,
+                                             reason=request.POST.get("reason", ""))
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, "Đã rút báo cáo về trạng thái đang nhập để sửa.")
             return redirect("submissions:review", pk=pk)
-        messages.success(request, f"Đã gửi báo cáo lúc {timezone.localtime(submission.sent_at):%H:%M:%S %d/%m/%Y}.")
-        return redirect("submissions:review", pk=pk)
-    return render(request, "submissions/review.html", {
-        "submission": submission, "sheet": sheet, "report": report, "access": access, "state": state,
-        "suggestion": suggestion, "grades": GRADE_CHOICES,
-    })
+        typed = _send_form(request)
+        if step == "edit":
+            return render(request, "submissions/review.html", {**context, "typed": typed})
+        missing = ([typed["date_error"]] if "date_error" in typed else []) + services.send_missing(
+            submission, proposed_grade=typed["proposed_grade"], endorsed_on=typed["endorsed_date"])
+        if step == "send" and not missing:
+            try:
+                services.submission_send(submission=submission, actor=request.user,
+                                         proposed_grade=typed["proposed_grade"], endorsed_on=typed["endorsed_date"],
+                                         endorsement_note=typed["endorsement_note"])
+            except ValidationError as exc:
+                missing = exc.messages[1:] or exc.messages
+            else:
+                messages.success(request,
+                                 f"Đã gửi báo cáo lúc {timezone.localtime(submission.sent_at):%H:%M:%S %d/%m/%Y}.")
+                return redirect("submissions:review", pk=pk)
+        warning = _grade_warning(typed["proposed_grade"], suggestion)
+        return render(request, "submissions/send_confirm.html", {
+            **context, "typed": typed, "missing": missing, "grade_warning": warning,
+            "grade_label": dict(GRADE_CHOICES).get(typed["proposed_grade"], "")},
+            status=400 if missing else 200)
+    return render(request, "submissions/review.html", {**context, "typed": typed})
 
 
 GRADE_CHOICES = [("HTXSNV", "Hoàn thành xuất sắc nhiệm vụ"), ("HTTNV", "Hoàn thành tốt nhiệm vụ"),

@@ -92,3 +92,36 @@ def mini_framework(code: str = "thu-nghiem"):
     ]
     framework, _ = framework_save(meta=meta, specs=specs)
     return framework
+
+
+def pass_deadline(period, *, minutes: int = 1):
+    """The deadline passes: ``closes_at`` moves into the past (what the browser test does as well)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from submissions.models import Period
+
+    Period.objects.filter(pk=period.pk).update(closes_at=timezone.now() - timedelta(minutes=minutes))
+    period.refresh_from_db()
+    return period
+
+
+def staff_council(period):
+    """A council member for every appraising agency of the period's frameworks that has none yet."""
+    from appraisal.selectors import agencies_without_member
+    from appraisal.services import member_add
+
+    for i, gap in enumerate(agencies_without_member(period)):
+        member_add(period=period, user=UserFactory(username=f"tv-{period.pk}-{i}"), agency=gap.agency,
+                   keywords=gap.agency)
+
+
+def close_round(period, actor):
+    """After the deadline, with a full council: release the results to units, then close the round."""
+    from appraisal import services
+
+    pass_deadline(period)
+    staff_council(period)
+    services.round_release(period=period, actor=actor)
+    return services.round_close(period=period, actor=actor)

@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from appraisal import services
 from criteria.models import Node
@@ -17,7 +18,8 @@ def fill_and_send(world, submission, approver):
         value = "0" if kind == "levels" else "100" if kind == "percent" else str(node.max_points)
         submission_services.entry_save(submission=submission, node=node, actor=approver, version=0,
                                        value=value, explanation="Tại Mục 1 Báo cáo 9/BC")
-    return submission_services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV")
+    return submission_services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
+                                               endorsed_on=timezone.localdate())
 
 
 @pytest.fixture

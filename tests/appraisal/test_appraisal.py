@@ -15,7 +15,7 @@ from appraisal.selectors import member_queue, member_unit_rows, quality_rows
 from submissions import services as submission_services
 from submissions.models import Entry, Evidence, Submission
 from submissions.services import ConflictError
-from tests.factories import leaf
+from tests.factories import close_round, leaf, pass_deadline
 from tests.submissions.helpers import tiny_pdf
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +166,10 @@ def test_closing_requires_everything_appraised_then_freezes(council):
         for node in [n for n in submission.framework.nodes.all() if n.rule and n.rule["kind"] != "survey"]:
             services.appraisal_save(submission=submission, node=node, actor=council.secretariat, version=0,
                                     value=str(node.max_points))
-    services.round_close(period=council.period, actor=council.secretariat)
+        for leader in (council.people.leader, council.people.leader2):
+            services.leader_form_save(period=council.period, leader=leader, unit=submission.unit, submit=True,
+                                      answers={c: 5 for c in ("1.1", "1.2", "1.3", "1.4", "1.5")})
+    close_round(council.period, council.secretariat)
     with pytest.raises(ValidationError, match="Đợt thẩm định đã kết thúc"):
         save(council, council.m_stc, "3.2", value="1", comment="muộn")
 
@@ -248,8 +251,9 @@ def test_units_see_results_only_after_release(council, client_for):
     assert client.get(url).status_code == 404
     assert "Thiếu báo cáo quý IV" not in client.get(reverse("submissions:score_page",
                                                             args=[council.sub_a.pk])).content.decode()
+    pass_deadline(council.period)
     response = client_for(council.secretariat).post(reverse("appraisal:period_matrix", args=[council.period.pk]),
-                                                    {"action": "release"})
+                                                    {"action": "release", "confirm": "1"})
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "Thiếu báo cáo quý IV" in page

@@ -93,8 +93,14 @@ def test_officer_scores_uploads_approver_prints_and_sends_then_deadline(browser,
     printed = tmp_path / "sheet.pdf"
     download.value.save_as(printed)
     assert printed.read_bytes().startswith(b"%PDF")
+    assert approver.locator("select[name=proposed_grade]").input_value() == ""  # no grade chosen for the approver
     approver.select_option("select[name=proposed_grade]", "HTTNV")
+    approver.fill("input[name=endorsed_on]", timezone.localdate().isoformat())
     approver.click("button:has-text('Gửi đi')")
+    approver.locator("h1:has-text('Xác nhận gửi báo cáo')").wait_for()  # the confirmation page, nothing sent
+    approver.screenshot(path=str(artifacts / "send-confirm.png"), full_page=True)
+    assert Submission.objects.get(pk=w.sub_a.pk).status == "draft"
+    approver.click("button:has-text('Xác nhận gửi')")
     approver.locator(".alert-success:has-text('Đã gửi')").first.wait_for()
     approver.screenshot(path=str(artifacts / "review-sent.png"), full_page=True)
     assert Submission.objects.get(pk=w.sub_a.pk).status == "sent"

@@ -11,8 +11,8 @@ from appraisal.selectors import appraised_results
 from criteria.models import Node
 from ranking import services
 from tests.appraisal.conftest import fill_and_send
-from tests.factories import make_world
-from tests.ranking.test_publication import appraise_all
+from tests.factories import close_round, make_world
+from tests.ranking.test_publication import appraise_all, leaders
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,9 @@ def closed(db):
     w.overridden = Node.objects.filter(framework=w.sub_a.framework, kind="criterion").order_by("ordering").first()
     appraisal_services.quality_set(submission=w.sub_a, node=w.overridden, level="kem", actor=w.secretariat,
                                    reason="Báo cáo không đúng thời hạn")
-    appraisal_services.round_close(period=w.period, actor=w.secretariat)
+    leaders(w, w.unit_a)
+    leaders(w, w.unit_b)
+    close_round(w.period, w.secretariat)
     return w
 
 

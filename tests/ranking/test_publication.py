@@ -16,7 +16,7 @@ from ranking import services
 from ranking.models import RankingVersion
 from submissions.models import Period, Role, Submission, Unit
 from tests.appraisal.conftest import fill_and_send
-from tests.factories import UserFactory, make_world
+from tests.factories import UserFactory, close_round, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def ranked(db):
     appraise_all(w.sub_b, w.secretariat, Decimal("0.9"))
     leaders(w, w.unit_a)
     leaders(w, w.unit_b)
-    appraisal_services.round_close(period=w.period, actor=w.secretariat)
+    close_round(w.period, w.secretariat)
     w.chair = UserFactory(username="ct.hoidong")
     Role.objects.create(user=w.chair, kind=Role.CHAIR, authority=w.authority)
     w.chairman = UserFactory(username="ct.ubnd")
@@ -93,15 +93,15 @@ def test_facts_need_evidence_and_a_valid_share(ranked):
 def test_submit_needs_closed_appraisal(db):
     w = make_world()
     fill_and_send(w, w.sub_a, w.approver_a)
-    version = services.ranking_compute(period=w.period, block=w.block, actor=w.secretariat)
     with pytest.raises(ValidationError, match="chưa kết thúc"):
-        services.ranking_submit(version=version, actor=w.secretariat)
+        services.ranking_compute(period=w.period, block=w.block, actor=w.secretariat)
+    assert not RankingVersion.objects.exists()
 
 
 def test_full_flow_publish_then_revoke_keeps_the_old_version(ranked, client):
     version = services.ranking_compute(period=ranked.period, block=ranked.block, actor=ranked.secretariat)
     services.ranking_submit(version=version, actor=ranked.secretariat)
-    with pytest.raises(ValidationError, match="đã trình"):
+    with pytest.raises(ValidationError, match="Đã trình"):
         services.ranking_compute(period=ranked.period, block=ranked.block, actor=ranked.secretariat)
     published = services.ranking_approve(version=version, actor=ranked.chairman, decision_number="125/QĐ-UBND",
                                          decision_date=date(2025, 1, 20))
@@ -117,7 +117,8 @@ def test_full_flow_publish_then_revoke_keeps_the_old_version(ranked, client):
                         discipline="unremedied", corruption="none", disunity=False, subunits_disciplined_share="0",
                         evidence="Kết luận thanh tra 88/KL-TTr")
     new = services.ranking_revoke(version=published, actor=ranked.chairman, reason="Phát hiện vi phạm sau công bố",
-                                  decision_number="300/QĐ-UBND", decision_date=date(2025, 3, 1))
+                                  unit_code="so-xay-dung", decision_number="300/QĐ-UBND",
+                                  decision_date=date(2025, 3, 1))
     old = RankingVersion.objects.get(pk=published.pk)
     assert old.status == "revoked" and old.revoke_reason == "Phát hiện vi phạm sau công bố"
     assert old.snapshot["units"][0]["grade"] == "HTTNV"  # the old result is kept as it was
@@ -155,7 +156,7 @@ def _tie_world():
     for sub, factor in zip(subs, (Decimal(1), Decimal(1), Decimal("0.95")), strict=True):
         appraise_all(sub, w.secretariat, factor)
         leaders(w, sub.unit)
-    appraisal_services.round_close(period=w.period, actor=w.secretariat)
+    close_round(w.period, w.secretariat)
     for sub in subs:
         services.facts_save(period=w.period, unit=sub.unit, actor=w.secretariat, outstanding=True, discipline="none",
                             corruption="none", disunity=False, subunits_disciplined_share="0", evidence="TTr 1")
@@ -171,7 +172,7 @@ def test_tie_at_the_cap_waits_for_the_chair(db):
         version.snapshot["unresolved"]) == ["so-xay-dung", "so-y-te"]
     tops = [u for u in version.snapshot["units"] if u["id"] in ("so-xay-dung", "so-y-te")]
     assert all(u["rank"] == 1 and u["tie"] and u["chair"] and u["grade"] == "HTTNV" for u in tops)
-    with pytest.raises(ValidationError, match="chờ Chủ tịch Hội đồng"):
+    with pytest.raises(ValidationError, match="chưa được Chủ tịch Hội đồng thẩm định quyết định thứ tự"):
         services.ranking_submit(version=version, actor=w.secretariat)
     with pytest.raises(ValidationError, match="căn cứ"):
         services.chair_decide(version=version, orders=[["so-y-te", "so-xay-dung"]], note="", actor=w.chair)
@@ -203,8 +204,12 @@ def test_two_years_not_completed_is_flagged_and_previous_rank_shown(ranked):
     submission_services.period_save(period=period, frameworks={ranked.block: Framework.objects.get(code="tn2024-so")})
     subs = {s.unit_id: s for s in Submission.objects.filter(period=period)}
     ranked.period = period
-    fill_and_send(ranked, subs[ranked.unit_a.pk], ranked.approver_a)
-    fill_and_send(ranked, subs[ranked.unit_b.pk], ranked.approver_b)
+    subs[ranked.unit_a.pk] = fill_and_send(ranked, subs[ranked.unit_a.pk], ranked.approver_a)
+    subs[ranked.unit_b.pk] = fill_and_send(ranked, subs[ranked.unit_b.pk], ranked.approver_b)
+    for unit in (ranked.unit_a, ranked.unit_b):
+        appraise_all(subs[unit.pk], ranked.secretariat)
+        leaders(ranked, unit, answer=4)
+    close_round(period, ranked.secretariat)
     services.facts_save(period=period, unit=ranked.unit_b, actor=ranked.secretariat, outstanding=False,
                         discipline="unremedied", corruption="none", disunity=False, subunits_disciplined_share="0",
                         evidence="QĐ 46")
@@ -251,7 +256,10 @@ def test_only_the_chairman_approves(ranked, client_for):
     assert client_for(ranked.secretariat).post(url, data).status_code == 403
     assert client_for(ranked.chair).post(url, data).status_code == 403
     assert RankingVersion.objects.get().status == "submitted"
-    client_for(ranked.chairman).post(url, data)
+    confirmation = client_for(ranked.chairman).post(url, data)  # shows what the public page will show
+    assert confirmation.status_code == 200 and "Trang công khai sẽ hiển thị" in confirmation.content.decode()
+    assert RankingVersion.objects.get().status == "submitted"
+    client_for(ranked.chairman).post(url, {**data, "confirm": "1"})
     version = RankingVersion.objects.get()
     assert version.status == "published" and version.decision_number == "9/QĐ-UBND"
 

@@ -22,13 +22,14 @@ def test_secretariat_opens_a_period_and_every_unit_gets_a_submission(world, clie
         "kind": "grading", "opens_at": "2025-10-31T08:00", "closes_at": "2025-11-25T17:00",
         "data_cutoff": "2025-11-20", f"fw_{world.block.pk}": Framework.objects.get(code="tn2024-so").pk,
         "excellent_threshold": "0,9", "good_threshold": "0.7", "fair_threshold": "0.5", "excellent_share": "0.2",
-        "nd2_kem_share": "0.5", "explanation_citation_warning": "on",
+        "nd2_kem_share": "0.5", "explanation_citation_warning": "on", "unsent_at_deadline": "appraised",
     })
     assert response.status_code == 302
     period = Period.objects.get(code="tn-2025")
     assert period.settings["quality_thresholds"] == ["0.900", "0.700", "0.500"] or period.setting(
         "quality_thresholds")[0].startswith("0.9")
     assert period.setting("first_year") is False and period.setting("explanation_citation_warning") is True
+    assert period.setting("unsent_at_deadline") == "appraised" and period.appraisable_statuses == ("sent", "locked")
     assert period.closes_at.hour == 10 and period.closes_at.tzinfo is not None  # 17:00 in Hà Nội = 10:00 UTC
     assert Submission.objects.filter(period=period).count() == 2
     assert Framework.objects.get(code="tn2024-so").locked_at is not None
@@ -39,6 +40,7 @@ def test_period_with_close_before_open_is_refused(world, client_for):
         "authority": world.authority.pk, "code": "sai", "name": "Sai", "year": 2025, "kind": "grading",
         "opens_at": "2025-11-25T17:00", "closes_at": "2025-10-31T08:00", "excellent_threshold": "0.9",
         "good_threshold": "0.7", "fair_threshold": "0.5", "excellent_share": "0.2", "nd2_kem_share": "0.5",
+        "unsent_at_deadline": "not_appraised",
     })
     assert response.status_code == 200 and "Hạn gửi phải sau thời điểm mở" in response.content.decode()
     assert not Period.objects.filter(code="sai").exists()

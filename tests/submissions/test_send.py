@@ -68,7 +68,8 @@ def test_review_page_suggests_a_grade_and_the_approver_sends(world, client_for):
     page = client.get(reverse("submissions:review", args=[world.sub_a.pk])).content.decode()
     assert "Đủ điều kiện gửi" in page and "Tổng điểm tự chấm" in page
     assert "Hoàn thành xuất sắc nhiệm vụ" in page  # full marks + assumed section I
-    response = client.post(reverse("submissions:review", args=[world.sub_a.pk]), {"proposed_grade": "HTXSNV"})
+    response = client.post(reverse("submissions:review", args=[world.sub_a.pk]), {
+        "proposed_grade": "HTXSNV", "endorsed_on": timezone.localdate().isoformat(), "step": "send"})
     assert response.status_code == 302
     sub = Submission.objects.get(pk=world.sub_a.pk)
     assert sub.status == "sent" and sub.sent_by == world.approver_a and sub.proposed_grade == "HTXSNV"
@@ -77,14 +78,16 @@ def test_review_page_suggests_a_grade_and_the_approver_sends(world, client_for):
 
 def test_a_sent_submission_is_immutable(world):
     fill(world)
-    services.submission_send(submission=world.sub_a, actor=world.approver_a, proposed_grade="HTTNV")
+    services.submission_send(submission=world.sub_a, actor=world.approver_a, proposed_grade="HTTNV",
+                                 endorsed_on=timezone.localdate())
     node = leaf(world.sub_a, "2.1")
     entry = Entry.objects.get(submission=world.sub_a, node=node)
     with pytest.raises(Exception, match="đã được gửi"):
         services.entry_save(submission=world.sub_a, node=node, actor=world.officer_a, version=entry.version,
                             value="0")
-    with pytest.raises(Exception, match="đã được gửi"):
-        services.submission_send(submission=world.sub_a, actor=world.approver_a, proposed_grade="HTTNV")
+    with pytest.raises(Exception, match="trạng thái “Đã gửi”"):
+        services.submission_send(submission=world.sub_a, actor=world.approver_a, proposed_grade="HTTNV",
+                                 endorsed_on=timezone.localdate())
     assert Entry.objects.get(pk=entry.pk).points == node.max_points
 
 
@@ -92,7 +95,7 @@ def test_send_after_the_deadline_is_refused(world):
     fill(world)
     with pytest.raises(Exception, match="Đã hết hạn gửi báo cáo"):
         services.submission_send(submission=world.sub_a, actor=world.approver_a, proposed_grade="HTTNV",
-                                 now=world.period.closes_at)
+                                 endorsed_on=timezone.localdate(), now=world.period.closes_at)
 
 
 def test_score_sheet_pdf_renders_in_vietnamese_with_page_numbers(world, client_for, tmp_path):

@@ -56,10 +56,15 @@ ACCOUNTS = [
     ("stc.thamdinh", "Nguyễn Thu Hà", "Phó Giám đốc Sở Tài chính", None, None),
     ("ttt.thamdinh", "Lương Văn Tâm", "Phó Chánh Thanh tra tỉnh", None, None),
     ("snv.thamdinh", "Bùi Thị Hạnh", "Phó Giám đốc Sở Nội vụ", None, None),
+    ("vp.thamdinh", "Đỗ Minh Quân", "Phó Chánh Văn phòng UBND tỉnh", None, None),
+    ("stttt.thamdinh", "Hà Thị Ngọc", "Phó Giám đốc Sở Thông tin và Truyền thông", None, None),
+    ("stp.thamdinh", "Đinh Văn Khải", "Phó Giám đốc Sở Tư pháp", None, None),
 ]
 # username, agency, home unit (a member never appraises the unit they work in)
+# Every appraising agency named by the four frameworks has a member, or the round could never close.
 COUNCIL = [("stc.thamdinh", "Sở Tài chính", "so-tai-chinh"), ("ttt.thamdinh", "Thanh tra tỉnh", "thanh-tra-tinh"),
-           ("snv.thamdinh", "Sở Nội vụ", "so-noi-vu")]
+           ("snv.thamdinh", "Sở Nội vụ", "so-noi-vu"), ("vp.thamdinh", "Văn phòng UBND tỉnh", None),
+           ("stttt.thamdinh", "Sở Thông tin và Truyền thông", None), ("stp.thamdinh", "Sở Tư pháp", "so-tu-phap")]
 
 
 def _closing(days: int) -> datetime:
@@ -139,7 +144,7 @@ class Command(BaseCommand):
             user = User.objects.get(username=username)
             if not CouncilMember.objects.filter(period=period, user=user).exists():
                 appraisal_services.member_add(period=period, user=user, agency=agency,
-                                              home_unit=Unit.objects.get(code=home))
+                                              home_unit=Unit.objects.get(code=home) if home else None)
         submission = Submission.objects.get(period=period, unit__code="so-tu-phap")
         if submission.status != Submission.DRAFT:
             return
@@ -150,7 +155,8 @@ class Command(BaseCommand):
             services.entry_save(submission=submission, node=node, actor=approver, version=0,
                                 value=str(value).replace(".", ","),
                                 explanation=f"Số liệu tại Mục {i % 3 + 1} Báo cáo số {200 + i}/BC-STP.")
-        services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV")
+        services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
+                                 endorsed_on=timezone.localdate(), endorsement_note="Biên bản họp lãnh đạo Sở")
         self.stdout.write("Báo cáo minh họa của Sở Tư pháp: đã gửi, chờ Hội đồng thẩm định.")
 
     def _half_fill(self, period: Period) -> None:
@@ -190,7 +196,9 @@ def _published(command, tinh, frameworks) -> None:
     import random
 
     from appraisal import services as appraisal_services
-    from appraisal.models import AppraisalRound
+    from appraisal.permissions import effective_agency
+    from appraisal.rules import agency_matches
+    from appraisal.selectors import quality_gaps
     from ranking import services as ranking_services
     from ranking.models import RankingVersion
 
@@ -207,7 +215,7 @@ def _published(command, tinh, frameworks) -> None:
     for username, agency, home in COUNCIL:
         user = User.objects.get(username=username)
         members[agency] = appraisal_services.member_add(period=period, user=user, agency=agency,
-                                                        home_unit=Unit.objects.get(code=home))
+                                                        home_unit=Unit.objects.get(code=home) if home else None)
     secretariat = User.objects.get(username="snv.thuongtruc")
     for submission in Submission.objects.filter(period=period).select_related("unit", "framework"):
         approver, _ = User.objects.get_or_create(username=f"demo.{submission.unit.code}",
@@ -224,16 +232,17 @@ def _published(command, tinh, frameworks) -> None:
                                 value=str(points).replace(".", ","),
                                 explanation=f"Số liệu tại Mục {i % 4 + 1} Báo cáo số {300 + i}/BC.", now=before)
         submission = services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
-                                              now=before)
+                                              endorsed_on=timezone.localdate(before), now=before)
         for node in leaves:
             if node.rule["kind"] == "survey":
                 continue
             entry = Entry.objects.get(submission=submission, node=node)
             lowered = rng.random() < 0.15
             value = (entry.points * Decimal("0.8")).quantize(Decimal("0.01")) if lowered else entry.points
-            agency = next((a for a in members if a.split()[-1].lower() in (node.appraising_agency or "").lower()),
-                          None)
-            actor = members[agency].user if agency else secretariat
+            chain = {n.id: n for n in leaves} | {n.id: n for n in Node.objects.filter(framework=submission.framework)}
+            member = next((m for m in members.values()
+                           if agency_matches(effective_agency(node, chain), m.keyword_list())), None)
+            actor = member.user if member else secretariat
             appraisal_services.appraisal_save(
                 submission=submission, node=node, actor=actor, version=0, value=str(value),
                 comment="Tài liệu kiểm chứng chưa đầy đủ số liệu theo yêu cầu." if lowered else "")
@@ -249,8 +258,15 @@ def _published(command, tinh, frameworks) -> None:
         facts_save(period=period, unit=unit, actor=secretariat, outstanding=unit.code != "so-y-te",
                    discipline=discipline, corruption="none", disunity=False, subunits_disciplined_share="0",
                    evidence=basis if discipline == "none" else f"{basis}; Quyết định kỷ luật số 45/QĐ-UBND")
-    appraisal_services.round_close(period=period, actor=secretariat)
-    AppraisalRound.objects.filter(period=period).update(released_at=closes + timedelta(days=40))
+    # The guarded path, dated as it happened: results released to units, the council confirms every derived
+    # quality level that keeps a unit from a higher grade, the round closes, then the blocks are ranked.
+    appraisal_services.round_release(period=period, actor=secretariat, now=closes + timedelta(days=30))
+    for gap in quality_gaps(period, list(Submission.objects.filter(period=period).select_related("unit")),
+                            {f.pk: list(f.nodes.all()) for f in set(frameworks.values())}):
+        appraisal_services.quality_set(submission=gap.submission, node=gap.node, level=_derived(gap),
+                                       reason="Hội đồng xác nhận mức tính từ điểm thẩm định (phiên họp 10/01/2025).",
+                                       actor=secretariat)
+    appraisal_services.round_close(period=period, actor=secretariat, now=closes + timedelta(days=40))
     chair = User.objects.get(username="ct.hoidong")
     chairman = User.objects.get(username="ct.ubnd")
     for block in frameworks:
@@ -265,3 +281,10 @@ def _published(command, tinh, frameworks) -> None:
                                          decision_date=date(2025, 1, 20))
     command.stdout.write("Kỳ “demo” (2024): đã thẩm định, xếp loại và công bố; "
                          "python manage.py ranking_report --period demo --signed --out phu-luc.pdf")
+
+
+def _derived(gap) -> str:
+    """The level a quality gap names (the one the council confirms)."""
+    from appraisal.selectors import quality_rows
+
+    return next(q.derived for q in quality_rows(gap.submission) if q.node.pk == gap.node.pk)
