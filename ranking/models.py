@@ -100,6 +100,10 @@ class RankingVersion(models.Model):
         return self.status == self.Status.REVOKED
 
     @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
     def public_replacement(self) -> RankingVersion | None:
         """The re-ranked version that replaced this one, once it is itself public."""
         replacement = getattr(self, "replaced_by", None)
@@ -127,7 +131,7 @@ class ReportJob(models.Model):
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="report_jobs")
     kind = models.CharField(max_length=10, choices=KINDS)
-    status = models.CharField(max_length=8, choices=STATUSES, default="queued")
+    status = models.CharField(max_length=8, choices=STATUSES, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=500, blank=True)
     file = models.FileField(upload_to=report_upload_to, blank=True)
@@ -142,3 +146,15 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.period} ({self.get_status_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED

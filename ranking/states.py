@@ -32,8 +32,9 @@ VERSION = Table("ranking_version", dict(V.choices), [
 J = ReportJob.Status
 
 REPORT_JOB = Table("report_job", dict(J.choices), [
-    Action("start", "bắt đầu tạo báo cáo", (J.QUEUED, J.RUNNING), J.RUNNING, frozenset({SYSTEM})),
-    Action("finish", "hoàn thành báo cáo", (J.RUNNING, J.QUEUED), J.DONE, frozenset({SYSTEM})),
+    # A retry (the broker redelivers, or an OSError is retried) starts again from running or failed.
+    Action("start", "bắt đầu tạo báo cáo", (J.QUEUED, J.RUNNING, J.FAILED), J.RUNNING, frozenset({SYSTEM})),
+    Action("finish", "hoàn thành báo cáo", (J.RUNNING,), J.DONE, frozenset({SYSTEM})),
     Action("fail", "ghi lỗi tạo báo cáo", (J.QUEUED, J.RUNNING), J.FAILED, frozenset({SYSTEM})),
 ])
 

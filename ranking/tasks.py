@@ -2,24 +2,40 @@
 
 from celery import shared_task
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
+
+from submissions.transitions import SYSTEM, transition
 
 from . import reports
 from .models import RankingVersion, ReportJob
+from .states import REPORT_JOB
+
+J = ReportJob.Status
+
+
+def _move(job: ReportJob, action: str, **fields) -> None:
+    """A step of the job's table (queued → running → done / failed), recorded; the row locked meanwhile."""
+    with transaction.atomic():
+        locked = ReportJob.objects.select_for_update().select_related("period").get(pk=job.pk)
+        transition(REPORT_JOB, locked, action, actor=None, roles={SYSTEM}, note=fields.get("message", ""))
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
 
 
 def _step(job: ReportJob, progress: int, message: str) -> None:
-    ReportJob.objects.filter(pk=job.pk).update(status="running", progress=progress, message=message)
+    ReportJob.objects.filter(pk=job.pk).update(progress=progress, message=message)
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def build_report(self, job_id: int) -> str:
     """Idempotent: a finished job is not built again."""
     job = ReportJob.objects.select_related("period").filter(pk=job_id).first()
-    if job is None or job.status == "done":
+    if job is None or job.status == J.DONE:
         return job.status if job else "missing"
+    _move(job, "start", progress=5, message="Đọc kết quả xếp loại các khối")
     try:
-        _step(job, 5, "Đọc kết quả xếp loại các khối")
         versions = reports.current_versions(job.period)
         if not versions:
             raise ValueError("Kỳ đánh giá chưa có kết quả xếp loại.")
@@ -36,11 +52,9 @@ def build_report(self, job_id: int) -> str:
         _step(job, 90, "Lưu tệp")
         job.refresh_from_db()
         job.file.save(name, ContentFile(data), save=False)
-        job.status, job.progress, job.message, job.finished_at = "done", 100, "Đã xong.", timezone.now()
-        job.save()
+        _move(job, "finish", file=job.file.name, progress=100, message="Đã xong.", finished_at=timezone.now())
     except Exception as exc:  # the user sees what went wrong where they wait
-        ReportJob.objects.filter(pk=job.pk).update(status="failed", message=str(exc)[:500],
-                                                   finished_at=timezone.now())
+        _move(job, "fail", message=str(exc)[:500], finished_at=timezone.now())
         if isinstance(exc, OSError):
             raise
     return "done"

@@ -303,7 +303,7 @@ def report_job(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
 
     period = _period(request, pk)
     job = get_object_or_404(ReportJob, pk=job_id, period=period)
-    if request.GET.get("tai") and job.status == "done":
+    if request.GET.get("tai") and job.is_done:
         return file_attachment(job.file.open("rb"), job.file.name.rsplit("/", 1)[-1])
     template = "ranking/_job.html" if request.htmx else "ranking/job.html"
     return render(request, template, {"period": period, "job": job})

@@ -247,6 +247,16 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} — {self.period}"
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def status_badge(self) -> str:
+        """The Bootstrap badge class of the state, so templates hold no state strings."""
+        return {self.Status.SENT: "text-bg-success", self.Status.LOCKED: "text-bg-secondary"}.get(
+            self.status, "text-bg-warning")
+
 
 class Assignment(models.Model):
     """Phân công chấm điểm: the approver assigns criteria (any node; a section covers its leaves) to officers."""

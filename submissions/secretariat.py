@@ -68,7 +68,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [(unit, submissions.get(unit.pk)) for unit in units]
     return render(request, "submissions/secretariat/period_detail.html", {
         "period": period, "rows": rows, "blocks": period.blocks.select_related("block", "framework"),
-        "sent": sum(1 for _, s in rows if s and s.status == "sent"),
+        "sent": sum(1 for _, s in rows if s and s.status == Submission.SENT),
     })
 
 

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         else:
             pdf = reports.annex_pdf(found, versions)
             if signed:
-                unpublished = [str(v.block) for v in versions if v.status != "published"]
+                unpublished = [str(v.block) for v in versions if not v.is_published]
                 if unpublished:
                     raise CommandError(f"Chưa ký được: kết quả của {', '.join(unpublished)} chưa được phê duyệt.")
                 try:

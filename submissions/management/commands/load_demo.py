@@ -149,12 +149,18 @@ class Command(BaseCommand):
         if submission.status != Submission.DRAFT:
             return
         approver = User.objects.get(username="stp.pheduyet")
+        pdf = _demo_pdf("SỞ TƯ PHÁP")
         for i, node in enumerate(n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
                                  if n.rule and n.rule.get("kind") != "survey"):
             value = node.max_points if i % 5 else (node.max_points * 3 / 4).quantize(Decimal("0.01"))
             services.entry_save(submission=submission, node=node, actor=approver, version=0,
                                 value=str(value).replace(".", ","),
                                 explanation=f"Số liệu tại Mục {i % 3 + 1} Báo cáo số {200 + i}/BC-STP.")
+            if i % 3 == 0:  # evidence on criteria of every agency, so each council member has files to open
+                services.evidence_add(
+                    submission=submission, node=node, actor=approver,
+                    upload=services.Upload(name=f"Bao-cao-{200 + i}-BC-STP.pdf", data=pdf),
+                    doc_number=f"{200 + i}/BC-STP", doc_date=date(2024, 11, 15), issuer="Sở Tư pháp")
         services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
                                  endorsed_on=timezone.localdate(), endorsement_note="Biên bản họp lãnh đạo Sở")
         self.stdout.write("Báo cáo minh họa của Sở Tư pháp: đã gửi, chờ Hội đồng thẩm định.")
@@ -183,10 +189,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Báo cáo minh họa của Sở Xây dựng: đã chấm {len(leaves) // 2}/{len(leaves)} tiêu chí.")
 
 
-def _demo_pdf() -> bytes:
+def _demo_pdf(issuer: str = "SỞ XÂY DỰNG") -> bytes:
     from weasyprint import HTML
 
-    return HTML(string="<h1>SỞ XÂY DỰNG</h1><p>Báo cáo kết quả thực hiện nhiệm vụ năm 2024 (tài liệu minh họa, "
+    return HTML(string=f"<h1>{issuer}</h1><p>Báo cáo kết quả thực hiện nhiệm vụ năm 2024 (tài liệu minh họa, "
                        "không có chữ ký số).</p>").write_pdf()
 
 
