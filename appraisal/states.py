@@ -14,7 +14,7 @@ R = AppraisalRound.Status
 ROUND = Table("appraisal_round", dict(R.choices), [
     Action("release", "công bố kết quả thẩm định cho đơn vị", (R.OPEN,), R.RELEASED, frozenset({SECRETARIAT})),
     Action("close", "kết thúc đợt thẩm định", (R.RELEASED,), R.CLOSED, frozenset({SECRETARIAT})),
-])
+], model=AppraisalRound)
 
 
 def round_roles(user, period) -> set[str]:

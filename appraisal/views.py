@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from config.responses import attachment, evidence_response
 from criteria.codes import code_key
 from criteria.models import Node
-from submissions.models import Period, Role, StateChange, Submission, Unit
+from submissions.models import Period, Role, Submission, Unit
 from submissions.permissions import get_submission_for_user, secretariat_authority_ids
 from submissions.services import ConflictError
+from submissions.transitions import period_log
 
 from . import services
 from .forms import MemberForm, RoundForm
@@ -362,7 +363,7 @@ def period_matrix(request: HttpRequest, period_id: int) -> HttpResponse:
         return redirect("appraisal:period_matrix", period_id=period.pk)
     agencies, rows = secretariat_matrix(period)
     holidays = "\n".join(date.fromisoformat(d).strftime("%d/%m/%Y") for d in current.holidays)
-    changes = StateChange.objects.filter(period=period).select_related("actor").order_by("-at", "-id")[:50]
+    changes = period_log(period, kinds=["appraisal_round"])
     return render(request, "appraisal/period_matrix.html", {
         "period": period, "round": current, "agencies": agencies, "rows": rows, "days_left": days_left(current),
         "offered": ROUND.offered(current.status, round_roles(request.user, period)), "changes": changes,

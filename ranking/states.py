@@ -27,7 +27,7 @@ VERSION = Table("ranking_version", dict(V.choices), [
     Action("rerank_publish", "công bố kết quả xếp loại lại", (V.NEW,), V.PUBLISHED, frozenset({CHAIRMAN})),
     Action("rerank_submit", "trình kết quả xếp loại lại", (V.NEW,), V.SUBMITTED, frozenset({CHAIRMAN})),
     Action("rerank_draft", "lập dự thảo xếp loại lại", (V.NEW,), V.DRAFT, frozenset({CHAIRMAN})),
-])
+], model=RankingVersion)
 
 J = ReportJob.Status
 
@@ -36,7 +36,7 @@ REPORT_JOB = Table("report_job", dict(J.choices), [
     Action("start", "bắt đầu tạo báo cáo", (J.QUEUED, J.RUNNING, J.FAILED), J.RUNNING, frozenset({SYSTEM})),
     Action("finish", "hoàn thành báo cáo", (J.RUNNING,), J.DONE, frozenset({SYSTEM})),
     Action("fail", "ghi lỗi tạo báo cáo", (J.QUEUED, J.RUNNING), J.FAILED, frozenset({SYSTEM})),
-])
+], model=ReportJob)
 
 
 def version_roles(user, period) -> set[str]:

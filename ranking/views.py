@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from config.responses import attachment, file_attachment
-from submissions.models import Block, Period, StateChange, Unit
+from submissions.models import Block, Period, Unit
 from submissions.permissions import get_submission_for_user, is_secretariat
+from submissions.transitions import period_log
 
 from . import chair, reports, services
 from .models import INCIDENTS, RankingVersion, UnitFacts
@@ -60,7 +61,8 @@ def period_view(request: HttpRequest, pk: int) -> HttpResponse:
         latest[version.block_id] = version
     return render(request, "ranking/period.html", {
         "period": period, "rows": [(b, latest.get(b.pk)) for b in blocks],
-        "secretariat": is_secretariat(request.user, period.authority_id)})
+        "secretariat": is_secretariat(request.user, period.authority_id),
+        "changes": period_log(period, kinds=["appraisal_round", "ranking_version"])})
 
 
 def _decision_date(text: str) -> date | None:
@@ -149,9 +151,8 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
     ordered = {frozenset(g) for g in chair.as_orders(version.chair_order)} if version else set()
     ties = [{"index": g, "units": [(i, names.get(i, i)) for i in group], "ordered": frozenset(group) in ordered}
             for g, group in enumerate(version.snapshot.get("ties", []) if version else [])]
-    changes = (StateChange.objects.filter(period=period, object_type=VERSION.kind,
-                                          object_id__in=[v.pk for v in versions]).select_related("actor")
-               .order_by("-at", "-id"))
+    ids = {v.pk for v in versions}
+    changes = [c for c in period_log(period, kinds=[VERSION.kind]) if c.object_id in ids]
     return render(request, "ranking/block.html", {
         "period": period, "ranking_block": block, "version": version, "versions": versions, "units": units,
         "grade_labels": GRADE_LABELS, "chart": chart(units), "secretariat": secretariat, "offered": offered,

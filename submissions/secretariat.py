@@ -15,6 +15,7 @@ from . import services
 from .forms import PeriodForm, StaffImportForm, UnitForm, WindowForm
 from .models import Block, Period, Submission, Unit
 from .permissions import require_secretariat, secretariat_authority_ids
+from .transitions import period_log
 
 
 def _authorities(user):
@@ -69,6 +70,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "submissions/secretariat/period_detail.html", {
         "period": period, "rows": rows, "blocks": period.blocks.select_related("block", "framework"),
         "sent": sum(1 for _, s in rows if s and s.status == Submission.SENT),
+        "changes": period_log(period),
     })
 
 

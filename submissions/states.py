@@ -13,7 +13,7 @@ SUBMISSION = Table("submission", dict(S.choices), [
     Action("send", "gửi báo cáo", (S.DRAFT,), S.SENT, frozenset({APPROVER})),
     Action("withdraw", "rút báo cáo lại để sửa", (S.SENT,), S.DRAFT, frozenset({APPROVER})),
     Action("lock", "khóa báo cáo khi hết hạn", (S.DRAFT,), S.LOCKED, frozenset({SYSTEM})),
-])
+], model=Submission)
 
 
 def submission_roles(access) -> set[str]:

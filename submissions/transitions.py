@@ -44,8 +44,8 @@ TABLES: dict[str, Table] = {}
 class Table:
     """The actions of one kind of object. ``labels`` names each state in Vietnamese."""
 
-    def __init__(self, kind: str, labels: dict[str, str], actions: Iterable[Action]):
-        self.kind, self.labels = kind, labels
+    def __init__(self, kind: str, labels: dict[str, str], actions: Iterable[Action], model=None):
+        self.kind, self.labels, self.model = kind, labels, model
         TABLES[kind] = self
         self.actions = {a.name: a for a in actions}
         unknown = {s for a in self.actions.values() for s in (*a.sources, a.target)} - set(labels)
@@ -105,3 +105,25 @@ def record(table: Table, obj, action: str, *, actor, before: str, period=None, n
     StateChange.objects.create(period=period if period is not None else obj.period, object_type=table.kind,
                                object_id=obj.pk, action=action, from_state=before,
                                to_state=table.actions[action].target, actor=actor, note=note)
+
+
+def period_log(period, *, kinds: Iterable[str] | None = None, limit: int = 200) -> list:
+    """The StateChange rows of a period, newest first, each with ``subject``: what moved (a unit's sheet, the
+    appraisal round, a block's ranking version), read with one query per kind of object."""
+    from .models import StateChange
+
+    changes = StateChange.objects.filter(period=period).select_related("actor").order_by("-at", "-id")
+    if kinds is not None:
+        changes = changes.filter(object_type__in=list(kinds))
+    changes = list(changes[:limit])
+    by_kind: dict[str, set[int]] = {}
+    for change in changes:
+        by_kind.setdefault(change.object_type, set()).add(change.object_id)
+    subjects = {}
+    for kind, ids in by_kind.items():
+        table = TABLES.get(kind)
+        if table is not None and table.model is not None:
+            subjects.update({(kind, obj.pk): str(obj) for obj in table.model.objects.filter(pk__in=ids)})
+    for change in changes:
+        change.subject = subjects.get((change.object_type, change.object_id), "")
+    return changes
