@@ -6,12 +6,30 @@ from .models import CouncilMember
 
 
 class MemberForm(forms.Form):
+    """A council seat. The agency is picked from those the period's frameworks name ("Cơ quan thẩm định"),
+    or typed when it is none of them."""
+
     user = forms.ModelChoiceField(label="Tài khoản", queryset=User.objects.filter(is_active=True).order_by("username"))
     role = forms.ChoiceField(label="Vai trò", choices=CouncilMember.ROLES)
-    agency = forms.CharField(label="Cơ quan", max_length=255)
+    agency = forms.ChoiceField(label="Cơ quan thẩm định (theo bộ tiêu chí)", required=False, choices=[])
+    agency_other = forms.CharField(label="hoặc cơ quan khác", max_length=255, required=False)
     keywords = forms.CharField(label="Từ khóa cơ quan thẩm định (tùy chọn)", max_length=255, required=False)
     home_unit = forms.ModelChoiceField(label="Đơn vị công tác (nếu có)", queryset=Unit.objects.none(),
                                        required=False)
+
+    def __init__(self, *args, agencies: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", "— Chọn —")] + [(a, a) for a in agencies]
+
+    def clean(self):
+        data = super().clean()
+        picked, typed = data.get("agency", ""), (data.get("agency_other") or "").strip()
+        if picked and typed:
+            self.add_error("agency_other", "Chọn một cơ quan trong danh sách hoặc nhập cơ quan khác, không cả hai.")
+        elif not picked and not typed:
+            self.add_error("agency", "Hãy chọn cơ quan thẩm định.")
+        data["agency"] = picked or typed
+        return data
 
 
 class RoundForm(forms.Form):

@@ -159,6 +159,7 @@ class QualityRow:
     derived: str | None
     override: QualityLevel | None
     nd2: bool = False
+    barring: str = ""  # set by the unit page: why this derived level needs the council's confirmation
 
     @property
     def level(self) -> str | None:
@@ -351,6 +352,22 @@ def deadline_gap(period, now) -> list[Gap]:
         return [Gap(f"Chưa hết hạn gửi báo cáo ({timezone.localtime(period.closes_at):%H:%M %d/%m/%Y}): đơn vị "
                     "còn quyền sửa và gửi báo cáo.")]
     return []
+
+
+def period_agencies(period) -> list[str]:
+    """The appraising agencies named by the criteria of the period's frameworks, in the order met."""
+    from submissions.models import PeriodBlock
+
+    framework_ids = PeriodBlock.objects.filter(period=period).values_list("framework_id", flat=True)
+    seen: dict[str, None] = {}
+    for nodes in _frameworks_nodes(framework_ids).values():
+        chain = {n.id: n for n in nodes}
+        for node in nodes:
+            if node.rule and node.rule.get("kind") != "survey":
+                agency = effective_agency(node, chain)
+                if agency:
+                    seen.setdefault(agency, None)
+    return list(seen)
 
 
 def agencies_without_member(period, submissions=None) -> list[Gap]:

@@ -121,6 +121,12 @@ def _unit_context(member, submission, **extra):
             containing.add(current)
             current = parents.get(current)
     quality = [q for q in quality_rows(submission) if q.node.id in containing]
+    from .selectors import _frameworks_nodes, quality_gaps
+
+    barring = {g.node.pk: g.text for g in quality_gaps(submission.period, [submission],
+                                                        _frameworks_nodes([submission.framework_id]))}
+    for q in quality:
+        q.barring = barring.get(q.node.pk, "")
     requests = SupplementRequest.objects.filter(submission=submission).select_related("member__user", "window")
     return {"member": member, "submission": submission, "rows": rows, "quality": quality, "requests": requests,
             **extra}
@@ -374,9 +380,11 @@ def period_matrix(request: HttpRequest, period_id: int) -> HttpResponse:
 
 @login_required
 def council(request: HttpRequest, period_id: int) -> HttpResponse:
+    from .selectors import agencies_without_member, period_agencies
+
     period = get_object_or_404(Period, pk=period_id)
     require_secretariat_of(request.user, period)
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, agencies=period_agencies(period))
     form.fields["home_unit"].queryset = Unit.objects.filter(authority=period.authority)
     if request.method == "POST" and form.is_valid():
         try:
@@ -389,7 +397,8 @@ def council(request: HttpRequest, period_id: int) -> HttpResponse:
             messages.success(request, "Đã thêm thành viên Hội đồng.")
             return redirect("appraisal:council", period_id=period.pk)
     members = CouncilMember.objects.filter(period=period).select_related("user", "home_unit")
-    return render(request, "appraisal/council.html", {"period": period, "form": form, "members": members})
+    return render(request, "appraisal/council.html", {"period": period, "form": form, "members": members,
+                                                      "uncovered": agencies_without_member(period)})
 
 
 @login_required

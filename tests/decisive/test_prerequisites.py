@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from appraisal import services as appraisal_services
 from appraisal.models import AppraisalRound
+from appraisal.permissions import effective_agency
+from appraisal.rules import agency_matches
 from appraisal.selectors import close_gaps, member_queue
 from ranking import services as ranking_services
 from ranking.models import RankingVersion
@@ -210,7 +212,7 @@ def test_closing_lists_each_missing_unit_criterion_agency_and_section_one(db):
     assert not StateChange.objects.filter(action="close").exists()
 
 
-def test_closing_waits_for_derived_levels_that_bar_a_grade(db):
+def test_closing_waits_for_derived_levels_that_bar_a_grade(db, client_for):
     w = make_world()
     w.sub_a = fill_and_send(w, w.sub_a, w.approver_a)
     w.sub_b = fill_and_send(w, w.sub_b, w.approver_b)
@@ -231,8 +233,16 @@ def test_closing_waits_for_derived_levels_that_bar_a_grade(db):
         appraisal_services.round_close(period=w.period, actor=w.secretariat)
     [gap] = refused.value.messages[1:]
     assert gap.startswith(f"Sở Xây dựng: tiêu chí {criterion.code} ở mức Tốt") and "Hoàn thành xuất sắc" in gap
-    appraisal_services.quality_set(submission=w.sub_a, node=criterion, level="tot", actor=w.secretariat,
-                                   reason="Hội đồng xác nhận")
+    # The member of the criterion's agency sees it flagged on the unit page and confirms it there.
+    member = next(m for m in w.period.council.all() if node.appraisals.exists()
+                  and agency_matches(effective_agency(criterion, {n.id: n for n in w.sub_a.framework.nodes.all()}),
+                                     m.keyword_list()))
+    client = client_for(member.user)
+    page = client.get(reverse("appraisal:unit_page", args=[member.pk, w.sub_a.pk])).content.decode()
+    assert "Cần Hội đồng xác nhận hoặc điều chỉnh trước khi kết thúc thẩm định" in page
+    response = client.post(reverse("appraisal:quality_save", args=[member.pk, w.sub_a.pk, criterion.pk]),
+                           {"level": "tot", "reason": "Hội đồng xác nhận mức tính từ điểm thẩm định."})
+    assert response.status_code == 302
     closed = appraisal_services.round_close(period=w.period, actor=w.secretariat)
     assert closed.status == "closed" and closed.closed_by == w.secretariat
     assert changes(closed, "close")[0].actor == w.secretariat
