@@ -184,6 +184,8 @@ class AppraisalRound(models.Model):
     def __str__(self) -> str:
         return f"Thẩm định {self.period}"
 
+    log_subject = "Đợt thẩm định"
+
 
 class AppraisedResult(models.Model):
     """A submission's appraised numbers frozen when the appraisal round closes: the total, and the quality

@@ -360,7 +360,7 @@ def round_release(*, period: Period, actor, now: datetime | None = None) -> Appr
     now = _now(now)
     current = _round_locked(period)
     transition(ROUND, current, "release", actor=actor, roles=round_roles(actor, period),
-               missing=[str(g) for g in deadline_gap(period, now)])
+               missing=[str(g) for g in deadline_gap(period, now)], at=now)
     current.released_at, current.released_by = now, actor
     current.save(update_fields=["status", "released_at", "released_by"])
     return current
@@ -377,7 +377,7 @@ def round_close(*, period: Period, actor, now: datetime | None = None) -> Apprai
     current = _round_locked(period)
     submission_services.submissions_lock_overdue(now=now)
     transition(ROUND, current, "close", actor=actor, roles=round_roles(actor, period),
-               missing=[str(g) for g in close_gaps(period, now)])
+               missing=[str(g) for g in close_gaps(period, now)], at=now)
     current.closed_at, current.closed_by = now, actor
     current.save(update_fields=["status", "closed_at", "closed_by"])
     results_freeze(period=period, now=current.closed_at)

@@ -91,6 +91,10 @@ class RankingVersion(models.Model):
         return f"{self.block} — {self.period} (lần {self.number}, {self.get_status_display()})"
 
     @property
+    def log_subject(self) -> str:
+        return f"{self.block} (lần {self.number})"
+
+    @property
     def is_public(self) -> bool:
         """Shown on the public page: published, or revoked (kept, marked revoked)."""
         return self.status in (self.Status.PUBLISHED, self.Status.REVOKED)

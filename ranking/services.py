@@ -232,7 +232,8 @@ def ranking_compute(*, period: Period, block: Block, actor, now: datetime | None
             version.snapshot = snapshot(period, block, chair.as_orders(version.chair_order) or None)
         except ValidationError as exc:
             missing += exc.messages
-    transition(VERSION, version, "compute", actor=actor, roles=version_roles(actor, period), missing=missing)
+    transition(VERSION, version, "compute", actor=actor, roles=version_roles(actor, period), missing=missing,
+               at=_now(now))
     version.computed_at, version.computed_by = _now(now), actor
     version.save()
     return version
@@ -244,7 +245,8 @@ def _groups_by_name(snapshot_: dict) -> str:
 
 
 @transaction.atomic
-def chair_decide(*, version: RankingVersion, orders: list[list[str]], note: str, actor) -> RankingVersion:
+def chair_decide(*, version: RankingVersion, orders: list[list[str]], note: str, actor,
+                 now: datetime | None = None) -> RankingVersion:
     """The chair of the council orders the units tied at three decimals, with the basis of the decision."""
     version = RankingVersion.objects.select_for_update().select_related("period", "block").get(pk=version.pk)
     missing = []
@@ -258,7 +260,7 @@ def chair_decide(*, version: RankingVersion, orders: list[list[str]], note: str,
     except rules.RankingError as exc:
         missing.append(str(exc))
     transition(VERSION, version, "chair_order", actor=actor, roles=version_roles(actor, version.period),
-               missing=missing, note=note)
+               missing=missing, note=note, at=_now(now))
     version.snapshot = new_snapshot
     version.chair_order, version.chair_note, version.chair_by = {"groups": orders}, note.strip(), actor
     version.save()
@@ -281,7 +283,7 @@ def submit_missing(version: RankingVersion) -> list[str]:
 def ranking_submit(*, version: RankingVersion, actor, now: datetime | None = None) -> RankingVersion:
     version = RankingVersion.objects.select_for_update().select_related("period").get(pk=version.pk)
     transition(VERSION, version, "submit", actor=actor, roles=version_roles(actor, version.period),
-               missing=submit_missing(version) if version.status == RankingVersion.DRAFT else [])
+               missing=submit_missing(version) if version.status == RankingVersion.DRAFT else [], at=_now(now))
     version.submitted_at, version.submitted_by = _now(now), actor
     version.save()
     return version
@@ -315,7 +317,8 @@ def ranking_approve(*, version: RankingVersion, actor, decision_number: str, dec
     """The chairman approves under a decision; the result is published at once and never changes afterwards."""
     version = RankingVersion.objects.select_for_update().select_related("period").get(pk=version.pk)
     transition(VERSION, version, "approve", actor=actor, roles=version_roles(actor, version.period),
-               missing=_decision_missing(decision_number, decision_date, now), decision_number=decision_number)
+               missing=_decision_missing(decision_number, decision_date, now), decision_number=decision_number,
+               at=_now(now))
     version.decision_number, version.decision_date = decision_number.strip(), decision_date
     version.published_at, version.approved_by = _now(now), actor
     version.save()
@@ -357,7 +360,7 @@ def ranking_revoke(*, version: RankingVersion, actor, reason: str, decision_numb
     if unit_code and unit_code not in ids:
         missing.append("Đơn vị bị hủy bỏ kết quả không có trong kết quả của khối.")
     transition(VERSION, version, "revoke", actor=actor, roles=roles, missing=missing, note=reason,
-               decision_number=decision_number)
+               decision_number=decision_number, at=_now(now))
     version.revoked_at, version.revoke_reason, version.revoked_unit = _now(now), reason.strip(), unit_code
     version.save()
     new = RankingVersion(period=version.period, block=version.block, number=version.number + 1, replaces=version,
@@ -373,14 +376,14 @@ def ranking_revoke(*, version: RankingVersion, actor, reason: str, decision_numb
                                    "decision_number": decision_number.strip(), "differences": changed}
     new.computed_at, new.computed_by = _now(now), actor
     if chair.unordered_ties(new.snapshot.get("ties", []), chair.as_orders(new.chair_order)):
-        transition(VERSION, new, "rerank_draft", actor=actor, roles=roles, period=version.period,
+        transition(VERSION, new, "rerank_draft", actor=actor, roles=roles, period=version.period, at=_now(now),
                    note="Có đơn vị bằng điểm mới: chờ Chủ tịch Hội đồng quyết định thứ tự.")
     elif changed:
-        transition(VERSION, new, "rerank_submit", actor=actor, roles=roles, period=version.period,
+        transition(VERSION, new, "rerank_submit", actor=actor, roles=roles, period=version.period, at=_now(now),
                    note=" ".join(changed))
         new.submitted_at, new.submitted_by = _now(now), actor
     else:
-        transition(VERSION, new, "rerank_publish", actor=actor, roles=roles, period=version.period,
+        transition(VERSION, new, "rerank_publish", actor=actor, roles=roles, period=version.period, at=_now(now),
                    decision_number=decision_number, note="Không đơn vị nào khác thay đổi hạng hoặc xếp loại.")
         new.submitted_at = new.published_at = _now(now)
         new.submitted_by = new.approved_by = actor

@@ -248,6 +248,10 @@ class Submission(models.Model):
         return f"{self.unit} — {self.period}"
 
     @property
+    def log_subject(self) -> str:
+        return f"Báo cáo của {self.unit}"
+
+    @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 

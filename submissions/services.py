@@ -397,7 +397,7 @@ def submission_send(*, submission: Submission, actor: User, proposed_grade: str 
     submission = _locked(submission)
     transition(SUBMISSION, submission, "send", actor=actor, roles=submission_roles(Access(actor, submission)),
                missing=send_missing(submission, proposed_grade=proposed_grade, endorsed_on=endorsed_on, now=now),
-               note=endorsement_note)
+               note=endorsement_note, at=_now(now))
     submission.sent_at = _now(now)
     submission.sent_by = actor
     submission.proposed_grade = proposed_grade
@@ -424,7 +424,7 @@ def submission_withdraw(*, submission: Submission, actor: User, reason: str,
     if not reason.strip():
         missing.append("Hãy ghi lý do rút lại báo cáo.")
     transition(SUBMISSION, submission, "withdraw", actor=actor, roles=submission_roles(Access(actor, submission)),
-               missing=missing, note=reason)
+               missing=missing, note=reason, at=_now(now))
     submission.sent_at, submission.sent_by, submission.self_total = None, None, None
     submission.save(update_fields=["status", "sent_at", "sent_by", "self_total"])
     return submission

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 #: Who acts. A view or a service works out which of these the person holds for the object at hand.
 OFFICER, APPROVER, SECRETARIAT, MEMBER, CHAIR, CHAIRMAN, SYSTEM = (
@@ -73,7 +74,7 @@ class Table:
 
 
 def transition(table: Table, obj, action: str, *, actor, roles: Iterable[str], missing: list[str] | None = None,
-               period=None, note: str = "", decision_number: str = "", field: str = "status"):
+               period=None, note: str = "", decision_number: str = "", field: str = "status", at=None):
     """Check the table and the prerequisites, then move ``obj`` to the action's target state and record it.
 
     ``obj`` must be locked by the caller. Raises PermissionDenied when no role of the actor may take the
@@ -95,16 +96,7 @@ def transition(table: Table, obj, action: str, *, actor, roles: Iterable[str], m
     return StateChange.objects.create(
         period=period if period is not None else obj.period, object_type=table.kind, object_id=obj.pk,
         action=action, from_state=before, to_state=step.target, actor=actor if getattr(actor, "pk", None) else None,
-        note=note.strip(), decision_number=decision_number.strip())
-
-
-def record(table: Table, obj, action: str, *, actor, before: str, period=None, note: str = "") -> None:
-    """Write the StateChange of a step that moved many rows in bulk (the deadline lock)."""
-    from .models import StateChange
-
-    StateChange.objects.create(period=period if period is not None else obj.period, object_type=table.kind,
-                               object_id=obj.pk, action=action, from_state=before,
-                               to_state=table.actions[action].target, actor=actor, note=note)
+        note=note.strip(), decision_number=decision_number.strip(), at=at or timezone.now())
 
 
 def period_log(period, *, kinds: Iterable[str] | None = None, limit: int = 200) -> list:
@@ -123,7 +115,8 @@ def period_log(period, *, kinds: Iterable[str] | None = None, limit: int = 200) 
     for kind, ids in by_kind.items():
         table = TABLES.get(kind)
         if table is not None and table.model is not None:
-            subjects.update({(kind, obj.pk): str(obj) for obj in table.model.objects.filter(pk__in=ids)})
+            subjects.update({(kind, obj.pk): getattr(obj, "log_subject", str(obj))
+                             for obj in table.model.objects.filter(pk__in=ids)})
     for change in changes:
         change.subject = subjects.get((change.object_type, change.object_id), "")
     return changes

@@ -276,15 +276,18 @@ def _published(command, tinh, frameworks) -> None:
     chair = User.objects.get(username="ct.hoidong")
     chairman = User.objects.get(username="ct.ubnd")
     for block in frameworks:
-        version = ranking_services.ranking_compute(period=period, block=block, actor=secretariat)
+        version = ranking_services.ranking_compute(period=period, block=block, actor=secretariat,
+                                                   now=closes + timedelta(days=41))
         if version.snapshot["ties"]:
             ranking_services.chair_decide(version=version, orders=version.snapshot["ties"],
                                           note="Theo kết quả biểu quyết của Hội đồng thẩm định ngày 15/01/2025",
-                                          actor=chair)
+                                          actor=chair, now=datetime(2025, 1, 15, 15, 0, tzinfo=LOCAL))
         version = RankingVersion.objects.get(pk=version.pk)
-        ranking_services.ranking_submit(version=version, actor=secretariat)
+        ranking_services.ranking_submit(version=version, actor=secretariat,
+                                        now=datetime(2025, 1, 16, 9, 0, tzinfo=LOCAL))
         ranking_services.ranking_approve(version=version, actor=chairman, decision_number="125/QĐ-UBND",
-                                         decision_date=date(2025, 1, 20))
+                                         decision_date=date(2025, 1, 20),
+                                         now=datetime(2025, 1, 20, 10, 0, tzinfo=LOCAL))
     command.stdout.write("Kỳ “demo” (2024): đã thẩm định, xếp loại và công bố; "
                          "python manage.py ranking_report --period demo --signed --out phu-luc.pdf")
 
