@@ -10,7 +10,7 @@ class MemberForm(forms.Form):
     or typed when it is none of them."""
 
     user = forms.ModelChoiceField(label="Tài khoản", queryset=User.objects.filter(is_active=True).order_by("username"))
-    role = forms.ChoiceField(label="Vai trò", choices=CouncilMember.ROLES)
+    role = forms.ChoiceField(label="Vai trò", choices=CouncilMember.ROLES, initial=CouncilMember.MEMBER)
     agency = forms.ChoiceField(label="Cơ quan thẩm định (theo bộ tiêu chí)", required=False, choices=[])
     agency_other = forms.CharField(label="hoặc cơ quan khác", max_length=255, required=False)
     keywords = forms.CharField(label="Từ khóa cơ quan thẩm định (tùy chọn)", max_length=255, required=False)

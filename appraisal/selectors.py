@@ -427,6 +427,12 @@ def quality_gaps(period, submissions, nodes) -> list[Gap]:
     results = appraised_results([s.pk for s in submissions], settings.level_thresholds)
     decided = set(QualityLevel.objects.filter(submission__in=submissions).values_list("submission_id", "node_id"))
     by_id = {n.id: n for fnodes in nodes.values() for n in fnodes}
+    agencies: dict[int, set[str]] = defaultdict(set)  # criterion → the agencies appraising its leaves
+    for fnodes in nodes.values():
+        chain = {n.id: n for n in fnodes}
+        for n in fnodes:
+            if n.rule and n.rule.get("kind") != "survey" and n.criterion_id:
+                agencies[n.criterion_id].add(effective_agency(n, chain) or "")
     gaps = []
     for submission in submissions:
         total, below = results[submission.pk]
@@ -434,7 +440,8 @@ def quality_gaps(period, submissions, nodes) -> list[Gap]:
                     for cid, level in below if (submission.pk, cid) not in decided]
         for criterion, grade in ranking_rules.barring_levels(total, criteria, settings):
             node = by_id[int(criterion.code)]
+            who = ", ".join(sorted(a for a in agencies[node.id] if a)) or "Hội đồng"
             gaps.append(Gap(f"{submission.unit}: tiêu chí {node.code} ở mức {LEVEL_LABELS[criterion.level]} (tính từ "
-                            f"điểm thẩm định) làm đơn vị không đạt {ranking_rules.GRADE_LABELS[grade]}: Hội đồng xác "
-                            "nhận hoặc điều chỉnh có lý do.", submission, node))
+                            f"điểm thẩm định) làm đơn vị không đạt {ranking_rules.GRADE_LABELS[grade]}: thành viên "
+                            f"{who} xác nhận hoặc điều chỉnh có lý do.", submission, node, who))
     return gaps

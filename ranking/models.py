@@ -78,6 +78,8 @@ class RankingVersion(models.Model):
                                     related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.TextField("Lý do hủy bỏ", blank=True)
+    revoke_decision_number = models.CharField("Số quyết định hủy bỏ", max_length=100, blank=True)
+    revoke_decision_date = models.DateField("Ngày quyết định hủy bỏ", null=True, blank=True)
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="replaced_by")
 

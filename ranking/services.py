@@ -4,6 +4,7 @@ order of ties, submission, approval and publication, and revocation (Điều 10.
 from __future__ import annotations
 
 import gc
+import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -185,6 +186,7 @@ def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = Non
                 row["reasons"].append("Hai năm liên tiếp Không hoàn thành nhiệm vụ: xem xét xử lý trách nhiệm "
                                       "người đứng đầu (Điều 11.2.d).")
         rows.append(row)
+    _codes_to_names(rows)
     summary = ranking.blocks[block.code]
     framework_ids = set(Submission.objects.filter(period=period, unit__block=block).values_list("framework_id",
                                                                                                 flat=True))
@@ -206,6 +208,18 @@ def _round_closed_gap(period: Period) -> list[str]:
 
 def _latest(period: Period, block: Block) -> RankingVersion | None:
     return RankingVersion.objects.select_for_update().filter(period=period, block=block).order_by("-number").first()
+
+
+def _codes_to_names(rows: list[dict]) -> None:
+    """The rules name units by code ("bằng điểm với “so-y-te”"); people read names. Every unit code in a
+    reason becomes the unit's name (longest codes first, whole codes only)."""
+    names = {row["id"]: row["name"] for row in rows}
+    if not names:
+        return
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(c) for c in sorted(names, key=len, reverse=True))
+                         + r")(?![\w-])")
+    for row in rows:
+        row["reasons"] = [pattern.sub(lambda m: names[m.group(1)], reason) for reason in row["reasons"]]
 
 
 @transaction.atomic
@@ -362,6 +376,7 @@ def ranking_revoke(*, version: RankingVersion, actor, reason: str, decision_numb
     transition(VERSION, version, "revoke", actor=actor, roles=roles, missing=missing, note=reason,
                decision_number=decision_number, at=_now(now))
     version.revoked_at, version.revoke_reason, version.revoked_unit = _now(now), reason.strip(), unit_code
+    version.revoke_decision_number, version.revoke_decision_date = decision_number.strip(), decision_date
     version.save()
     new = RankingVersion(period=version.period, block=version.block, number=version.number + 1, replaces=version,
                          status=RankingVersion.NEW, chair_order=version.chair_order, chair_note=version.chair_note,

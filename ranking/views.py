@@ -75,6 +75,12 @@ def _decision_date(text: str) -> date | None:
         raise ValidationError("Ngày quyết định không hợp lệ.") from None
 
 
+def _percent(share: str) -> str:
+    """"0.20" → "20" (the share of the cap, shown as a percentage with a decimal comma if needed)."""
+    value = (Decimal(str(share)) * 100).normalize()
+    return f"{value:f}".replace(".", ",")
+
+
 def _chair_orders(post, ties: list[list[str]]) -> list[list[str]]:
     """The chair's order of each tie group from the form: for group g, one select per position
     ("nhom-<g>-<position>") naming a unit of the group. A group left as offered keeps its order; a position
@@ -157,6 +163,8 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
         "period": period, "ranking_block": block, "version": version, "versions": versions, "units": units,
         "grade_labels": GRADE_LABELS, "chart": chart(units), "secretariat": secretariat, "offered": offered,
         "ties": ties, "changes": changes,
+        "unresolved_names": [names.get(i, i) for i in (version.snapshot.get("unresolved", []) if version else [])],
+        "cap_share": _percent((version.snapshot.get("settings", {}) if version else {}).get("excellent_share", "0.20")),
         "submit_missing": services.submit_missing(version) if "submit" in offered else [],
         "facts": {f.unit.code: f for f in UnitFacts.objects.filter(period=period, unit__block=block)
                   .select_related("unit")},
@@ -183,9 +191,10 @@ def _confirm(request, period, version, action, roles, day) -> HttpResponse:
             preview_snapshot = services.snapshot(period, version.block)
         changed = chair.differences(version.snapshot.get("units", []), preview_snapshot.get("units", []),
                                     typed["unit"])
+        # Published at once under the revoking decision, or later under the chairman's approval of it.
         preview = RankingVersion(period=period, block=version.block, number=version.number + 1,
-                                 snapshot=preview_snapshot, decision_number=typed["decision_number"],
-                                 decision_date=day, status=RankingVersion.PUBLISHED)
+                                 snapshot=preview_snapshot, decision_number="" if changed else typed["decision_number"],
+                                 decision_date=None if changed else day, status=RankingVersion.PUBLISHED)
     else:
         preview = RankingVersion(pk=version.pk, period=period, block=version.block, number=version.number,
                                  snapshot=version.snapshot, decision_number=typed["decision_number"],
@@ -266,8 +275,10 @@ def public_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(RankingVersion.objects.select_related("period", "block"), pk=version_id,
                                 status__in=[RankingVersion.PUBLISHED, RankingVersion.REVOKED])
     units = version.snapshot.get("units", [])
+    revoked_unit = next((u["name"] for u in units if version.revoked_unit and u["id"] == version.revoked_unit), "")
     return render(request, "ranking/public_detail.html", {"version": version, "units": units,
-                                                          "grade_labels": GRADE_LABELS, "chart": chart(units)})
+                                                          "grade_labels": GRADE_LABELS, "chart": chart(units),
+                                                          "revoked_unit": revoked_unit})
 
 
 @login_required

@@ -252,6 +252,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"submission": submission, "sheet": sheet, "report": report, "access": access, "state": state,
                "suggestion": suggestion, "grades": GRADE_CHOICES,
                "offered": SUBMISSION.offered(submission.status, submission_roles(access)),
+               "sent_grade_label": dict(GRADE_CHOICES).get(submission.proposed_grade, submission.proposed_grade),
                "history": StateChange.objects.filter(object_type=SUBMISSION.kind, object_id=submission.pk)
                .select_related("actor")}
     if request.method == "POST":

@@ -127,7 +127,11 @@ class _Crawl:
         if 300 <= status < 400 and response.get("Location"):
             self.offer(response["Location"], htmx, url, f"{url} (redirect)")
         if response.streaming or "text/html" not in response.get("Content-Type", ""):
-            response.close()
+            # Read a streamed file through the test client's wrapper, never response.close(): closing sends
+            # request_finished with close_old_connections connected, which closes the PostgreSQL connection
+            # inside the test's transaction (the test client itself closes a plain response safely).
+            if response.streaming:
+                b"".join(response.streaming_content)
             if status == 200:
                 self.downloads.add(_pattern(url)[0])
             return

@@ -11,7 +11,8 @@ from appraisal import services
 from appraisal.models import Appraisal, SupplementRequest
 from submissions.models import Role
 from tests.appraisal.conftest import fill_and_send
-from tests.factories import PASSWORD, UserFactory, make_world
+from tests.browser.helpers import login
+from tests.factories import UserFactory, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,16 +28,6 @@ def flow(transactional_db, settings, tmp_path):
     w.leader = UserFactory(username="lanhdao", full_name="Phó Chủ tịch UBND tỉnh")
     Role.objects.create(user=w.leader, kind=Role.LEADER, authority=w.authority)
     return w
-
-
-def login(browser, live_server, username):
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN").new_page()
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def appraise(page, node_pk, value, comment=""):

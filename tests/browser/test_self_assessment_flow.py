@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from submissions.models import Entry, Evidence, Period, Submission
-from tests.factories import PASSWORD, make_world, mini_framework
+from tests.browser.helpers import login as login_as
+from tests.factories import make_world, mini_framework
 from tests.submissions.helpers import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,14 +24,7 @@ def flow_world(transactional_db, tmp_path, settings):
 
 
 def login(browser, live_server, username):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN", accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return login_as(browser, live_server, username, accept_downloads=True)
 
 
 def save(page, anchor):

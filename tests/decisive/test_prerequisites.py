@@ -348,6 +348,28 @@ def test_approval_needs_a_decision_not_in_the_future(closed):
     assert row.decision_number == "1/QĐ" and row.actor == closed.chairman
 
 
+def test_the_revocation_preview_leaves_the_decision_to_the_approval_when_others_change(closed, client_for):
+    published = _published(closed)
+    for unit in (closed.unit_a, closed.unit_b):
+        ranking_services.facts_save(period=closed.period, unit=unit, actor=closed.secretariat, outstanding=False,
+                                    discipline="unremedied", corruption="none", disunity=False,
+                                    subunits_disciplined_share="0", evidence="Kết luận 88/KL-TTr")
+    url = reverse("ranking:block", args=[closed.period.pk, closed.block.pk])
+    preview = client_for(closed.chairman).post(url, {
+        "action": "revoke", "unit": "so-xay-dung", "reason": "Vi phạm", "decision_number": "300/QĐ-UBND",
+        "decision_date": "2025-03-01"}).content.decode()
+    assert "Sở Y tế: xếp loại Hoàn thành tốt nhiệm vụ → Không hoàn thành nhiệm vụ." in preview
+    assert "số và ngày do Chủ tịch UBND ghi khi phê duyệt" in preview and "Quyết định số 300/QĐ-UBND" not in preview
+    assert RankingVersion.objects.get(pk=published.pk).status == "published"  # nothing changed yet
+
+
+def test_tie_names_are_shown_not_codes(closed, client_for):
+    close_round(closed.period, closed.secretariat)
+    version = ranking_services.ranking_compute(period=closed.period, block=closed.block, actor=closed.secretariat)
+    reasons = " ".join(r for u in version.snapshot["units"] for r in u["reasons"])
+    assert "so-y-te" not in reasons and "so-xay-dung" not in reasons and "Sở Y tế" in reasons
+
+
 def test_the_approval_preview_is_the_public_page(closed, client_for, client):
     close_round(closed.period, closed.secretariat)
     version = ranking_services.ranking_compute(period=closed.period, block=closed.block, actor=closed.secretariat)
@@ -389,6 +411,11 @@ def test_revocation_changing_another_unit_goes_to_the_chairman(closed, client):
                                                 decision_date=date(2025, 3, 2))
     assert approved.status == "published"
     assert [c.action for c in changes(new)] == ["rerank_submit", "approve"]
+    old_page = client.get(reverse("ranking:public_detail", args=[published.pk])).content.decode()
+    assert "hủy bỏ theo Quyết định số 300/QĐ-UBND ngày 01/03/2025" in old_page
+    assert "kết quả của Sở Xây dựng" in old_page
+    new_page = client.get(reverse("ranking:public_detail", args=[new.pk])).content.decode()
+    assert "thay thế kết quả lần 1" in new_page and "301/QĐ-UBND" in new_page
     assert changes(published, "revoke")[0].decision_number == "300/QĐ-UBND"
 
 

@@ -29,7 +29,7 @@ def page(w):
 def test_title_and_heading_name_the_block(w, client_for):
     html = client_for(w.secretariat).get(page(w)).content.decode()
     assert "Block Node" not in html and "&lt;Block" not in html
-    assert f"<title>{w.block} — {w.period}" in html
+    assert f"<title>{w.block} — {w.period}</title>" in html
     assert f'<h1 class="h4 mb-1">{w.block} — {w.period}</h1>' in html
 
 
