@@ -305,6 +305,7 @@ def test_every_remaining_tie_needs_the_chair_before_submitting(closed, client_fo
                                         "note": "Biểu quyết của Hội đồng ngày 15/01/2025"})
     version = RankingVersion.objects.get()
     assert [u["id"] for u in version.snapshot["units"]] == ["so-y-te", "so-xay-dung"]
+    assert any("bằng điểm: Sở Y tế, Sở Xây dựng." in r for r in version.snapshot["units"][0]["reasons"])
     assert changes(version, "chair_order")[0].actor == closed.chair
     ranking_services.ranking_submit(version=version, actor=closed.secretariat)
     assert [c.action for c in changes(version)] == ["compute", "chair_order", "submit"]
