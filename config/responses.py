@@ -31,7 +31,8 @@ INLINE_KINDS = {"pdf", "jpg", "png"}
 
 
 def evidence_response(evidence, *, inline: bool = False) -> FileResponse:
-    """An evidence file: shown in the page (``inline``) when it is a PDF or an image, else downloaded.
+    """An evidence file (or another stored upload: ``file``, ``original_name``, ``kind``, ``mime``): shown in
+    the page (``inline``) when it is a PDF or an image, else downloaded.
     Never sniffed, and sandboxed so a hostile file can run nothing in our origin; a shown file may be
     framed by our own pages only (the council's unit page shows it beside the score)."""
     show = inline and evidence.kind in INLINE_KINDS

@@ -262,6 +262,34 @@ class Submission(models.Model):
             self.status, "text-bg-warning")
 
 
+def minutes_upload_to(instance: EndorsementMinutes, filename: str) -> str:
+    extension = PurePosixPath(filename).suffix.lower()[:8]
+    return f"minutes/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class EndorsementMinutes(models.Model):
+    """The minutes of the meeting where the unit's collective leadership endorsed the self-assessment
+    (Điều 8.1.b), optional. Append-only: a new upload supersedes the earlier one, which is kept."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="minutes")
+    file = models.FileField(upload_to=minutes_upload_to, max_length=255)
+    original_name = models.CharField("Tên tệp", max_length=255)
+    kind = models.CharField("Loại tệp", max_length=8)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField("Dung lượng")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "Biên bản họp tập thể lãnh đạo"
+        verbose_name_plural = "Biên bản họp tập thể lãnh đạo"
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class Assignment(models.Model):
     """Phân công chấm điểm: the approver assigns criteria (any node; a section covers its leaves) to officers."""
 

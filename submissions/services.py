@@ -37,6 +37,7 @@ from .filecheck import FileRejected, check_file
 from .models import (
     Assignment,
     Block,
+    EndorsementMinutes,
     Entry,
     Evidence,
     Period,
@@ -405,6 +406,33 @@ def submission_send(*, submission: Submission, actor: User, proposed_grade: str 
     submission.self_total = submission_self_total(submission)
     submission.save()
     return submission
+
+
+MINUTES_KINDS = ("pdf", "doc", "docx", "jpg", "png")
+
+
+@transaction.atomic
+def minutes_upload(*, submission: Submission, actor: User, upload: Upload,
+                   now: datetime | None = None) -> EndorsementMinutes:
+    """Attach the minutes of the leadership's meeting (Điều 8.1.b) to a draft sheet, before the deadline.
+    The file is checked by its content like evidence; a bad file is refused and nothing is stored."""
+    submission = _locked(submission)
+    decision = rules.edit_decision(now=_now(now), opens_at=submission.period.opens_at,
+                                   closes_at=submission.period.closes_at, status=submission.status, what=rules.SEND)
+    if not decision.allowed:
+        raise ValidationError(decision.message)
+    try:
+        kind = check_file(upload.data, upload.name, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except FileRejected as exc:
+        raise ValidationError(str(exc)) from None
+    if kind.kind not in MINUTES_KINDS:
+        raise ValidationError("Biên bản họp phải là tệp PDF, Word hoặc ảnh (JPG, PNG).")
+    minutes = EndorsementMinutes(submission=submission, original_name=upload.name[:255], kind=kind.kind,
+                                 mime=kind.mime, size=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
+                                 uploaded_by=actor, uploaded_at=_now(now))
+    minutes.file.save(upload.name, ContentFile(upload.data), save=False)
+    minutes.save()
+    return minutes
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("bao-cao/<int:pk>/bao-cao-tu-danh-gia/", views.self_report, name="self_report"),
     path("bao-cao/<int:pk>/bao-cao-tu-danh-gia/pdf/", views.self_report_pdf, name="self_report_pdf"),
     path("tai-lieu/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("bien-ban/<int:pk>/", views.minutes_download, name="minutes_download"),
     path("tai-lieu/<int:pk>/go/", views.evidence_remove, name="evidence_remove"),
     # The secretariat (Sở Nội vụ / Phòng Nội vụ)
     path("thuong-truc/", secretariat.period_list, name="period_list"),

@@ -18,7 +18,7 @@ from criteria.selectors import framework_nodes
 
 from . import rules, services
 from .forms import EvidenceForm
-from .models import Assignment, Entry, Role, StateChange, Submission
+from .models import Assignment, EndorsementMinutes, Entry, Role, StateChange, Submission
 from .permissions import get_evidence_for_user, get_submission_for_user
 from .selectors import (
     Progress,
@@ -200,6 +200,15 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def minutes_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes of the leadership's endorsement, for whoever may read the sheet; always a download."""
+    minutes = get_object_or_404(EndorsementMinutes, pk=pk)
+    get_submission_for_user(request.user, minutes.submission_id)
+    return evidence_response(minutes)
+
+
+@login_required
+@require_GET
 def history(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, pk)
     node = get_object_or_404(Node, pk=node_id, framework_id=submission.framework_id)
@@ -254,10 +263,24 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                "offered": SUBMISSION.offered(submission.status, submission_roles(access)),
                "sent_grade_label": dict(GRADE_CHOICES).get(submission.proposed_grade, submission.proposed_grade),
                "history": StateChange.objects.filter(object_type=SUBMISSION.kind, object_id=submission.pk)
-               .select_related("actor")}
+               .select_related("actor"),
+               "minutes": submission.minutes.select_related("uploaded_by").first()}
     if request.method == "POST":
         submission, access = get_submission_for_user(request.user, pk, send=True)
         step = request.POST.get("step", "")
+        if step == "minutes":
+            upload = request.FILES.get("minutes")
+            try:
+                if upload is None:
+                    raise ValidationError("Hãy chọn tệp biên bản họp.")
+                services.minutes_upload(submission=submission, actor=request.user,
+                                        upload=services.Upload(name=upload.name, data=upload.read()))
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, f"Đã đính kèm biên bản họp “{upload.name}”.")
+            return redirect("submissions:review", pk=pk)
         if step == "withdraw":
             try:
                 services.submission_withdraw(submission=submission, actor=request.user,
