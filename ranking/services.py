@@ -169,6 +169,7 @@ def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = Non
     if orders:
         ranking = chair.apply_chair_order(ranking, orders)
     previous = _previous(period, block)
+    unsent_zero = Submission.LOCKED not in period.appraisable_statuses  # read once, not per unit
     rows = []
     for result in ranking.units:
         row = {
@@ -176,7 +177,7 @@ def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = Non
             "total3": f"{result.tiebreak_total:.3f}", "qualified": result.qualified, "grade": result.grade,
             "tie": result.tie, "chair": result.chair, "reasons": list(result.reasons), **display[result.id],
         }
-        if display[result.id]["status"] != Submission.SENT and Submission.LOCKED not in period.appraisable_statuses:
+        if unsent_zero and display[result.id]["status"] != Submission.SENT:
             row["reasons"].insert(0, UNSENT_REASON)
         before = previous.get(result.id)
         if before:
