@@ -66,6 +66,9 @@ def main() -> None:
                         points = (node.max_points * rng.choice(shares)).quantize(Decimal("0.001"))
                         copy.write_row((sid, node.pk, points, "", "", "", 1))
             cursor.execute(f"ANALYZE {table}")
+            # Statistics of the bulk-loaded tables, as autovacuum keeps them in a running database (without
+            # them the planner may join 10 000 sheets to their units by nested loops).
+            cursor.execute("ANALYZE submissions_unit, submissions_submission")
         rows = len(submissions) * len(leaves)
         print(f"built {len(submissions)} submissions × {len(leaves)} leaves = {rows} appraised scores "
               f"in {time.perf_counter() - start:.1f} s")
@@ -119,7 +122,7 @@ def main() -> None:
             snap = services.snapshot(period, block)
             if os.environ.get("PROFILE"):
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+                pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(25)
             rank_times.append(time.perf_counter() - start)
             if phases:
                 print("phases: " + " ".join(f"{k}={v:.3f}" for k, v in phases.items())
