@@ -65,10 +65,14 @@ def get_evidence_for_council(user, evidence_id: int) -> Evidence:
     chain = {n.id: n for n in Node.objects.filter(framework_id=submission.framework_id)} if seats else {}
     node = chain.get(evidence.entry.node_id)
     for seat in seats:
-        if submission.unit_id not in member_home_unit_ids(seat) and node is not None and agency_matches(
-                effective_agency(node, chain), seat.keyword_list()):
+        if submission.unit_id not in member_home_unit_ids(seat) and node is not None and _covers(seat, node, chain):
             return evidence
     raise Http404("Không tìm thấy tài liệu.")
+
+
+def _covers(member: CouncilMember, node: Node, chain: dict[int, Node]) -> bool:
+    """Whether ``node`` is among the criteria the member's agency appraises."""
+    return agency_matches(effective_agency(node, chain), member.keyword_list())
 
 
 def effective_agency(node: Node, chain: dict[int, Node]) -> str:
@@ -85,7 +89,7 @@ def get_node_for_member(member: CouncilMember, submission: Submission, node_id: 
     node = chain.get(node_id)
     if node is None or not node.rule or node.rule.get("kind") == "survey":
         raise Http404("Không tìm thấy tiêu chí.")
-    if not agency_matches(effective_agency(node, chain), member.keyword_list()):
+    if not _covers(member, node, chain):
         raise PermissionDenied(f"Tiêu chí {node.code} không thuộc phần thẩm định của {member.agency}.")
     return node
 

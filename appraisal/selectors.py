@@ -31,10 +31,8 @@ def _frameworks_nodes(framework_ids) -> dict[int, list[Node]]:
 
 
 def member_leaves(member: CouncilMember, nodes: list[Node]) -> list[Node]:
-    chain = {n.id: n for n in nodes}
     keywords = member.keyword_list()
-    return [n for n in nodes if n.rule and n.rule.get("kind") != "survey"
-            and agency_matches(effective_agency(n, chain), keywords)]
+    return [node for node, agency in appraised_leaves(nodes) if agency_matches(agency, keywords)]
 
 
 @dataclass
@@ -354,20 +352,21 @@ def deadline_gap(period, now) -> list[Gap]:
     return []
 
 
+def appraised_leaves(nodes: list[Node]):
+    """(leaf, its appraising agency) for every leaf the council appraises (not the survey of section I)."""
+    chain = {n.id: n for n in nodes}
+    for node in nodes:
+        if node.rule and node.rule.get("kind") != "survey":
+            yield node, effective_agency(node, chain)
+
+
 def period_agencies(period) -> list[str]:
     """The appraising agencies named by the criteria of the period's frameworks, in the order met."""
     from submissions.models import PeriodBlock
 
     framework_ids = PeriodBlock.objects.filter(period=period).values_list("framework_id", flat=True)
-    seen: dict[str, None] = {}
-    for nodes in _frameworks_nodes(framework_ids).values():
-        chain = {n.id: n for n in nodes}
-        for node in nodes:
-            if node.rule and node.rule.get("kind") != "survey":
-                agency = effective_agency(node, chain)
-                if agency:
-                    seen.setdefault(agency, None)
-    return list(seen)
+    return list(dict.fromkeys(agency for nodes in _frameworks_nodes(framework_ids).values()
+                              for _, agency in appraised_leaves(nodes) if agency))
 
 
 def agencies_without_member(period, submissions=None) -> list[Gap]:
@@ -378,12 +377,9 @@ def agencies_without_member(period, submissions=None) -> list[Gap]:
     keywords = [m.keyword_list() for m in members]
     codes: dict[str, list[str]] = {}
     for nodes in _frameworks_nodes(s.framework_id for s in submissions).values():
-        chain = {n.id: n for n in nodes}
-        for node in nodes:
-            if node.rule and node.rule.get("kind") != "survey":
-                agency = effective_agency(node, chain)
-                if agency and not any(agency_matches(agency, k) for k in keywords):
-                    codes.setdefault(agency, []).append(node.code)
+        for node, agency in appraised_leaves(nodes):
+            if agency and not any(agency_matches(agency, k) for k in keywords):
+                codes.setdefault(agency, []).append(node.code)
     return [Gap(f"Cơ quan thẩm định “{agency}” chưa có thành viên Hội đồng (tiêu chí {', '.join(found[:8])}"
                 f"{' …' if len(found) > 8 else ''}).", agency=agency) for agency, found in codes.items()]
 
@@ -429,10 +425,9 @@ def quality_gaps(period, submissions, nodes) -> list[Gap]:
     by_id = {n.id: n for fnodes in nodes.values() for n in fnodes}
     agencies: dict[int, set[str]] = defaultdict(set)  # criterion → the agencies appraising its leaves
     for fnodes in nodes.values():
-        chain = {n.id: n for n in fnodes}
-        for n in fnodes:
-            if n.rule and n.rule.get("kind") != "survey" and n.criterion_id:
-                agencies[n.criterion_id].add(effective_agency(n, chain) or "")
+        for leaf, agency in appraised_leaves(fnodes):
+            if leaf.criterion_id:
+                agencies[leaf.criterion_id].add(agency or "")
     gaps = []
     for submission in submissions:
         total, below = results[submission.pk]

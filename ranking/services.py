@@ -325,7 +325,7 @@ def ranking_return(*, version: RankingVersion, actor, reason: str) -> RankingVer
     return version
 
 
-def _decision_missing(number: str, day: date | None, now: datetime | None = None) -> list[str]:
+def decision_missing(number: str, day: date | None, now: datetime | None = None) -> list[str]:
     missing = []
     if not (number or "").strip():
         missing.append("Hãy nhập số quyết định.")
@@ -342,7 +342,7 @@ def ranking_approve(*, version: RankingVersion, actor, decision_number: str, dec
     """The chairman approves under a decision; the result is published at once and never changes afterwards."""
     version = RankingVersion.objects.select_for_update().select_related("period").get(pk=version.pk)
     transition(VERSION, version, "approve", actor=actor, roles=version_roles(actor, version.period),
-               missing=_decision_missing(decision_number, decision_date, now), decision_number=decision_number,
+               missing=decision_missing(decision_number, decision_date, now), decision_number=decision_number,
                at=_now(now))
     version.decision_number, version.decision_date = decision_number.strip(), decision_date
     version.published_at, version.approved_by = _now(now), actor
@@ -365,6 +365,17 @@ def notify_publication(version: RankingVersion) -> int:
     )
 
 
+def revocation_preview(version: RankingVersion, unit_code: str = "") -> tuple[dict, bool, list[str]]:
+    """The block re-ranked with the facts as they are now: (snapshot, whether the chair's order still
+    applied, the units other than ``unit_code`` whose rank or grade differs from ``version``)."""
+    try:
+        new = snapshot(version.period, version.block, chair.as_orders(version.chair_order) or None)
+        kept = True
+    except (rules.RankingError, ValidationError):  # the old order no longer matches the ties
+        new, kept = snapshot(version.period, version.block), False
+    return new, kept, chair.differences(version.snapshot.get("units", []), new.get("units", []), unit_code)
+
+
 @transaction.atomic
 def ranking_revoke(*, version: RankingVersion, actor, reason: str, decision_number: str,
                    decision_date: date | None, unit_code: str = "", now: datetime | None = None) -> RankingVersion:
@@ -380,7 +391,7 @@ def ranking_revoke(*, version: RankingVersion, actor, reason: str, decision_numb
     version = RankingVersion.objects.select_for_update().select_related("period", "block").get(pk=version.pk)
     roles = version_roles(actor, version.period)
     missing = [] if (reason or "").strip() else ["Hãy ghi lý do hủy bỏ kết quả."]
-    missing += _decision_missing(decision_number, decision_date, now)
+    missing += decision_missing(decision_number, decision_date, now)
     ids = {u["id"] for u in version.snapshot.get("units", [])}
     if unit_code and unit_code not in ids:
         missing.append("Đơn vị bị hủy bỏ kết quả không có trong kết quả của khối.")
@@ -392,24 +403,21 @@ def ranking_revoke(*, version: RankingVersion, actor, reason: str, decision_numb
     new = RankingVersion(period=version.period, block=version.block, number=version.number + 1, replaces=version,
                          status=RankingVersion.NEW, chair_order=version.chair_order, chair_note=version.chair_note,
                          chair_by=version.chair_by, revoked_unit=unit_code)
-    try:
-        new.snapshot = snapshot(version.period, version.block, chair.as_orders(version.chair_order) or None)
-    except (rules.RankingError, ValidationError):  # the old order no longer matches the ties
-        new.snapshot = snapshot(version.period, version.block)
+    new.snapshot, kept_order, changed = revocation_preview(version, unit_code)
+    if not kept_order:
         new.chair_order, new.chair_note, new.chair_by = {}, "", None
-    changed = chair.differences(version.snapshot.get("units", []), new.snapshot.get("units", []), unit_code)
     new.snapshot["revision_of"] = {"number": version.number, "reason": version.revoke_reason, "unit": unit_code,
                                    "decision_number": decision_number.strip(), "differences": changed}
     new.computed_at, new.computed_by = _now(now), actor
     if chair.unordered_ties(new.snapshot.get("ties", []), chair.as_orders(new.chair_order)):
-        transition(VERSION, new, "rerank_draft", actor=actor, roles=roles, period=version.period, at=_now(now),
+        transition(VERSION, new, "rerank_draft", actor=actor, roles=roles, at=_now(now),
                    note="Có đơn vị bằng điểm mới: chờ Chủ tịch Hội đồng quyết định thứ tự.")
     elif changed:
-        transition(VERSION, new, "rerank_submit", actor=actor, roles=roles, period=version.period, at=_now(now),
+        transition(VERSION, new, "rerank_submit", actor=actor, roles=roles, at=_now(now),
                    note=" ".join(changed))
         new.submitted_at, new.submitted_by = _now(now), actor
     else:
-        transition(VERSION, new, "rerank_publish", actor=actor, roles=roles, period=version.period, at=_now(now),
+        transition(VERSION, new, "rerank_publish", actor=actor, roles=roles, at=_now(now),
                    decision_number=decision_number, note="Không đơn vị nào khác thay đổi hạng hoặc xếp loại.")
         new.submitted_at = new.published_at = _now(now)
         new.submitted_by = new.approved_by = actor

@@ -20,7 +20,7 @@ from submissions.transitions import period_log
 from . import chair, reports, services
 from .models import INCIDENTS, RankingVersion, UnitFacts
 from .permissions import can_view, require
-from .rules import GRADE_LABELS, GRADES, RankingError
+from .rules import GRADE_LABELS, GRADES
 
 
 def _period(request, pk) -> Period:
@@ -180,17 +180,12 @@ def _confirm(request, period, version, action, roles, day) -> HttpResponse:
     refused = VERSION.refusal(version.status, action, roles)
     if refused and refused[0] == "role":
         raise PermissionDenied(refused[1])
-    missing = ([refused[1]] if refused else []) + services._decision_missing(typed["decision_number"], day)
+    missing = ([refused[1]] if refused else []) + services.decision_missing(typed["decision_number"], day)
     preview, changed = version, []
     if action == "revoke":
         if not typed["reason"].strip():
             missing.append("Hãy ghi lý do hủy bỏ kết quả.")
-        try:
-            preview_snapshot = services.snapshot(period, version.block, chair.as_orders(version.chair_order) or None)
-        except (ValidationError, RankingError):
-            preview_snapshot = services.snapshot(period, version.block)
-        changed = chair.differences(version.snapshot.get("units", []), preview_snapshot.get("units", []),
-                                    typed["unit"])
+        preview_snapshot, _, changed = services.revocation_preview(version, typed["unit"])
         # Published at once under the revoking decision, or later under the chairman's approval of it.
         preview = RankingVersion(period=period, block=version.block, number=version.number + 1,
                                  snapshot=preview_snapshot, decision_number="" if changed else typed["decision_number"],

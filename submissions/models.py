@@ -385,6 +385,13 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return f"{self.doc_number} — {self.original_name}"
 
+    @property
+    def shows_inline(self) -> bool:
+        """A browser shows this kind itself (``config.responses.INLINE_KINDS``): pages offer "Xem"."""
+        from config.responses import INLINE_KINDS
+
+        return self.kind in INLINE_KINDS
+
 
 class Window(models.Model):
     """A supplementary window: named criteria of one submission reopened until a new deadline.

@@ -417,10 +417,7 @@ def minutes_upload(*, submission: Submission, actor: User, upload: Upload,
     """Attach the minutes of the leadership's meeting (Điều 8.1.b) to a draft sheet, before the deadline.
     The file is checked by its content like evidence; a bad file is refused and nothing is stored."""
     submission = _locked(submission)
-    decision = rules.edit_decision(now=_now(now), opens_at=submission.period.opens_at,
-                                   closes_at=submission.period.closes_at, status=submission.status, what=rules.SEND)
-    if not decision.allowed:
-        raise ValidationError(decision.message)
+    assert_editable(submission=submission, what=rules.SEND, now=now)
     try:
         kind = check_file(upload.data, upload.name, max_bytes=settings.EVIDENCE_MAX_BYTES)
     except FileRejected as exc:

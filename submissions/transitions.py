@@ -74,7 +74,7 @@ class Table:
 
 
 def transition(table: Table, obj, action: str, *, actor, roles: Iterable[str], missing: list[str] | None = None,
-               period=None, note: str = "", decision_number: str = "", field: str = "status", at=None):
+               note: str = "", decision_number: str = "", field: str = "status", at=None):
     """Check the table and the prerequisites, then move ``obj`` to the action's target state and record it.
 
     ``obj`` must be locked by the caller. Raises PermissionDenied when no role of the actor may take the
@@ -94,7 +94,7 @@ def transition(table: Table, obj, action: str, *, actor, roles: Iterable[str], m
     if obj.pk is None:  # a new object's first step (a re-ranked version): it needs its id for the record
         obj.save()
     return StateChange.objects.create(
-        period=period if period is not None else obj.period, object_type=table.kind, object_id=obj.pk,
+        period=obj.period, object_type=table.kind, object_id=obj.pk,
         action=action, from_state=before, to_state=step.target, actor=actor if getattr(actor, "pk", None) else None,
         note=note.strip(), decision_number=decision_number.strip(), at=at or timezone.now())
 

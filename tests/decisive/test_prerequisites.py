@@ -321,22 +321,22 @@ def test_a_chair_order_naming_a_unit_twice_is_refused(closed, client_for):
     assert not RankingVersion.objects.get().chair_order
 
 
-def _published(w):
+def _submitted(w):
+    """The round closed, the block computed, the tie ordered by the chair, submitted to the chairman."""
     close_round(w.period, w.secretariat)
     version = ranking_services.ranking_compute(period=w.period, block=w.block, actor=w.secretariat)
     version = ranking_services.chair_decide(version=version, orders=[["so-xay-dung", "so-y-te"]], note="Biểu quyết",
                                             actor=w.chair)
-    ranking_services.ranking_submit(version=version, actor=w.secretariat)
-    return ranking_services.ranking_approve(version=version, actor=w.chairman, decision_number="125/QĐ-UBND",
+    return ranking_services.ranking_submit(version=version, actor=w.secretariat)
+
+
+def _published(w):
+    return ranking_services.ranking_approve(version=_submitted(w), actor=w.chairman, decision_number="125/QĐ-UBND",
                                             decision_date=date(2025, 1, 20))
 
 
 def test_approval_needs_a_decision_not_in_the_future(closed):
-    close_round(closed.period, closed.secretariat)
-    version = ranking_services.ranking_compute(period=closed.period, block=closed.block, actor=closed.secretariat)
-    version = ranking_services.chair_decide(version=version, orders=[["so-xay-dung", "so-y-te"]], note="Biểu quyết",
-                                            actor=closed.chair)
-    ranking_services.ranking_submit(version=version, actor=closed.secretariat)
+    version = _submitted(closed)
     for number, day, message in (("", date(2025, 1, 20), "số quyết định"), ("1/QĐ", None, "ngày quyết định"),
                                  ("1/QĐ", timezone.localdate() + timedelta(days=1), "không được sau hôm nay")):
         with pytest.raises(ValidationError, match=message):
@@ -372,11 +372,7 @@ def test_tie_names_are_shown_not_codes(closed, client_for):
 
 
 def test_the_approval_preview_is_the_public_page(closed, client_for, client):
-    close_round(closed.period, closed.secretariat)
-    version = ranking_services.ranking_compute(period=closed.period, block=closed.block, actor=closed.secretariat)
-    version = ranking_services.chair_decide(version=version, orders=[["so-xay-dung", "so-y-te"]], note="Biểu quyết",
-                                            actor=closed.chair)
-    ranking_services.ranking_submit(version=version, actor=closed.secretariat)
+    version = _submitted(closed)
     url = reverse("ranking:block", args=[closed.period.pk, closed.block.pk])
     data = {"action": "approve", "decision_number": "125/QĐ-UBND", "decision_date": "2025-01-20"}
     preview = client_for(closed.chairman).post(url, data).content.decode()
