@@ -325,15 +325,20 @@ def ranking_return(*, version: RankingVersion, actor, reason: str) -> RankingVer
     return version
 
 
-def decision_missing(number: str, day: date | None, now: datetime | None = None) -> list[str]:
-    missing = []
+def decision_errors(number: str, day: date | None, now: datetime | None = None) -> dict[str, str]:
+    """What is wrong with a decision, by form field (``decision_number``, ``decision_date``)."""
+    errors = {}
     if not (number or "").strip():
-        missing.append("Hãy nhập số quyết định.")
+        errors["decision_number"] = "Hãy nhập số quyết định."
     if day is None:
-        missing.append("Hãy nhập ngày quyết định.")
+        errors["decision_date"] = "Hãy nhập ngày quyết định."
     elif day > timezone.localdate(_now(now)):
-        missing.append("Ngày quyết định không được sau hôm nay.")
-    return missing
+        errors["decision_date"] = "Ngày quyết định không được sau hôm nay."
+    return errors
+
+
+def decision_missing(number: str, day: date | None, now: datetime | None = None) -> list[str]:
+    return list(decision_errors(number, day, now).values())
 
 
 @transaction.atomic

@@ -101,6 +101,7 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
 
     period = _period(request, pk)
     block = get_object_or_404(Block, pk=block_id, authority=period.authority)
+    refused = None
     versions = list(RankingVersion.objects.filter(period=period, block=block).order_by("-number"))
     version = versions[0] if versions else None
     roles = version_roles(request.user, period)
@@ -124,9 +125,12 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
                 services.ranking_return(version=version, actor=request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, "Đã trả lại dự thảo cho cơ quan thường trực.")
             elif action in ("approve", "revoke"):
-                day = _decision_date(request.POST.get("decision_date", ""))
-                if not request.POST.get("confirm"):
-                    return _confirm(request, period, version, action, roles, day)
+                try:
+                    day, date_error = _decision_date(request.POST.get("decision_date", "")), ""
+                except ValidationError as exc:
+                    day, date_error = None, exc.messages[0]
+                if not request.POST.get("confirm") or date_error:
+                    return _confirm(request, period, version, action, roles, day, date_error)
                 if action == "approve":
                     services.ranking_approve(version=version, actor=request.user,
                                              decision_number=request.POST.get("decision_number", ""),
@@ -148,15 +152,22 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
             else:
                 raise ValidationError("Thao tác không hợp lệ.")
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        return redirect("ranking:block", pk=period.pk, block_id=block.pk)
+            if action not in ("chair", "return") or version is None:
+                for message in exc.messages:
+                    messages.error(request, message)
+                return redirect("ranking:block", pk=period.pk, block_id=block.pk)
+            # A refused form of this page is shown again with what was typed and the refusal beside it.
+            refused = {"action": action, "messages": exc.messages}
+        else:
+            return redirect("ranking:block", pk=period.pk, block_id=block.pk)
     units = version.snapshot.get("units", []) if version else []
     offered = VERSION.offered(version.status if version else RankingVersion.NEW, roles)
     names = {u["id"]: u["name"] for u in units}
     ordered = {frozenset(g) for g in chair.as_orders(version.chair_order)} if version else set()
-    ties = [{"index": g, "units": [(i, names.get(i, i)) for i in group], "ordered": frozenset(group) in ordered}
-            for g, group in enumerate(version.snapshot.get("ties", []) if version else [])]
+    tie_groups = version.snapshot.get("ties", []) if version else []
+    chosen = _chair_orders(request.POST, tie_groups) if refused else tie_groups  # a refused order stays chosen
+    ties = [{"index": g, "units": [(i, names.get(i, i)) for i in group], "ordered": frozenset(group) in ordered,
+             "positions": list(enumerate(chosen[g]))} for g, group in enumerate(tie_groups)]
     ids = {v.pk for v in versions}
     changes = [c for c in period_log(period, kinds=[VERSION.kind]) if c.object_id in ids]
     return render(request, "ranking/block.html", {
@@ -168,23 +179,28 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
         "submit_missing": services.submit_missing(version) if "submit" in offered else [],
         "facts": {f.unit.code: f for f in UnitFacts.objects.filter(period=period, unit__block=block)
                   .select_related("unit")},
-    })
+        "refused": refused, "typed": request.POST if refused else {},
+    }, status=400 if refused else 200)
 
 
-def _confirm(request, period, version, action, roles, day) -> HttpResponse:
+def _confirm(request, period, version, action, roles, day, date_error: str = "") -> HttpResponse:
     """The confirmation of approving or revoking: exactly what the public page will show (for a revocation,
-    the re-ranked result computed now, with the differences), the typed decision, and what is missing."""
+    the re-ranked result computed now, with the differences), the typed decision, and what is missing, each
+    beside its field, in a form that keeps what was typed."""
     from .states import VERSION
 
     typed = {k: request.POST.get(k, "") for k in ("decision_number", "decision_date", "reason", "unit")}
     refused = VERSION.refusal(version.status, action, roles)
     if refused and refused[0] == "role":
         raise PermissionDenied(refused[1])
-    missing = ([refused[1]] if refused else []) + services.decision_missing(typed["decision_number"], day)
+    errors = services.decision_errors(typed["decision_number"], day)
+    if date_error:
+        errors["decision_date"] = date_error
+    if action == "revoke" and not typed["reason"].strip():
+        errors["reason"] = "Hãy ghi lý do hủy bỏ kết quả."
+    missing = ([refused[1]] if refused else []) + list(errors.values())
     preview, changed = version, []
     if action == "revoke":
-        if not typed["reason"].strip():
-            missing.append("Hãy ghi lý do hủy bỏ kết quả.")
         preview_snapshot, _, changed = services.revocation_preview(version, typed["unit"])
         # Published at once under the revoking decision, or later under the chairman's approval of it.
         preview = RankingVersion(period=period, block=version.block, number=version.number + 1,
@@ -197,7 +213,7 @@ def _confirm(request, period, version, action, roles, day) -> HttpResponse:
     units = preview.snapshot.get("units", [])
     return render(request, "ranking/confirm.html", {
         "period": period, "version": version, "preview": preview, "units": units, "action": action,
-        "typed": typed, "missing": missing, "changed": changed, "grade_labels": GRADE_LABELS,
+        "typed": typed, "missing": missing, "errors": errors, "changed": changed, "grade_labels": GRADE_LABELS,
         "chart": chart(units)}, status=400 if missing else 200)
 
 

@@ -285,11 +285,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.submission_withdraw(submission=submission, actor=request.user,
                                              reason=request.POST.get("reason", ""))
-            except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(request, "Đã rút báo cáo về trạng thái đang nhập để sửa.")
+            except ValidationError as exc:  # shown beside the form, the reason typed kept
+                return render(request, "submissions/review.html", {
+                    **context, "typed": typed, "withdraw": {"reason": request.POST.get("reason", ""),
+                                                            "errors": exc.messages[1:] or exc.messages}}, status=400)
+            messages.success(request, "Đã rút báo cáo về trạng thái đang nhập để sửa.")
             return redirect("submissions:review", pk=pk)
         typed = _send_form(request)
         if step == "edit":

@@ -437,3 +437,57 @@ def test_the_period_page_shows_who_took_each_step(closed, client_for):
     assert str(closed.secretariat) in page and str(closed.chairman) in page and "125/QĐ-UBND" in page
     detail = client_for(closed.secretariat).get(reverse("submissions:period_detail", args=[closed.period.pk]))
     assert "Gửi báo cáo" in detail.content.decode() and str(closed.approver_a) in detail.content.decode()
+
+
+# --------------------------------------------------------------------------- refused forms keep what was typed
+
+
+def test_a_refused_withdrawal_keeps_the_reason(db, client_for):
+    w = make_world()
+    sent = fill_and_send(w, w.sub_a, w.approver_a)
+    node = leaf(sent, "3.2")
+    appraisal_services.appraisal_save(submission=sent, node=node, actor=w.secretariat, version=0,
+                                      value=str(node.max_points))
+    response = client_for(w.approver_a).post(reverse("submissions:review", args=[sent.pk]),
+                                             {"step": "withdraw", "reason": "Sửa số liệu tiêu chí 2.1"})
+    body = response.content.decode()
+    assert response.status_code == 400 and "Hội đồng thẩm định đã bắt đầu chấm" in body
+    assert ">Sửa số liệu tiêu chí 2.1</textarea>" in body
+    assert Submission.objects.get(pk=sent.pk).status == "sent"
+
+
+def test_a_refused_chair_order_keeps_the_chosen_order(closed, client_for):
+    close_round(closed.period, closed.secretariat)
+    ranking_services.ranking_compute(period=closed.period, block=closed.block, actor=closed.secretariat)
+    url = reverse("ranking:block", args=[closed.period.pk, closed.block.pk])
+    response = client_for(closed.chair).post(url, {"action": "chair", "nhom-0-0": "so-y-te",
+                                                   "nhom-0-1": "so-xay-dung", "note": ""})
+    body = response.content.decode()
+    assert response.status_code == 400 and "Hãy ghi căn cứ" in body
+    first = body[body.index('name="nhom-0-0"'):body.index("</select>", body.index('name="nhom-0-0"'))]
+    assert '<option value="so-y-te" selected>' in first
+    assert not RankingVersion.objects.get().chair_order
+
+
+def test_a_refused_approval_keeps_the_decision_and_marks_the_wrong_field(closed, client_for):
+    _submitted(closed)
+    url = reverse("ranking:block", args=[closed.period.pk, closed.block.pk])
+    response = client_for(closed.chairman).post(url, {"action": "approve", "decision_number": "125/QĐ-UBND",
+                                                      "decision_date": "20/01/2025"})
+    body = response.content.decode()
+    assert response.status_code == 400 and "Ngày quyết định không hợp lệ." in body
+    assert 'value="125/QĐ-UBND"' in body and 'id="cf-date" value="20/01/2025"' in body
+    assert 'is-invalid" type="date" name="decision_date"' in body
+    assert 'is-invalid" name="decision_number"' not in body
+    assert RankingVersion.objects.get().status == "submitted"
+
+
+def test_a_refused_revocation_keeps_reason_and_unit(closed, client_for):
+    _published(closed)
+    url = reverse("ranking:block", args=[closed.period.pk, closed.block.pk])
+    body = client_for(closed.chairman).post(url, {"action": "revoke", "unit": "so-y-te", "reason": "Vi phạm",
+                                                  "decision_number": "", "decision_date": "2025-03-01"}
+                                            ).content.decode()
+    assert "Hãy nhập số quyết định." in body and ">Vi phạm</textarea>" in body
+    assert '<option value="so-y-te" selected>' in body
+    assert RankingVersion.objects.get().status == "published"
