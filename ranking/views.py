@@ -119,6 +119,8 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
                                       orders=_chair_orders(request.POST, version.snapshot.get("ties", [])))
                 messages.success(request, "Đã ghi quyết định thứ tự của Chủ tịch Hội đồng.")
             elif action == "submit":
+                if not request.POST.get("confirm"):
+                    return _confirm(request, period, version, action, roles, None)
                 services.ranking_submit(version=version, actor=request.user)
                 messages.success(request, "Đã trình Chủ tịch UBND phê duyệt.")
             elif action == "return":
@@ -184,7 +186,7 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
 
 
 def _confirm(request, period, version, action, roles, day, date_error: str = "") -> HttpResponse:
-    """The confirmation of approving or revoking: exactly what the public page will show (for a revocation,
+    """The confirmation of submitting, approving or revoking: exactly what the public page will show (for a revocation,
     the re-ranked result computed now, with the differences), the typed decision, and what is missing, each
     beside its field, in a form that keeps what was typed."""
     from .states import VERSION
@@ -193,12 +195,14 @@ def _confirm(request, period, version, action, roles, day, date_error: str = "")
     refused = VERSION.refusal(version.status, action, roles)
     if refused and refused[0] == "role":
         raise PermissionDenied(refused[1])
-    errors = services.decision_errors(typed["decision_number"], day)
+    errors = services.decision_errors(typed["decision_number"], day) if action != "submit" else {}
     if date_error:
         errors["decision_date"] = date_error
     if action == "revoke" and not typed["reason"].strip():
         errors["reason"] = "Hãy ghi lý do hủy bỏ kết quả."
     missing = ([refused[1]] if refused else []) + list(errors.values())
+    if action == "submit" and not refused:
+        missing += services.submit_missing(version)
     preview, changed = version, []
     if action == "revoke":
         preview_snapshot, _, changed = services.revocation_preview(version, typed["unit"])

@@ -438,7 +438,9 @@ def test_whole_year_from_opening_to_publication_and_revocation(browser, live_ser
     submit.evaluate("button => button.removeAttribute('disabled')")
     click_and_wait(secretariat, submit)
     secretariat.locator(".alert-danger", has_text="chưa được Chủ tịch Hội đồng thẩm định quyết định thứ tự").wait_for()
+    assert secretariat.locator("button:has-text('Xác nhận trình')").count() == 0
     assert RankingVersion.objects.get().status == RankingVersion.DRAFT
+    secretariat.goto(block_url)
 
     # The facts: Sở Xây dựng and Sở Y tế have outstanding achievements recognised by the council.
     for code in ("so-xay-dung", "so-y-te"):
@@ -480,6 +482,9 @@ def test_whole_year_from_opening_to_publication_and_revocation(browser, live_ser
     secretariat.goto(block_url)
     assert not submit.is_disabled()
     click_and_wait(secretariat, submit)
+    secretariat.locator("h1", has_text="Trình Chủ tịch UBND phê duyệt").wait_for()  # the confirmation
+    assert RankingVersion.objects.get().status == RankingVersion.DRAFT
+    click_and_wait(secretariat, "button:has-text('Xác nhận trình')")
     alert_success(secretariat, "Đã trình Chủ tịch UBND phê duyệt")
     assert RankingVersion.objects.get().status == RankingVersion.SUBMITTED
     shot(secretariat, "block-submitted")

@@ -491,3 +491,20 @@ def test_a_refused_revocation_keeps_reason_and_unit(closed, client_for):
     assert "Hãy nhập số quyết định." in body and ">Vi phạm</textarea>" in body
     assert '<option value="so-y-te" selected>' in body
     assert RankingVersion.objects.get().status == "published"
+
+
+def test_submitting_asks_for_confirmation_and_lists_unordered_ties(closed, client_for):
+    close_round(closed.period, closed.secretariat)
+    ranking_services.ranking_compute(period=closed.period, block=closed.block, actor=closed.secretariat)
+    url = reverse("ranking:block", args=[closed.period.pk, closed.block.pk])
+    client = client_for(closed.secretariat)
+    refused = client.post(url, {"action": "submit"})
+    assert refused.status_code == 400 and "chưa được Chủ tịch Hội đồng thẩm định quyết định thứ tự" in \
+        refused.content.decode() and "Xác nhận trình" not in refused.content.decode()
+    version = ranking_services.chair_decide(version=RankingVersion.objects.get(), orders=[["so-y-te", "so-xay-dung"]],
+                                            note="Biểu quyết", actor=closed.chair)
+    confirmation = client.post(url, {"action": "submit"})
+    assert confirmation.status_code == 200 and "Xác nhận trình" in confirmation.content.decode()
+    assert RankingVersion.objects.get(pk=version.pk).status == "draft"
+    client.post(url, {"action": "submit", "confirm": "1"})
+    assert RankingVersion.objects.get(pk=version.pk).status == "submitted"

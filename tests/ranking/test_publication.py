@@ -244,7 +244,9 @@ def test_only_the_secretariat_computes_and_submits(ranked, client_for):
     client = client_for(ranked.secretariat)
     client.post(url, {"action": "compute"})
     assert RankingVersion.objects.get().status == "draft"
-    client.post(url, {"action": "submit"})
+    assert client.post(url, {"action": "submit"}).status_code == 200  # the confirmation, nothing submitted
+    assert RankingVersion.objects.get().status == "draft"
+    client.post(url, {"action": "submit", "confirm": "1"})
     assert RankingVersion.objects.get().status == "submitted"
 
 
