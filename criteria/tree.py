@@ -23,6 +23,9 @@ KIND_LABELS = {
 #: The kind a child must have under a parent of the given kind (None: top level).
 CHILD_KIND = {None: "content", "content": "section", "section": "criterion", "criterion": "subcriterion",
               "subcriterion": "subcriterion"}
+#: Longest codes and agency names a node can store (``criteria.models.Node``): a content group's code is
+#: also every node's ``group``.
+MAX_CODE, MAX_GROUP_CODE, MAX_AGENCY = 32, 8, 255
 #: Content group whose criteria Điều 7 treats specially ("kết quả thực hiện nhiệm vụ được giao").
 ND2 = "ND2"
 
@@ -104,6 +107,12 @@ def validate_tree(specs: list[NodeSpec], declared_total: Any) -> list[NodeSpec]:
             add(spec, f"Mã “{spec.code}” bị trùng (đã có ở {where}).")
             continue
         by_code[spec.code] = spec
+        if len(spec.code) > MAX_CODE:
+            add(spec, f"Mã “{spec.code[:40]}…” dài quá {MAX_CODE} ký tự.")
+        elif spec.kind == "content" and len(spec.code) > MAX_GROUP_CODE:
+            add(spec, f"Mã nội dung “{spec.code}” dài quá {MAX_GROUP_CODE} ký tự.")
+        if len(spec.appraising_agency or "") > MAX_AGENCY:
+            add(spec, f"Tên cơ quan thẩm định dài quá {MAX_AGENCY} ký tự.")
         if spec.kind not in KINDS:
             add(spec, f"Loại nút “{spec.kind}” không hợp lệ; chỉ nhận: {', '.join(KINDS)}.")
         if not (spec.title or "").strip():

@@ -91,3 +91,24 @@ def test_every_problem_is_reported_at_once():
     specs.append(spec("1.2", "I", "criterion", "1", MANUAL, row=9))
     found = messages(specs)
     assert len(found) >= 3
+
+
+def test_codes_and_agencies_longer_than_a_node_stores_are_refused_by_row():
+    """Found by the hypothesis import test on PostgreSQL (SQLite does not enforce lengths): a 33-character
+    code reached the database as a DataError instead of a row error."""
+    from criteria.models import Node
+    from criteria.tree import MAX_AGENCY, MAX_CODE, MAX_GROUP_CODE, NodeSpec, TreeError, validate_tree
+
+    assert (MAX_CODE, MAX_GROUP_CODE, MAX_AGENCY) == (Node._meta.get_field("code").max_length,
+                                                      Node._meta.get_field("group").max_length,
+                                                      Node._meta.get_field("appraising_agency").max_length)
+    specs = [NodeSpec(code="NOIDUNG123", parent_code=None, kind="content", title="Nội dung", max_points="1", row=2),
+             NodeSpec(code="I", parent_code="NOIDUNG123", kind="section", title="Mục", max_points="1", row=3),
+             NodeSpec(code="1." + "0" * 31, parent_code="I", kind="criterion", title="Tiêu chí", max_points="1",
+                      appraising_agency="S" * 256, rule={"kind": "direct"}, row=4)]
+    with pytest.raises(TreeError) as refused:
+        validate_tree(specs, "1")
+    messages = {(p.row, p.message.split(" ")[0]) for p in refused.value.problems}
+    text = " ".join(p.message for p in refused.value.problems)
+    assert "dài quá 8 ký tự" in text and "dài quá 32 ký tự" in text and "dài quá 255 ký tự" in text
+    assert {row for row, _ in messages} >= {2, 4}
