@@ -20,6 +20,7 @@ from appraisal.selectors import appraised_results
 from criteria.models import Node
 from criteria.scoring import fmt, parse_decimal
 from submissions.models import Block, Period, Submission, Unit
+from submissions.period_settings import ranking_settings
 from submissions.transitions import transition
 
 from . import chair, rules
@@ -34,14 +35,10 @@ def _now(now: datetime | None) -> datetime:
 
 
 def period_settings(period: Period, block: Block) -> rules.RankingSettings:
+    """The engine's settings from the period's readings of the regulation (docs/regulation.md) and the
+    block's quota."""
     quotas = {block.code: block.excellent_quota} if block.excellent_quota is not None else {}
-    return rules.RankingSettings(
-        excellent_share=Decimal(str(period.setting("excellent_share"))),
-        quotas=quotas,
-        rank_only=period.kind == Period.RANK_ONLY,
-        poor_results_share=Decimal(str(period.setting("nd2_kem_share"))),
-        level_thresholds=period.quality_thresholds,
-    )
+    return ranking_settings(period, quotas)
 
 
 @transaction.atomic

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from django import forms
 
-from .models import DEFAULT_PERIOD_SETTINGS, UNSENT_CHOICES, Period, Unit
+from . import period_settings
+from .models import Period, Unit
 
 
 class EvidenceForm(forms.Form):
@@ -24,57 +25,96 @@ class PeriodForm(forms.ModelForm):
             "data_cutoff": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    # The per-period readings of the regulation (DOMAIN.md), stored in Period.settings.
+    # The per-period readings of the regulation (docs/regulation.md), stored in Period.settings; the other
+    # readings are added from submissions/period_settings.py in __init__.
     excellent_threshold = forms.DecimalField(label="Mức Xuất sắc của tiêu chí từ (điểm/tối đa)", min_value=0,
-                                             max_value=1, decimal_places=3, localize=True)
+                                             max_value=1, decimal_places=3, localize=True,
+                                             help_text="Mức chất lượng của tiêu chí theo tỷ lệ điểm thẩm định/điểm "
+                                                       "tối đa: mặc định 0,9 / 0,7 / 0,5.")
     good_threshold = forms.DecimalField(label="Mức Tốt từ", min_value=0, max_value=1, decimal_places=3, localize=True)
     fair_threshold = forms.DecimalField(label="Mức Trung bình từ", min_value=0, max_value=1, decimal_places=3,
                                         localize=True)
-    excellent_share = forms.DecimalField(label="Tỷ lệ tối đa Hoàn thành xuất sắc (0,20 = 20 %)", min_value=0,
-                                         max_value=1, decimal_places=3, localize=True)
-    nd2_kem_share = forms.DecimalField(label="Không hoàn thành khi quá tỷ lệ tiêu chí Nội dung II ở mức Kém",
-                                       min_value=0, max_value=1, decimal_places=3, localize=True)
-    first_year = forms.BooleanField(label="Năm đầu tiên đánh giá (Hội đồng chấm tối đa 8.1, 8.2)", required=False)
-    explanation_citation_warning = forms.BooleanField(
-        label="Nhắc khi giải trình chưa nêu Mục, Khoản, Điểm của tài liệu", required=False)
-    unsent_at_deadline = forms.ChoiceField(
-        label="Báo cáo chưa gửi khi hết hạn", choices=UNSENT_CHOICES,
-        help_text="Mặc định: không thẩm định (hướng dẫn: từ 17 giờ ngày hết hạn phần mềm không nhận báo cáo; "
-                  "không đánh giá đơn vị gửi báo cáo chậm).")
-    SETTING_FIELDS = ("excellent_share", "nd2_kem_share", "first_year", "explanation_citation_warning",
-                      "unsent_at_deadline")
+    THRESHOLD_FIELDS = ("excellent_threshold", "good_threshold", "fair_threshold")
 
-    def __init__(self, *args, authorities=None, **kwargs):
+    def __init__(self, *args, authorities=None, locked_reason: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if authorities is not None:
             self.fields["authority"].queryset = authorities
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
-        current = {**DEFAULT_PERIOD_SETTINGS, **((self.instance.settings if self.instance.pk else None) or {})}
-        high, good, fair = (Decimal(t) for t in current["quality_thresholds"])
+        # Once the appraisal round has closed, the readings the results were computed under cannot change.
+        self.locked_reason = locked_reason
+        kind = self.instance.kind if self.instance.pk else Period.GRADING
+        self.current = period_settings.defaults(kind) | ((self.instance.settings if self.instance.pk else None) or {})
+        for setting in period_settings.SETTINGS:
+            self.fields[setting.key] = _setting_field(setting)
+        high, good, fair = (Decimal(t) for t in self.current["quality_thresholds"])
         self.initial.update(excellent_threshold=high, good_threshold=good, fair_threshold=fair,
-                            **{name: current[name] for name in self.SETTING_FIELDS})
+                            **{s.key: _initial(s, self.current[s.key]) for s in period_settings.SETTINGS})
+
+    def _stored(self, data, thresholds) -> dict:
+        stored = {"quality_thresholds": [str(t) for t in thresholds]}
+        for setting in period_settings.SETTINGS:
+            if data.get(setting.key) is None and setting.kind != "bool":
+                continue
+            try:
+                stored[setting.key] = setting.check(data[setting.key] if setting.kind != "bool"
+                                                    else bool(data.get(setting.key)))
+            except ValueError as exc:
+                self.add_error(setting.key, str(exc))
+        return stored
 
     def clean(self):
         data = super().clean()
-        thresholds = [data.get(k) for k in ("excellent_threshold", "good_threshold", "fair_threshold")]
+        thresholds = [data.get(k) for k in self.THRESHOLD_FIELDS]
         if None not in thresholds and not (thresholds[0] >= thresholds[1] >= thresholds[2]):
-            raise forms.ValidationError("Các mức chất lượng phải giảm dần: Xuất sắc ≥ Tốt ≥ Trung bình.")
+            self.add_error("excellent_threshold", "Các mức chất lượng phải giảm dần: Xuất sắc ≥ Tốt ≥ Trung bình.")
+        if None in thresholds:
+            return data
+        stored = self._stored(data, thresholds)
+        for name, message in period_settings.cross_errors(stored).items():
+            self.add_error(name, message)
+        if self.locked_reason:
+            for key, new in stored.items():
+                if not _same(self.current.get(key), new):
+                    field = "excellent_threshold" if key == "quality_thresholds" else key
+                    self.add_error(field, f"Không thay đổi được: {self.locked_reason}")
+            if data.get("kind") and data["kind"] != self.instance.kind:
+                self.add_error("kind", f"Không thay đổi được: {self.locked_reason}")
+        self.stored_settings = stored
         return data
 
     def save(self, commit=True):
         period = super().save(commit=False)
-        data = self.cleaned_data
-        period.settings = {
-            **(period.settings or {}),
-            "quality_thresholds": [str(data[k]) for k in ("excellent_threshold", "good_threshold", "fair_threshold")],
-            "excellent_share": str(data["excellent_share"]), "nd2_kem_share": str(data["nd2_kem_share"]),
-            "first_year": data["first_year"], "explanation_citation_warning": data["explanation_citation_warning"],
-            "unsent_at_deadline": data["unsent_at_deadline"],
-        }
+        period.settings = {**(period.settings or {}), **self.stored_settings}
         if commit:
             period.save()
         return period
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except Exception:
+        return a == b
+
+
+def _initial(setting: period_settings.Setting, value):
+    return Decimal(str(value)) if setting.kind == "decimal" else value
+
+
+def _setting_field(setting: period_settings.Setting) -> forms.Field:
+    common = {"label": setting.label, "help_text": setting.help}
+    if setting.kind == "bool":
+        return forms.BooleanField(required=False, **common)
+    if setting.kind == "choice":
+        return forms.ChoiceField(choices=setting.choices, **common)
+    return forms.DecimalField(min_value=setting.minimum, max_value=setting.maximum, decimal_places=3,
+                              localize=True, **common)
 
 
 class UnitForm(forms.ModelForm):

@@ -13,6 +13,7 @@ from criteria.scoring import fmt
 from ranking import rules as ranking
 
 from .models import Period, Submission
+from .period_settings import ranking_settings
 from .selectors import Sheet
 
 
@@ -57,7 +58,7 @@ def suggest_grade(submission: Submission, sheet: Sheet) -> Suggestion | None:
     if submission.period.kind != Period.GRADING:
         return None
     thresholds = submission.period.quality_thresholds
-    settings = ranking.RankingSettings(level_thresholds=thresholds)
+    settings = ranking_settings(submission.period)
     criteria, survey_max = _criteria(sheet, thresholds)
     total = sheet.total + survey_max
     unit = ranking.Unit(id=submission.unit.code, block=submission.unit.block.code, total=total, outstanding=True,

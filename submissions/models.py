@@ -19,6 +19,8 @@ from simple_history.models import HistoricalRecords
 
 from criteria.models import Authority, Framework, Node
 
+from . import period_settings
+
 
 class User(AbstractUser):
     """A personal account: never shared (seed 003 printed one shared password; we never need one)."""
@@ -81,23 +83,6 @@ class Unit(models.Model):
         return self.name
 
 
-DEFAULT_PERIOD_SETTINGS = {
-    # DOMAIN.md readings, each a per-period setting with this default.
-    "quality_thresholds": ["0.9", "0.7", "0.5"],
-    "excellent_share": "0.20",
-    "first_year": True,
-    "nd2_kem_share": "0.5",
-    "explanation_citation_warning": True,
-    # A sheet still unsent at the deadline is locked; "not_appraised": the council does not appraise it and it
-    # ranks with total 0 "không gửi báo cáo đúng hạn" (seed 000: from 17:00 the software "không nhận báo cáo";
-    # seed 004: "không tiến hành đánh giá đối với những đơn vị gửi báo cáo chậm"); "appraised": appraised as it
-    # stood when locked.
-    "unsent_at_deadline": "not_appraised",
-}
-UNSENT_CHOICES = [("not_appraised", "Không thẩm định, xếp với tổng điểm 0 (không gửi báo cáo đúng hạn)"),
-                  ("appraised", "Vẫn thẩm định theo số liệu tại thời điểm khóa")]
-
-
 class Period(models.Model):
     """A round of evaluation of one authority for one year."""
 
@@ -126,7 +111,8 @@ class Period(models.Model):
         return self.name
 
     def setting(self, key: str):
-        return {**DEFAULT_PERIOD_SETTINGS, **(self.settings or {})}[key]
+        """The period's reading ``key`` (see submissions/period_settings.py), its default when not set."""
+        return period_settings.value(self.settings, key, self.kind)
 
     @property
     def quality_thresholds(self) -> tuple[Decimal, Decimal, Decimal]:

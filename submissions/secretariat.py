@@ -38,7 +38,8 @@ def period_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     period = get_object_or_404(Period, pk=pk, authority__in=authorities) if pk else None
     blocks = list(Block.objects.filter(authority__in=authorities).select_related("authority"))
     frameworks = Framework.objects.order_by("-year", "code")
-    form = PeriodForm(request.POST or None, instance=period, authorities=authorities)
+    form = PeriodForm(request.POST or None, instance=period, authorities=authorities,
+                      locked_reason=_settings_locked(period))
     current = {pb.block_id: pb.framework_id for pb in period.blocks.all()} if period else {}
     for block in blocks:
         form.fields[f"fw_{block.pk}"] = forms.ModelChoiceField(
@@ -58,6 +59,16 @@ def period_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, f"Đã lưu kỳ đánh giá “{period}”.")
             return redirect("submissions:period_detail", pk=period.pk)
     return render(request, "submissions/secretariat/period_form.html", {"form": form, "period": period})
+
+
+def _settings_locked(period: Period | None) -> str:
+    """Why the period's readings of the regulation can no longer change: its appraisal round has closed
+    (the results were computed and frozen under them); empty while they may change."""
+    appraisal_round = getattr(period, "appraisal_round", None) if period else None
+    if appraisal_round is None or appraisal_round.status != "closed":
+        return ""
+    return ("Hội đồng thẩm định đã kết thúc thẩm định kỳ này; kết quả đã được tính theo cách hiểu quy định "
+            "hiện tại.")
 
 
 @login_required

@@ -125,3 +125,19 @@ def close_round(period, actor):
     staff_council(period)
     services.round_release(period=period, actor=actor)
     return services.round_close(period=period, actor=actor)
+
+
+def period_form_data(**fields) -> dict:
+    """What the period form posts when each reading of the regulation keeps its default; ``fields`` override
+    (None drops a field: an unticked box)."""
+    from submissions import period_settings
+
+    data = {"excellent_threshold": "0,9", "good_threshold": "0,7", "fair_threshold": "0,5"}
+    for setting in period_settings.SETTINGS:
+        default = setting.default_for(fields.get("kind", "grading"))
+        if setting.kind != "bool":
+            data[setting.key] = str(default)
+        elif default:
+            data[setting.key] = "on"
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}

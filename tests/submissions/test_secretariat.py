@@ -10,20 +10,21 @@ from openpyxl import Workbook
 
 from criteria.models import Framework
 from submissions.models import Period, Role, Submission, Unit, User, Window
-from tests.factories import leaf
+from tests.factories import leaf, period_form_data
 
 pytestmark = pytest.mark.django_db
 
 
 def test_secretariat_opens_a_period_and_every_unit_gets_a_submission(world, client_for):
     client = client_for(world.secretariat)
-    response = client.post(reverse("submissions:period_create"), {
+    response = client.post(reverse("submissions:period_create"), period_form_data(**{
         "authority": world.authority.pk, "code": "tn-2025", "name": "Đánh giá năm 2025", "year": 2025,
         "kind": "grading", "opens_at": "2025-10-31T08:00", "closes_at": "2025-11-25T17:00",
         "data_cutoff": "2025-11-20", f"fw_{world.block.pk}": Framework.objects.get(code="tn2024-so").pk,
         "excellent_threshold": "0,9", "good_threshold": "0.7", "fair_threshold": "0.5", "excellent_share": "0.2",
         "nd2_kem_share": "0.5", "explanation_citation_warning": "on", "unsent_at_deadline": "appraised",
-    })
+        "first_year": None,
+    }))
     assert response.status_code == 302
     period = Period.objects.get(code="tn-2025")
     assert period.settings["quality_thresholds"] == ["0.900", "0.700", "0.500"] or period.setting(
@@ -36,12 +37,12 @@ def test_secretariat_opens_a_period_and_every_unit_gets_a_submission(world, clie
 
 
 def test_period_with_close_before_open_is_refused(world, client_for):
-    response = client_for(world.secretariat).post(reverse("submissions:period_create"), {
+    response = client_for(world.secretariat).post(reverse("submissions:period_create"), period_form_data(**{
         "authority": world.authority.pk, "code": "sai", "name": "Sai", "year": 2025, "kind": "grading",
         "opens_at": "2025-11-25T17:00", "closes_at": "2025-10-31T08:00", "excellent_threshold": "0.9",
         "good_threshold": "0.7", "fair_threshold": "0.5", "excellent_share": "0.2", "nd2_kem_share": "0.5",
         "unsent_at_deadline": "not_appraised",
-    })
+    }))
     assert response.status_code == 200 and "Hạn gửi phải sau thời điểm mở" in response.content.decode()
     assert not Period.objects.filter(code="sai").exists()
 
@@ -129,9 +130,9 @@ def test_navigation_shows_each_role_its_pages(world, client_for):
 
 
 def test_thresholds_must_decrease(world, client_for):
-    response = client_for(world.secretariat).post(reverse("submissions:period_create"), {
+    response = client_for(world.secretariat).post(reverse("submissions:period_create"), period_form_data(**{
         "authority": world.authority.pk, "code": "sai2", "name": "Sai", "year": 2025, "kind": "grading",
         "opens_at": "2025-10-31T08:00", "closes_at": "2025-11-25T17:00", "excellent_threshold": "0.5",
         "good_threshold": "0.7", "fair_threshold": "0.5", "excellent_share": "0.2", "nd2_kem_share": "0.5",
-    })
+    }))
     assert "phải giảm dần" in response.content.decode() and not Period.objects.filter(code="sai2").exists()
