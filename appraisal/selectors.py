@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from criteria.models import Node
 from ranking import rules as ranking_rules
 from ranking.rules import XUAT_SAC, classify_level, quality_level
 from submissions.models import Entry, Evidence, Submission, Window
+from submissions.period_settings import ranking_settings
 
 from .models import Appraisal, CouncilMember, QualityLevel, SupplementRequest
 from .permissions import effective_agency, member_home_unit_ids
@@ -307,6 +308,30 @@ def appraised_results(submission_ids: list[int], thresholds: tuple[Decimal, Deci
     }
 
 
+def unappraised_leaves(submission_ids: list[int]) -> dict[int, list[str]]:
+    """submission → codes of its leaves without an appraised score (no row, or a row without points), in the
+    framework's order; only submissions missing something appear. Section I (survey) leaves count like any
+    other: a unit without its leaders' forms has no section I score, whether or not rows were ever created.
+    One aggregate count per submission; the details are read only for the submissions that fall short."""
+    if not submission_ids:
+        return {}
+    frameworks = dict(Submission.objects.filter(pk__in=submission_ids).values_list("pk", "framework_id"))
+    leaves: dict[int, dict[int, str]] = defaultdict(dict)
+    for pk, framework_id, code, rule in Node.objects.filter(framework_id__in=set(frameworks.values())).order_by(
+            "ordering").values_list("pk", "framework_id", "code", "rule"):
+        if rule:
+            leaves[framework_id][pk] = code
+    scored = Appraisal.objects.filter(submission_id__in=submission_ids, points__isnull=False)
+    counts = dict(scored.values("submission_id").annotate(n=Count("id")).values_list("submission_id", "n"))
+    short = [sid for sid in frameworks if counts.get(sid, 0) < len(leaves[frameworks[sid]])]
+    if not short:
+        return {}
+    have: dict[int, set[int]] = defaultdict(set)
+    for sid, node_id in scored.filter(submission_id__in=short).values_list("submission_id", "node_id"):
+        have[sid].add(node_id)
+    return {sid: [code for pk, code in leaves[frameworks[sid]].items() if pk not in have[sid]] for sid in short}
+
+
 def _criterion_scores_summed(submission_ids: list[int]) -> dict[int, dict[int, Decimal]]:
     out: dict[int, dict[int, Decimal]] = {sid: {} for sid in submission_ids}
     rows = (Appraisal.objects.filter(submission_id__in=submission_ids, node__criterion__isnull=False)
@@ -419,7 +444,7 @@ def quality_gaps(period, submissions, nodes) -> list[Gap]:
     """Derived levels (no council decision recorded) that bar a unit from a grade its total reaches."""
     if period.kind != period.GRADING or not submissions:
         return []
-    settings = ranking_rules.RankingSettings(level_thresholds=period.quality_thresholds)
+    settings = ranking_settings(period)
     results = appraised_results([s.pk for s in submissions], settings.level_thresholds)
     decided = set(QualityLevel.objects.filter(submission__in=submissions).values_list("submission_id", "node_id"))
     by_id = {n.id: n for fnodes in nodes.values() for n in fnodes}

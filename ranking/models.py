@@ -24,6 +24,9 @@ class UnitFacts(models.Model):
     corruption = models.CharField("Tham nhũng, tiêu cực ở đơn vị trực thuộc", max_length=12, choices=INCIDENTS,
                                   default="none")
     disunity = models.BooleanField("Bị kết luận mất đoàn kết nội bộ", default=False)
+    official_prosecuted = models.BooleanField(
+        "Có cán bộ, công chức, viên chức bị tạm giam, tạm giữ, khởi tố, truy tố", default=False,
+        help_text="Điều 7.2.a: đơn vị có trường hợp này không được xếp Hoàn thành xuất sắc nhiệm vụ.")
     subunits_disciplined_share = models.DecimalField("Tỷ lệ đơn vị trực thuộc bị kỷ luật (0–1)", max_digits=5,
                                                      decimal_places=4, default=0)
     evidence = models.TextField("Căn cứ (số, ngày văn bản)", blank=True)

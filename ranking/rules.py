@@ -173,6 +173,10 @@ class Unit:
     disunity: bool = False
     subunits_disciplined_share: Decimal = Decimal(0)
     criteria: tuple[Criterion, ...] = ()
+    # An official of the unit detained, held, charged or prosecuted (tạm giam, tạm giữ, khởi tố, truy tố).
+    official_prosecuted: bool = False
+    # The declared total of the unit's framework (100): a total above it is refused, never ranked.
+    max_total: Decimal | None = None
     # When given, the number of criteria of the results group (ND2) the unit has; ``criteria`` may then
     # omit the criteria rated Xuất sắc (they fail no condition), which keeps large blocks cheap.
     results_criteria_total: int | None = None
@@ -186,7 +190,13 @@ class Unit:
             self._fail("total", "phải là số thập phân (Decimal), không dùng số thực dấu phẩy động.")
         if self.total < 0:
             self._fail("total", f"tổng điểm {fmt(self.total)} không được âm.")
-        for name in ("outstanding", "disunity"):
+        if self.max_total is not None:
+            if not _is_decimal(self.max_total) or self.max_total <= 0:
+                self._fail("max_total", "tổng điểm tối đa của bộ tiêu chí phải là số thập phân lớn hơn 0.")
+            if self.total > self.max_total:
+                self._fail("total", f"tổng điểm {fmt(self.total)} vượt tổng điểm tối đa {fmt(self.max_total)} "
+                                    f"của bộ tiêu chí.")
+        for name in ("outstanding", "disunity", "official_prosecuted"):
             if not isinstance(getattr(self, name), bool):
                 self._fail(name, "phải là true hoặc false.")
         for name in ("discipline", "corruption"):
@@ -195,6 +205,8 @@ class Unit:
         share = self.subunits_disciplined_share
         if not _is_decimal(share) or not (0 <= share <= 1):
             self._fail("subunits_disciplined_share", "phải là số thập phân từ 0 đến 1.")
+        for field_name, problem in fact_contradictions(self.discipline, share):
+            self._fail(field_name, problem)
         if not isinstance(self.criteria, tuple):
             object.__setattr__(self, "criteria", tuple(self.criteria))
         for i, criterion in enumerate(self.criteria, start=1):
@@ -242,6 +254,17 @@ class BlockSummary:
 class Ranking:
     units: tuple[UnitResult, ...]  # by block, then rank, then id
     blocks: dict[str, BlockSummary]
+
+
+def fact_contradictions(discipline: str, subunits_disciplined_share: Decimal) -> list[tuple[str, str]]:
+    """(field, message) for facts of one unit that contradict each other, each message naming both: a share
+    of disciplined subordinate units above 0 means a subordinate organisation was disciplined, so the
+    discipline fact (Điều 7.2.a–d, "tổ chức trực thuộc … bị xử lý kỷ luật") cannot say "none"."""
+    if discipline == NONE and _is_decimal(subunits_disciplined_share) and subunits_disciplined_share > 0:
+        return [("subunits_disciplined_share",
+                 f"tỷ lệ đơn vị trực thuộc bị kỷ luật là {_percent(subunits_disciplined_share)} % nhưng “kỷ luật "
+                 f"tổ chức trực thuộc, lãnh đạo, cấp ủy viên” ghi không có: hai thông tin mâu thuẫn nhau.")]
+    return []
 
 
 # --------------------------------------------------------------------------- numbers
@@ -335,6 +358,7 @@ def _incident(value: str, allow_remedied: bool, what: str) -> str | None:
 
 
 _DISCIPLINE = "có tổ chức trực thuộc, lãnh đạo cơ quan, đơn vị hoặc cấp ủy viên bị xử lý kỷ luật"
+_PROSECUTED = "có cán bộ, công chức, viên chức của cơ quan, đơn vị bị tạm giam, tạm giữ, khởi tố, truy tố."
 _CORRUPTION = "có đơn vị trực thuộc xảy ra vụ việc tham nhũng, lãng phí, tiêu cực bị xử lý kỷ luật"
 
 
@@ -391,6 +415,8 @@ class _Conditions:
                     out[grade].append(f"{prefixes[grade]}tổng điểm {shown} dưới {self._minimum_shown[grade]}.")
         if not unit.outstanding:
             out[HTXSNV].append(f"{prefixes[HTXSNV]}chưa được Hội đồng thẩm định công nhận có thành tích nổi bật.")
+        if unit.official_prosecuted:
+            out[HTXSNV].append(f"{prefixes[HTXSNV]}{_PROSECUTED}")
         for value, what in ((unit.discipline, _DISCIPLINE), (unit.corruption, _CORRUPTION)):
             if value != NONE:
                 for grade in _CONDITIONED:
@@ -406,6 +432,10 @@ class _Conditions:
                 f"có {_percent(unit.subunits_disciplined_share)} % số đơn vị trực thuộc bị kỷ luật trong năm, "
                 f"trên {_percent(limit)} %."
             )
+        elif unit.subunits_disciplined_share > 0:  # Điều 7.2.a: no subordinate organisation disciplined at all
+            out[HTXSNV].append(
+                f"{prefixes[HTXSNV]}có {_percent(unit.subunits_disciplined_share)} % số đơn vị trực thuộc bị kỷ luật "
+                f"trong năm; ở mức này không được có đơn vị trực thuộc nào bị kỷ luật.")
         if common:
             for grade in _CONDITIONED:
                 out[grade] += [prefixes[grade] + text for text in common]

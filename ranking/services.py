@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from appraisal.models import AppraisalRound
-from appraisal.selectors import appraised_results
+from appraisal.selectors import appraised_results, unappraised_leaves
 from criteria.models import Node
-from criteria.scoring import fmt, parse_decimal
+from criteria.scoring import ScoringError, fmt, parse_decimal
 from submissions.models import Block, Period, Submission, Unit
 from submissions.period_settings import ranking_settings
 from submissions.transitions import transition
@@ -41,26 +41,59 @@ def period_settings(period: Period, block: Block) -> rules.RankingSettings:
     return ranking_settings(period, quotas)
 
 
+FACT_LABELS = {
+    "discipline": "Kỷ luật tổ chức trực thuộc, lãnh đạo, cấp ủy viên",
+    "corruption": "Tham nhũng, lãng phí, tiêu cực ở đơn vị trực thuộc",
+    "subunits_disciplined_share": "Tỷ lệ đơn vị trực thuộc bị kỷ luật",
+    "evidence": "Căn cứ",
+}
+
+
+def parse_share(raw) -> Decimal:
+    """A share typed as a fraction ("0,25") or a percentage ("25%", "25 %", "12,5 %"): the fraction, 0 to 1.
+    A bare number above 1 ("25") is refused: it is not clear whether it means 25 % or 25 units."""
+    text = str(raw if raw is not None else "").strip().replace("\u00a0", " ")
+    label = FACT_LABELS["subunits_disciplined_share"]
+    percent = text.endswith("%")
+    try:
+        value = parse_decimal(text.rstrip("%").strip() if percent else text or "0", field_label=label)
+    except ScoringError as exc:
+        raise ValidationError({"subunits_disciplined_share": str(exc)}) from None
+    if percent:
+        value = value / 100
+    if not Decimal(0) <= value <= 1:
+        raise ValidationError({"subunits_disciplined_share": f"{label} phải từ 0 đến 1 (ví dụ 0,25) hoặc từ 0 % đến "
+                                                             f"100 % (ví dụ 25 %); đang là “{text}”."})
+    if value != value.quantize(Decimal("0.0001")):
+        raise ValidationError({"subunits_disciplined_share": f"{label} chỉ ghi đến 0,01 % (4 chữ số thập phân của "
+                                                             f"tỷ lệ); đang là “{text}”."})
+    return value
+
+
 @transaction.atomic
 def facts_save(*, period: Period, unit: Unit, actor, outstanding: bool, discipline: str, corruption: str,
-               disunity: bool, subunits_disciplined_share, evidence: str) -> UnitFacts:
-    """The secretariat records a unit's facts with the documents that prove them."""
+               disunity: bool, subunits_disciplined_share, evidence: str, official_prosecuted: bool = False
+               ) -> UnitFacts:
+    """The secretariat records a unit's facts with the documents that prove them. Refusals are by field
+    (ValidationError with a dict), so the form marks only the wrong field and keeps what was typed."""
     if unit.authority_id != period.authority_id:
         raise ValidationError("Đơn vị không thuộc cơ quan của kỳ đánh giá.")
     valid = {code for code, _ in UnitFacts._meta.get_field("discipline").choices}
-    if discipline not in valid or corruption not in valid:
-        raise ValidationError("Giá trị kỷ luật hoặc tham nhũng, tiêu cực không hợp lệ.")
-    try:
-        share = parse_decimal(subunits_disciplined_share, field_label="Tỷ lệ đơn vị trực thuộc bị kỷ luật")
-    except Exception as exc:
-        raise ValidationError(str(exc)) from None
-    if not Decimal(0) <= share <= 1:
-        raise ValidationError("Tỷ lệ đơn vị trực thuộc bị kỷ luật phải từ 0 đến 1 (ví dụ 0,25 là 25 %).")
-    if (outstanding or discipline != "none" or corruption != "none" or disunity or share) and not evidence.strip():
-        raise ValidationError("Hãy ghi căn cứ (số, ngày văn bản) cho thông tin đã nhập.")
+    errors = {name: f"{FACT_LABELS[name]}: giá trị “{value}” không hợp lệ."
+              for name, value in (("discipline", discipline), ("corruption", corruption)) if value not in valid}
+    if errors:
+        raise ValidationError(errors)
+    share = parse_share(subunits_disciplined_share)
+    for name, problem in rules.fact_contradictions(discipline, share):
+        errors[name] = f"{problem[0].upper()}{problem[1:]} Hãy sửa một trong hai."
+    if errors:
+        raise ValidationError(errors)
+    if (outstanding or discipline != "none" or corruption != "none" or disunity or share or official_prosecuted) \
+            and not evidence.strip():
+        raise ValidationError({"evidence": "Hãy ghi căn cứ (số, ngày văn bản) cho thông tin đã nhập."})
     facts, _ = UnitFacts.objects.select_for_update().get_or_create(period=period, unit=unit)
     facts.outstanding, facts.discipline, facts.corruption = outstanding, discipline, corruption
-    facts.disunity = disunity
+    facts.disunity, facts.official_prosecuted = disunity, official_prosecuted
     facts.subunits_disciplined_share, facts.evidence, facts.updated_by = share, evidence.strip(), actor
     facts._history_user = actor
     facts.save()
@@ -92,7 +125,7 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
     a unit without one, or frozen with other thresholds than the period's now, is computed from its scores."""
     rows = list(Submission.objects.filter(period=period, unit__block=block).values_list(
         "pk", "unit_id", "unit__code", "unit__name", "framework_id", "proposed_grade", "status",
-        "appraised_result__total", "appraised_result__below", "appraised_result__thresholds"))
+        "framework__total_points", "appraised_result__total", "appraised_result__below", "appraised_result__thresholds"))
     thresholds = settings.level_thresholds
     current = {",".join(str(t) for t in thresholds)}
     frozen: dict[int, tuple[Decimal, list[str]]] = {}
@@ -100,8 +133,12 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
         if total is not None and (used in current or tuple(Decimal(t) for t in used.split(",")) == thresholds):
             current.add(used)
             frozen[pk] = (total, below.split(",") if below else [])
+    unappraised = set() if Submission.LOCKED in period.appraisable_statuses else {Submission.LOCKED,
+                                                                                Submission.DRAFT}
+    unfrozen = [row[0] for row in rows if row[0] not in frozen]
+    _refuse_incomplete([row for row in rows if row[0] in set(unfrozen) and row[6] not in unappraised])
     live = {pk: (total, [f"{cid}:{level}" for cid, level in below]) for pk, (total, below) in appraised_results(
-        [row[0] for row in rows if row[0] not in frozen], thresholds).items()}
+        unfrozen, thresholds).items()}
     criteria = {pk: (code, group, framework_id) for pk, criterion_id, code, group, framework_id in Node.objects.filter(
         framework_id__in={row[4] for row in rows}).values_list("pk", "criterion_id", "code", "group", "framework_id")
         if criterion_id == pk}
@@ -120,9 +157,7 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
     facts = {f.unit_id: f for f in UnitFacts.objects.filter(period=period, unit__block=block)}
     no_facts = UnitFacts(discipline=rules.NONE, corruption=rules.NONE, subunits_disciplined_share=Decimal(0))
     units, display = [], {}
-    unappraised = set() if Submission.LOCKED in period.appraisable_statuses else {Submission.LOCKED,
-                                                                                Submission.DRAFT}
-    for pk, unit_id, code, name, framework_id, proposed, status, *_ in rows:
+    for pk, unit_id, code, name, framework_id, proposed, status, framework_total, *_ in rows:
         total, below = frozen.get(pk) or live[pk]
         if status in unappraised:  # not sent by the deadline: not appraised, ranks with total 0
             total, below = Decimal(0), []
@@ -131,12 +166,28 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
             id=code, block=block.code, total=total, outstanding=unit_facts.outstanding,
             discipline=unit_facts.discipline, corruption=unit_facts.corruption, disunity=unit_facts.disunity,
             subunits_disciplined_share=Decimal(unit_facts.subunits_disciplined_share),
+            official_prosecuted=unit_facts.official_prosecuted, max_total=framework_total,
             criteria=tuple([shared.get(token) or criterion(token) for token in below]),
             results_criteria_total=results_total[framework_id],
         ))
         display[code] = {"name": name, "unit_id": unit_id, "submission_id": pk, "proposed_grade": proposed,
                          "status": status}
     return units, display
+
+
+def _refuse_incomplete(rows) -> None:
+    """An appraised sheet with a leaf that has no appraised score (section I without its leaders' forms, a
+    criterion never appraised) is refused rather than guessed: a missing row and an empty one would
+    otherwise rank differently (Xuất sắc by absence, Kém by a zero). Frozen results were complete at close."""
+    missing = unappraised_leaves([row[0] for row in rows])
+    if not missing:
+        return
+    names = {row[0]: row[3] for row in rows}
+    lines = [f"{names[sid]}: {', '.join(codes[:12])}{' …' if len(codes) > 12 else ''} ({len(codes)} tiêu chí)"
+             for sid, codes in sorted(missing.items(), key=lambda item: names[item[0]])]
+    shown = "; ".join(lines[:20]) + (f"; và {len(lines) - 20} đơn vị khác" if len(lines) > 20 else "")
+    raise ValidationError(f"Chưa xếp hạng được: đơn vị có tiêu chí chưa có điểm thẩm định (Mục I cần phiếu đánh giá "
+                          f"của Lãnh đạo hoặc phiếu tổng hợp) — {shown}.")
 
 
 @contextmanager
@@ -159,10 +210,13 @@ def snapshot(period: Period, block: Block, orders: list[list[str]] | None = None
 
 def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = None) -> dict:
     settings = period_settings(period, block)
-    units, display = build_units(period, block, settings)
-    if not units:
-        raise ValidationError(f"{block} chưa có đơn vị nào có báo cáo trong kỳ.")
-    ranking = rules.rank_units(units, settings)
+    try:
+        units, display = build_units(period, block, settings)
+        if not units:
+            raise ValidationError(f"{block} chưa có đơn vị nào có báo cáo trong kỳ.")
+        ranking = rules.rank_units(units, settings)
+    except rules.RankingError as exc:  # data the rules refuse (a total above the framework's): shown as is
+        raise ValidationError(f"Chưa xếp hạng được: {exc}") from None
     if orders:
         ranking = chair.apply_chair_order(ranking, orders)
     previous = _previous(period, block)

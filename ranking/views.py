@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from config.responses import attachment, file_attachment
+from criteria.scoring import fmt
 from submissions.models import Block, Period, Unit
 from submissions.permissions import get_submission_for_user, is_secretariat
 from submissions.transitions import period_log
@@ -227,21 +228,28 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     require(is_secretariat(request.user, period.authority_id), "Chỉ cơ quan thường trực nhập thông tin xếp loại.")
     unit = get_object_or_404(Unit, pk=unit_id, authority=period.authority)
     facts = UnitFacts.objects.filter(period=period, unit=unit).first()
+    typed, errors = None, {}
     if request.method == "POST":
+        typed = {"outstanding": bool(request.POST.get("outstanding")),
+                 "discipline": request.POST.get("discipline", "none"),
+                 "corruption": request.POST.get("corruption", "none"),
+                 "disunity": bool(request.POST.get("disunity")),
+                 "official_prosecuted": bool(request.POST.get("official_prosecuted")),
+                 "subunits_disciplined_share": request.POST.get("subunits_disciplined_share", "").strip() or "0",
+                 "evidence": request.POST.get("evidence", "")}
         try:
-            services.facts_save(
-                period=period, unit=unit, actor=request.user, outstanding=bool(request.POST.get("outstanding")),
-                discipline=request.POST.get("discipline", "none"), corruption=request.POST.get("corruption", "none"),
-                disunity=bool(request.POST.get("disunity")),
-                subunits_disciplined_share=request.POST.get("subunits_disciplined_share") or "0",
-                evidence=request.POST.get("evidence", ""))
+            services.facts_save(period=period, unit=unit, actor=request.user, **typed)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            errors = ({name: " ".join(texts) for name, texts in exc.message_dict.items()}
+                      if hasattr(exc, "error_dict") else {"general": " ".join(exc.messages)})
+            messages.error(request, "Chưa lưu được thông tin xếp loại: " + " ".join(errors.values()))
         else:
             messages.success(request, f"Đã lưu thông tin xếp loại của {unit}.")
             return redirect("ranking:block", pk=period.pk, block_id=unit.block_id)
-    return render(request, "ranking/facts.html", {"period": period, "unit": unit, "facts": facts,
-                                                  "incidents": INCIDENTS})
+    share = typed["subunits_disciplined_share"] if typed else fmt(facts.subunits_disciplined_share) if facts else "0"
+    return render(request, "ranking/facts.html", {"period": period, "unit": unit, "facts": typed or facts,
+                                                  "share": share, "incidents": INCIDENTS, "errors": errors},
+                  status=400 if errors else 200)
 
 
 @login_required

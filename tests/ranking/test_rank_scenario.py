@@ -275,3 +275,39 @@ def test_missing_file_is_refused():
     with pytest.raises(CommandError, match="Không đọc được tệp kịch bản") as exc:
         call_command("rank_scenario", "/nonexistent/scenario.json")
     assert exc.value.returncode == 2
+
+
+# ------------------------------------------------------------------ totals and criteria within their maxima
+
+
+def test_a_total_above_the_frameworks_declared_total_is_refused(tmp_path):
+    message = refused(tmp_path, {"units": [_unit(total="100.01")]})
+    assert message.startswith("Đơn vị “SNV”, trường “total”: tổng điểm 100,01 vượt tổng điểm tối đa 100")
+    message = refused(tmp_path, {"settings": {"framework_total": "82"}, "units": [_unit(total="85")]})
+    assert "vượt tổng điểm tối đa 82" in message
+    message = refused(tmp_path, {"units": [_unit(total="85", max_total="82")]})
+    assert "vượt tổng điểm tối đa 82" in message
+    assert run(_write(tmp_path, {"units": [_unit(total="100")]}))["units"][0]["total"] == "100.00"
+
+
+def test_a_criterion_above_its_maximum_is_refused(tmp_path):
+    message = refused(tmp_path, {"units": [_unit(criteria=[{"code": "7.2", "group": "ND2", "score": "3.5",
+                                                            "max": "3"}])]})
+    assert message.startswith("Đơn vị “SNV”, trường “criteria”, tiêu chí thứ 1 (“7.2”), trường “score”")
+    assert "điểm \"3.5\" phải từ 0 đến điểm tối đa \"3\"" in message
+
+
+def test_a_criterion_given_by_score_gets_its_derived_level(tmp_path):
+    result = run(_write(tmp_path, {"units": [_unit(criteria=[{"code": "7.2", "group": "ND2", "score": "2.6",
+                                                             "max": "3"}])]}))
+    assert any("tiêu chí 7.2 (Nội dung II) chỉ đạt mức Tốt" in r for r in result["units"][0]["reasons"])
+    message = refused(tmp_path, {"units": [_unit(criteria=[{"code": "7.2", "group": "ND2", "score": "2.7",
+                                                            "max": "3", "level": "tot"}])]})
+    assert "mâu thuẫn với điểm" in message
+
+
+def test_dieu_7_2_a_scenario_official_prosecuted_and_contradicting_facts(tmp_path):
+    result = run(_write(tmp_path, {"units": [_unit(official_prosecuted=True)]}))
+    assert result["units"][0]["qualified"] == "HTTNV"
+    message = refused(tmp_path, {"units": [_unit(subunits_disciplined_share="0.1")]})
+    assert "subunits_disciplined_share" in message and "mâu thuẫn" in message

@@ -163,11 +163,40 @@ def test_disunity_is_always_not_completed():
     assert result.reasons[-1] == HT_PREFIX + "bị cấp có thẩm quyền đánh giá, kết luận mất đoàn kết nội bộ."
 
 
-def test_subordinate_units_disciplined_share():
-    assert qualify(unit(subunits_disciplined_share=D("0.20"))).grade == HTXSNV  # "at most 20 %"
-    result = qualify(unit(subunits_disciplined_share=D("0.225")))
+def test_dieu_7_2_b_at_most_20_percent_of_subordinate_units_disciplined():
+    remedied = {"discipline": "remedied"}
+    assert qualify(unit(subunits_disciplined_share=D("0.20"), **remedied)).grade == HTTNV  # "at most 20 %"
+    result = qualify(unit(subunits_disciplined_share=D("0.225"), **remedied))
     assert result.grade == KHTNV
-    assert result.reasons[0] == XS_PREFIX + "có 22,5 % số đơn vị trực thuộc bị kỷ luật trong năm, trên 20 %."
+    assert XS_PREFIX + "có 22,5 % số đơn vị trực thuộc bị kỷ luật trong năm, trên 20 %." in result.reasons
+    assert HT_PREFIX + "có 22,5 % số đơn vị trực thuộc bị kỷ luật trong năm, trên 20 %." in result.reasons
+
+
+def test_dieu_7_2_a_any_disciplined_subordinate_unit_bars_excellent():
+    result = qualify(unit(subunits_disciplined_share=D("0.05"), discipline="remedied"))
+    assert result.grade == HTTNV
+    assert result.reasons[-1] == (XS_PREFIX + "có 5 % số đơn vị trực thuộc bị kỷ luật trong năm; ở mức này không "
+                                  "được có đơn vị trực thuộc nào bị kỷ luật.")
+    # the share alone bars HTXSNV, whatever the discipline fact says
+    assert missed_conditions(unit(subunits_disciplined_share=D("0.05"), discipline="remedied"), HTXSNV)[-1] \
+        .startswith("có 5 % số đơn vị trực thuộc")
+
+
+def test_dieu_7_2_a_official_detained_or_prosecuted_bars_excellent_only():
+    result = qualify(unit(official_prosecuted=True))
+    assert result == Qualification(HTTNV, (XS_PREFIX + "có cán bộ, công chức, viên chức của cơ quan, đơn vị bị tạm "
+                                           "giam, tạm giữ, khởi tố, truy tố.",))
+    assert qualify(unit(total="75", official_prosecuted=True)).grade == HTTNV
+    with pytest.raises(RankingError, match="official_prosecuted"):
+        unit(official_prosecuted="có")
+
+
+def test_dieu_7_2_contradicting_facts_are_refused_naming_both():
+    with pytest.raises(RankingError) as error:
+        unit(subunits_disciplined_share=D("0.1"))
+    message = str(error.value)
+    assert "subunits_disciplined_share" in message and "tỷ lệ đơn vị trực thuộc bị kỷ luật là 10 %" in message
+    assert "kỷ luật tổ chức trực thuộc, lãnh đạo, cấp ủy viên" in message and "mâu thuẫn" in message
 
 
 def test_nd2_criterion_must_be_excellent_for_excellent():
@@ -493,10 +522,13 @@ def scenarios(draw):
             block=draw(st.sampled_from(["so", "hoi", "xa"])),
             total=draw(TOTALS),
             outstanding=draw(st.booleans()),
-            discipline=draw(st.sampled_from(["none", "none", "remedied", "unremedied"])),
+            discipline=(discipline := draw(st.sampled_from(["none", "none", "remedied", "unremedied"]))),
             corruption=draw(st.sampled_from(["none", "none", "none", "remedied", "unremedied"])),
             disunity=draw(st.booleans()) and draw(st.booleans()),
-            subunits_disciplined_share=draw(st.sampled_from([D(0), D("0.1"), D("0.2"), D("0.25")])),
+            # a share above 0 contradicts "no discipline" (refused): only drawn with a discipline fact
+            subunits_disciplined_share=draw(st.sampled_from(
+                [D(0)] if discipline == "none" else [D(0), D("0.1"), D("0.2"), D("0.25")])),
+            official_prosecuted=draw(st.booleans()) and draw(st.booleans()),
             criteria=criteria,
         ))
     ranking_settings = RankingSettings(
@@ -603,6 +635,7 @@ def _reference_grade(unit_: Unit, s: RankingSettings) -> str:
     too_poor = sum(c.level == KEM for c in nd2) > D("0.5") * len(nd2) if nd2 else False
     common = (not unit_.disunity and unit_.subunits_disciplined_share <= D("0.2") and not too_poor)
     if (common and total >= 90 and unit_.outstanding and unit_.discipline == "none" and unit_.corruption == "none"
+            and unit_.subunits_disciplined_share == 0 and not unit_.official_prosecuted
             and all(rank[c.level] <= (0 if c.group == "ND2" else 1) for c in unit_.criteria)):
         return HTXSNV
     excused = unit_.discipline != "unremedied" and unit_.corruption != "unremedied"

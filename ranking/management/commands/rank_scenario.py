@@ -9,7 +9,12 @@ Input (``-`` reads standard input)::
                 "subunits_disciplined_share": "0", "criteria": [{"code": "7.2", "group": "ND2", "level": "xuat_sac"}]}]}
 
 Every field of :class:`ranking.rules.RankingSettings` may be set under ``settings``; ``quotas``, when given,
-replaces the default quotas entirely. Totals, shares and ratios are decimal strings ("88.50" or "88,50"),
+replaces the default quotas entirely. ``settings.framework_total`` (default "100") is the declared total of
+the frameworks, and a unit may name its own ``max_total``: a total above it is refused. A criterion gives its
+``level``, or its appraised ``score`` and ``max`` (the level is then derived; a score above the maximum is
+refused). ``official_prosecuted`` (Điều 7.2.a) is optional, false by default.
+
+Totals, shares and ratios are decimal strings ("88.50" or "88,50"),
 never JSON numbers, so no float ever touches a score. In rank-only mode (``"rank_only": true``) a unit
 needs only ``id``, ``block`` and ``total``.
 
@@ -34,6 +39,7 @@ from ranking.rules import (
     RankingError,
     RankingSettings,
     Unit,
+    classify_level,
     rank_units,
 )
 
@@ -47,12 +53,16 @@ BOOL_SETTINGS = {"rank_only", "thresholds_on_rounded_total", "poor_results_inclu
 INT_SETTINGS = {"total_places", "tiebreak_places"}
 STR_SETTINGS = {"cap_rounding", "results_group"}
 SETTINGS = DECIMAL_SETTINGS | BOOL_SETTINGS | INT_SETTINGS | STR_SETTINGS | {"quotas", "level_thresholds"}
+SCENARIO_SETTINGS = SETTINGS | {"framework_total"}
 
 RANK_FIELDS = ("id", "block", "total")
 GRADE_FIELDS = (
     "outstanding", "discipline", "corruption", "disunity", "subunits_disciplined_share", "criteria",
 )
-CRITERION_FIELDS = ("code", "group", "level")
+OPTIONAL_FIELDS = ("official_prosecuted", "max_total")
+CRITERION_FIELDS = ("code", "group", "level", "score", "max")
+#: Declared total of a framework when the scenario names none (every framework of 2610 and the seeds: 100).
+DEFAULT_FRAMEWORK_TOTAL = Decimal(100)
 
 
 class ScenarioError(ValueError):
@@ -104,14 +114,16 @@ def parse_settings(raw: Any) -> RankingSettings:
         return RankingSettings()
     if not isinstance(raw, dict):
         raise ScenarioError("Mục “settings” phải là một bảng các thiết lập.")
-    unknown = sorted(set(raw) - SETTINGS)
+    unknown = sorted(set(raw) - SCENARIO_SETTINGS)
     if unknown:
         raise ScenarioError(
-            f"Thiết lập không được hỗ trợ: {', '.join(unknown)}; chỉ nhận: {', '.join(sorted(SETTINGS))}."
+            f"Thiết lập không được hỗ trợ: {', '.join(unknown)}; chỉ nhận: {', '.join(sorted(SCENARIO_SETTINGS))}."
         )
     values: dict[str, Any] = {}
     for name, value in raw.items():
         where = f"Thiết lập “{name}”"
+        if name == "framework_total":  # read by parse_scenario
+            continue
         if name in DECIMAL_SETTINGS:
             values[name] = _decimal(value, where)
         elif name in BOOL_SETTINGS:
@@ -134,26 +146,44 @@ def parse_settings(raw: Any) -> RankingSettings:
         raise ScenarioError(str(exc)) from None
 
 
-def _criterion(raw: Any, where: str) -> Criterion:
+def _criterion(raw: Any, where: str, settings: RankingSettings) -> Criterion:
+    """A criterion with its ``level``, or with its appraised ``score`` and ``max`` (the level is then derived
+    with the settings' thresholds); a score above the criterion's maximum is refused."""
     if not isinstance(raw, dict):
-        raise ScenarioError(f"{where}: phải là một bảng (code, group, level).")
+        raise ScenarioError(f"{where}: phải là một bảng (code, group, level hoặc score và max).")
     code = raw.get("code")
     if isinstance(code, str) and code.strip():
         where = f"{where} (“{code.strip()}”)"
     unknown = sorted(set(raw) - set(CRITERION_FIELDS))
     if unknown:
         raise ScenarioError(f"{where}: trường không được hỗ trợ: {', '.join(unknown)}.")
-    for name in CRITERION_FIELDS:
+    scored = "score" in raw or "max" in raw
+    for name in ("code", "group") + (("score", "max") if scored else ("level",)):
         if name not in raw:
             raise ScenarioError(f"{where}, trường “{name}”: bắt buộc phải có.")
+    level = raw.get("level")
+    if scored:
+        score = _decimal(raw["score"], f"{where}, trường “score”")
+        maximum = _decimal(raw["max"], f"{where}, trường “max”")
+        if maximum <= 0:
+            raise ScenarioError(f"{where}, trường “max”: điểm tối đa phải lớn hơn 0 (đang là {_show(raw['max'])}).")
+        if not (0 <= score <= maximum):
+            raise ScenarioError(f"{where}, trường “score”: điểm {_show(raw['score'])} phải từ 0 đến điểm tối đa "
+                                f"{_show(raw['max'])} của tiêu chí.")
+        derived = classify_level(score, maximum, settings.level_thresholds)
+        if level is not None and level != derived:
+            raise ScenarioError(f"{where}, trường “level”: {_show(level)} mâu thuẫn với điểm {_show(raw['score'])}/"
+                                f"{_show(raw['max'])} (mức {_show(derived)}); bỏ “level” hoặc sửa điểm.")
+        level = derived
     return Criterion(
         code=_text(raw["code"], f"{where}, trường “code”"),
         group=_choice(raw["group"], GROUPS, f"{where}, trường “group”"),
-        level=_choice(raw["level"], LEVELS, f"{where}, trường “level”"),
+        level=_choice(level, LEVELS, f"{where}, trường “level”"),
     )
 
 
-def parse_unit(raw: Any, position: int, settings: RankingSettings) -> Unit:
+def parse_unit(raw: Any, position: int, settings: RankingSettings,
+               framework_total: Decimal = DEFAULT_FRAMEWORK_TOTAL) -> Unit:
     if not isinstance(raw, dict):
         raise ScenarioError(f"Đơn vị thứ {position} trong “units”: phải là một bảng các trường.")
     unit_id = raw.get("id")
@@ -166,11 +196,11 @@ def parse_unit(raw: Any, position: int, settings: RankingSettings) -> Unit:
         )
     unit_id = unit_id.strip()
     prefix = f"Đơn vị “{unit_id}”"
-    known = RANK_FIELDS + GRADE_FIELDS
+    known = RANK_FIELDS + GRADE_FIELDS + OPTIONAL_FIELDS
     unknown = sorted(set(raw) - set(known))
     if unknown:
         raise ScenarioError(f"{prefix}: trường không được hỗ trợ: {', '.join(unknown)}; chỉ nhận: {', '.join(known)}.")
-    required = RANK_FIELDS if settings.rank_only else known
+    required = RANK_FIELDS if settings.rank_only else RANK_FIELDS + GRADE_FIELDS
     for name in required:
         if name not in raw:
             raise ScenarioError(f"{prefix}, trường “{name}”: bắt buộc phải có.")
@@ -182,8 +212,9 @@ def parse_unit(raw: Any, position: int, settings: RankingSettings) -> Unit:
         "id": unit_id,
         "block": _text(raw["block"], where("block")),
         "total": _decimal(raw["total"], where("total")),
+        "max_total": (_decimal(raw["max_total"], where("max_total")) if "max_total" in raw else framework_total),
     }
-    for name in ("outstanding", "disunity"):
+    for name in ("outstanding", "disunity", "official_prosecuted"):
         if name in raw:
             values[name] = _bool(raw[name], where(name))
     for name in ("discipline", "corruption"):
@@ -199,7 +230,7 @@ def parse_unit(raw: Any, position: int, settings: RankingSettings) -> Unit:
         if not isinstance(criteria, list):
             raise ScenarioError(f"{where('criteria')}: phải là danh sách tiêu chí.")
         values["criteria"] = tuple(
-            _criterion(c, f"{where('criteria')}, tiêu chí thứ {i}") for i, c in enumerate(criteria, start=1)
+            _criterion(c, f"{where('criteria')}, tiêu chí thứ {i}", settings) for i, c in enumerate(criteria, start=1)
         )
     try:
         return Unit(**values)
@@ -215,10 +246,15 @@ def parse_scenario(data: Any) -> tuple[RankingSettings, list[Unit]]:
     if unknown:
         raise ScenarioError(f"Mục không được hỗ trợ: {', '.join(unknown)}; chỉ nhận: settings, units.")
     settings = parse_settings(data.get("settings"))
+    framework_total = DEFAULT_FRAMEWORK_TOTAL
+    if isinstance(data.get("settings"), dict) and "framework_total" in data["settings"]:
+        framework_total = _decimal(data["settings"]["framework_total"], "Thiết lập “framework_total”")
+        if framework_total <= 0:
+            raise ScenarioError("Thiết lập “framework_total”: tổng điểm tối đa của bộ tiêu chí phải lớn hơn 0.")
     raw_units = data.get("units")
     if not isinstance(raw_units, list) or not raw_units:
         raise ScenarioError("Mục “units” phải là danh sách có ít nhất một đơn vị.")
-    units = [parse_unit(raw, i, settings) for i, raw in enumerate(raw_units, start=1)]
+    units = [parse_unit(raw, i, settings, framework_total) for i, raw in enumerate(raw_units, start=1)]
     seen: set[str] = set()
     for unit in units:
         if unit.id in seen:
