@@ -33,8 +33,13 @@ class MemberForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    received_on = forms.DateField(label="Ngày nhận báo cáo", widget=forms.DateInput(attrs={"type": "date"}))
-    allowed = forms.IntegerField(label="Số ngày làm việc", min_value=1, max_value=365)
+    """The period's Điều 9.5 calendar. No day of receipt: each unit's count starts from the day its own sheet
+    was received (``appraisal.rules.unit_countdown``)."""
+
+    allowed = forms.IntegerField(label="Số ngày làm việc (Điều 9.5)", min_value=1, max_value=365,
+                                 help_text="Tính riêng cho từng đơn vị, từ ngày nhận được báo cáo của đơn vị đó "
+                                           "(ngày gửi; báo cáo bị khóa khi hết hạn mà vẫn được thẩm định: ngày "
+                                           "hết hạn).")
     holidays = forms.CharField(label="Ngày nghỉ lễ, Tết (mỗi dòng một ngày dd/mm/yyyy)", required=False,
                                widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -52,7 +52,9 @@ class Appraisal(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="appraisals")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="appraisals")
     choice = models.SmallIntegerField(null=True, blank=True)
-    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # As typed, never rounded (criteria.scoring.PERCENT_PLACES), and the figure a rule asks (5.5.3.4).
+    percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
+    count = models.PositiveIntegerField("Số lượng", null=True, blank=True)
     points = models.DecimalField("Điểm thẩm định", max_digits=9, decimal_places=6, null=True, blank=True)
     reason = models.TextField("Cách tính", blank=True)
     comment = models.TextField("Nhận xét", blank=True)

@@ -8,22 +8,37 @@ from decimal import Decimal
 from openpyxl import Workbook
 
 from criteria.models import Node
+from criteria.scoring import input_lines, input_text, parse_rule
 from submissions.models import Entry, Submission
 
 from .models import Appraisal
+
+
+def _entered(node: Node, appraisal: Appraisal | None, rules: dict) -> list:
+    """The council's inputs beside its score: the percentage as typed, the special outcomes offered beside it
+    (☒ when chosen), the chosen level and the count (``criteria.scoring.input_lines``), and the reason."""
+    if appraisal is None:
+        return [None, "", ""]
+    if node.id not in rules:
+        rules[node.id] = parse_rule(node.rule, node.max_points)
+    rule = rules[node.id]
+    lines = input_lines(rule, choice=appraisal.choice, percent=appraisal.percent, count=appraisal.count)
+    return [appraisal.percent, input_text(lines), appraisal.reason]
 
 
 def appraisal_workbook(period) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Thẩm định")
     sheet.append(["Khối", "Đơn vị", "Mã tiêu chí", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định",
-                  "Chênh lệch", "Nhận xét", "Người thẩm định", "Thời điểm"])
+                  "Chênh lệch", "Nhận xét", "Người thẩm định", "Thời điểm", "Tỷ lệ % thẩm định",
+                  "Số liệu, mức đạt thẩm định (☒ trường hợp đã chọn)", "Cách tính"])
     submissions = list(Submission.objects.filter(period=period).select_related("unit", "unit__block")
                        .order_by("unit__block__ordering", "unit__name"))
     nodes = {n.id: n for n in Node.objects.filter(framework_id__in={s.framework_id for s in submissions})}
     entries = {(e.submission_id, e.node_id): e.points for e in Entry.objects.filter(submission__in=submissions)}
     appraisals = {(a.submission_id, a.node_id): a for a in Appraisal.objects.filter(submission__in=submissions)
                   .select_related("updated_by")}
+    rules: dict = {}
     for submission in submissions:
         leaves = sorted((n for n in nodes.values() if n.framework_id == submission.framework_id and n.rule),
                         key=lambda n: n.ordering)
@@ -37,6 +52,7 @@ def appraisal_workbook(period) -> bytes:
                 own, points, difference, appraisal.comment if appraisal else "",
                 str(appraisal.updated_by) if appraisal and appraisal.updated_by else "",
                 appraisal.updated_at.replace(tzinfo=None) if appraisal and appraisal.updated_at else None,
+                *_entered(node, appraisal, rules),
             ])
     buffer = io.BytesIO()
     workbook.save(buffer)

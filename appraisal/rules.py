@@ -1,12 +1,16 @@
 """Rules of the appraisal stage, as pure functions (no database).
 
 * :func:`propose`: the automatic proposal for a criterion (0 for a letter-suffixed document number,
-  0 "không đủ điều kiện thẩm định" without evidence and explanation, full marks where a period rule
-  says so); the member confirms it or overrides it with a reason.
+  0 "không đủ điều kiện thẩm định" without the support the period's ``support_rule`` asks, full marks
+  where a period rule says so); the member confirms it or overrides it with a reason.
+* :func:`full_marks_on_scans_only`: seed 001, the maximum on a criterion backed only by scans needs a reason.
 * :func:`comment_required`: a comment is required whenever the appraised score differs from the self-score.
 * :func:`agency_keywords` / :func:`agency_matches`: which criteria a council member's agency appraises.
 * :func:`add_working_days` / :func:`working_days_between`: the 50 working days of Điều 9.5, weekends and
   a configurable list of holidays excluded.
+* :func:`unit_countdown` / :func:`countdown_text` / :func:`countdown_alert`: Điều 9.5 per unit, counted from
+  the day that unit's sheet was received (its local sending day; the deadline's day for a sheet locked unsent
+  and still appraised), and the words and warning level the pages show.
 """
 
 from __future__ import annotations
@@ -15,15 +19,19 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from criteria.scoring import fmt
+from submissions.rules import support_missing
 
 COMPARE_PREVIOUS = "compare_previous"
 NO_EVIDENCE = "no_support"
 SUFFIX_NUMBER = "suffix_number"
 FIRST_YEAR = "first_year"
+#: Evidence.signature_status of a file that is, for the scoring rules, a scan: no valid signature on it.
+UNSIGNED_STATUSES = ("unsigned", "modified")
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ def propose(
     first_year_full_marks: bool,
     first_year: bool,
     comparison: tuple[Decimal, str] | None = None,
+    support_rule: str = "both",
 ) -> Proposal | None:
     """The automatic proposal, or None when the member scores freely.
 
@@ -48,7 +57,9 @@ def propose(
     ``comparison`` is the score of a criterion computed from the published results of the two previous
     years (8.3.1 rank, 8.3.2 score), when both exist: it is proposed as is.
     Order of precedence: the period's first-year rule (the council gives full marks whatever the
-    evidence), then a letter-suffixed number (seed 000 §4b: 0), then no support at all (Điều 9.4.đ: 0).
+    evidence), then a letter-suffixed number (seed 000 §4b: 0), then missing support (Điều 8.2.b, 9.4.đ: 0
+    "không đủ điều kiện thẩm định"): under ``support_rule`` "both" a leaf needs evidence and an
+    explanation, under "either" one of them (``submissions.rules.support_missing``).
     """
     numbers = list(evidence_numbers)
     if comparison is not None:
@@ -61,10 +72,22 @@ def propose(
     if suffixed:
         return Proposal(SUFFIX_NUMBER, Decimal(0),
                         f"Tài liệu kiểm chứng có số văn bản kèm chữ cái ({', '.join(suffixed)}): chấm 0 điểm.")
-    if not numbers and not (explanation or "").strip():
+    lacks = support_missing(evidence_count=len(numbers), explanation=explanation, support_rule=support_rule)
+    if lacks:
         return Proposal(NO_EVIDENCE, Decimal(0),
-                        "Không có tài liệu kiểm chứng và giải trình: không đủ điều kiện thẩm định, chấm 0 điểm.")
+                        f"Không có {lacks}: không đủ điều kiện thẩm định, chấm 0 điểm.")
     return None
+
+
+def full_marks_on_scans_only(*, appraised: Decimal | None, max_points: Decimal,
+                             signature_statuses: Iterable[str]) -> bool:
+    """Seed 001: a scanned (unsigned) document does not earn full marks. True when ``appraised`` is the
+    maximum and no live evidence file of the criterion carries a valid digital signature (there is at least
+    one file) and every file is unsigned or was modified after signing: the council may then give the
+    maximum only with a recorded reason. Files still being checked do not count as scans."""
+    statuses = list(signature_statuses)
+    return (appraised is not None and Decimal(appraised) >= Decimal(max_points) and bool(statuses)
+            and all(status in UNSIGNED_STATUSES for status in statuses))
 
 
 def comment_required(*, appraised: Decimal | None, self_score: Decimal | None) -> bool:
@@ -150,3 +173,87 @@ def working_days_between(start: date, end: date, holidays: Iterable[date] = ()) 
 def working_days_left(*, received: date, today: date, allowed: int = 50, holidays: Iterable[date] = ()) -> int:
     """Of the ``allowed`` working days from receipt (Điều 9.5), how many remain (negative: overdue)."""
     return allowed - working_days_between(received, today, holidays)
+
+
+# --------------------------------------------------------------------------- Điều 9.5, per unit
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+WARN_SOON, WARN_URGENT = 10, 3  # the council's home warns at 10 and at 3 working days left
+OVERDUE, URGENT, SOON = "overdue", "urgent", "soon"
+
+
+def local_day(instant: datetime) -> date:
+    """The calendar day of an aware instant in Vietnam (Asia/Ho_Chi_Minh), whatever the server's zone."""
+    return instant.astimezone(LOCAL_TZ).date()
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Điều 9.5 for one unit: its sheet was received on ``received``; the ``allowed`` working days end on
+    ``due``; on ``today``, ``left`` working days remain (0 on the due day, negative once past it)."""
+
+    received: date
+    due: date
+    today: date
+    left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.today > self.due
+
+    @property
+    def text(self) -> str:
+        return countdown_text(self.left, due=self.due, today=self.today)
+
+    @property
+    def alert(self) -> str | None:
+        return countdown_alert(self)
+
+
+def received_day(*, sent_at: datetime | None, deadline: datetime, unsent_appraised: bool) -> date | None:
+    """The day a unit's sheet was received (Điều 9.5: "từ ngày nhận được báo cáo"): the local day of its
+    sending; for a sheet locked unsent at the deadline and still appraised (period setting
+    ``unsent_at_deadline = "appraised"``), the local day of the deadline, when the system took it as it stood.
+    None: the sheet was not received (not sent, and not appraised unsent)."""
+    if sent_at is not None:
+        return local_day(sent_at)
+    if unsent_appraised:
+        return local_day(deadline)
+    return None
+
+
+def unit_countdown(*, sent_at: datetime | None, deadline: datetime, unsent_appraised: bool, today: date,
+                   allowed: int = 50, holidays: Iterable[date] = ()) -> Countdown | None:
+    """Điều 9.5 counted per unit: ``allowed`` working days (Saturdays, Sundays and ``holidays`` excluded) from
+    the day after the unit's sheet was received (:func:`received_day`). None when the sheet was not received."""
+    received = received_day(sent_at=sent_at, deadline=deadline, unsent_appraised=unsent_appraised)
+    if received is None:
+        return None
+    holidays = frozenset(holidays)
+    return Countdown(received=received, due=add_working_days(received, allowed, holidays), today=today,
+                     left=working_days_left(received=received, today=today, allowed=allowed, holidays=holidays))
+
+
+def countdown_text(left: int, *, due: date | None = None, today: date | None = None) -> str:
+    """What a page shows: "còn N ngày làm việc", "hết hạn hôm nay" (the due day itself), "quá hạn N ngày làm
+    việc"; never a negative number. On a weekend or holiday just after the due day no working day is overdue
+    yet: "đã hết hạn ngày dd/mm/yyyy"."""
+    if left > 0:
+        return f"còn {left} ngày làm việc"
+    if left < 0:
+        return f"quá hạn {-left} ngày làm việc"
+    if due is not None and today is not None and today > due:
+        return f"đã hết hạn ngày {due:%d/%m/%Y}"
+    return "hết hạn hôm nay"
+
+
+def countdown_alert(countdown: Countdown, *, soon: int = WARN_SOON, urgent: int = WARN_URGENT) -> str | None:
+    """The council's warning level: OVERDUE past the due day, URGENT with ≤ ``urgent`` working days left (the
+    due day included), SOON with ≤ ``soon``, else None."""
+    if countdown.overdue:
+        return OVERDUE
+    if countdown.left <= urgent:
+        return URGENT
+    if countdown.left <= soon:
+        return SOON
+    return None

@@ -19,7 +19,7 @@ from submissions.period_settings import ranking_settings
 
 from .models import Appraisal, CouncilMember, QualityLevel, SupplementRequest
 from .permissions import effective_agency, member_home_unit_ids
-from .rules import agency_matches, propose, working_days_left
+from .rules import Countdown, agency_matches, local_day, propose, unit_countdown
 
 LEVEL_LABELS = dict(QualityLevel.LEVELS)
 
@@ -137,6 +137,7 @@ def member_unit_rows(member: CouncilMember | None, submission: Submission) -> li
     open_nodes = {n.id for w in Window.objects.filter(submission=submission, opens_at__lte=now, closes_at__gt=now)
                   .prefetch_related("nodes") for n in w.nodes.all()}
     first_year = bool(submission.period.setting("first_year"))
+    support_rule = submission.period.setting("support_rule")
     rows = []
     for node in leaves:
         entry = entries.get(node.id)
@@ -145,7 +146,7 @@ def member_unit_rows(member: CouncilMember | None, submission: Submission) -> li
                                                                             for e in files],
                            explanation=entry.explanation if entry else "",
                            first_year_full_marks=bool(node.rule.get("first_year_full_marks")), first_year=first_year,
-                           comparison=previous_comparison(submission, node))
+                           comparison=previous_comparison(submission, node), support_rule=support_rule)
         rows.append(CriterionRow(node=node, entry=entry, evidence=files, appraisal=appraisals.get(node.id),
                                  proposal=proposal, window_open=node.id in open_nodes))
     return rows
@@ -171,7 +172,7 @@ class QualityRow:
 
 def quality_rows(submission: Submission, appraisals: dict[int, Appraisal] | None = None) -> list[QualityRow]:
     """Quality level of each Tiêu chí (and each section without sub-criteria), derived from the appraised
-    scores (DOMAIN thresholds, per-period setting) unless overridden with a reason."""
+    scores (docs/regulation.md §4 thresholds, per-period setting) unless overridden with a reason."""
     nodes = list(Node.objects.filter(framework_id=submission.framework_id).order_by("ordering"))
     if appraisals is None:
         appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission)}
@@ -205,10 +206,12 @@ class MatrixRow:
     cells: dict[str, tuple[int, int]] = field(default_factory=dict)  # agency -> (appraised, total)
     total: Decimal = Decimal(0)
     complete: bool = True
+    countdown: Countdown | None = None  # Điều 9.5 for this unit; None: not received, or the round closed
 
 
 def secretariat_matrix(period) -> tuple[list[str], list[MatrixRow]]:
-    """Units × agencies: how many of each agency's criteria are appraised, and each unit's appraised total."""
+    """Units × agencies: how many of each agency's criteria are appraised, each unit's appraised total, and
+    its Điều 9.5 countdown."""
     members = list(CouncilMember.objects.filter(period=period).exclude(role=CouncilMember.WORKING_GROUP))
     agencies: dict[str, CouncilMember] = {}
     for member in members:
@@ -221,9 +224,10 @@ def secretariat_matrix(period) -> tuple[list[str], list[MatrixRow]]:
     appraisals = defaultdict(dict)
     for a in Appraisal.objects.filter(submission__period=period):
         appraisals[a.submission_id][a.node_id] = a
+    countdowns = period_countdowns(period, submissions)
     rows = []
     for submission in submissions:
-        row = MatrixRow(submission=submission)
+        row = MatrixRow(submission=submission, countdown=countdowns.get(submission.pk))
         done = appraisals[submission.pk]
         for agency, ids in per_agency.get(submission.framework_id, {}).items():
             row.cells[agency] = (sum(1 for i in ids if i in done and done[i].points is not None), len(ids))
@@ -235,12 +239,97 @@ def secretariat_matrix(period) -> tuple[list[str], list[MatrixRow]]:
     return list(agencies), rows
 
 
-def days_left(appraisal_round) -> int:
+def period_countdowns(period, submissions, now=None) -> dict[int, Countdown]:
+    """Điều 9.5 per unit (``appraisal.rules.unit_countdown``): submission id → its countdown, for every sheet the
+    council appraises, from the day that sheet was received; the round's ``holidays`` and
+    ``allowed_working_days`` (default 50). Empty once the round is closed (the appraisal is done). A draft past
+    the deadline that the lock job has not reached yet counts as locked, as ``close_gaps`` does."""
     from datetime import date
 
-    holidays = [date.fromisoformat(d) for d in appraisal_round.holidays]
-    return working_days_left(received=appraisal_round.received_on, today=timezone.localdate(),
-                             allowed=appraisal_round.allowed_working_days, holidays=holidays)
+    from .models import AppraisalRound
+
+    current = AppraisalRound.objects.filter(period=period).first()
+    if current is not None and current.closed_at:
+        return {}
+    holidays = frozenset(date.fromisoformat(d) for d in (current.holidays if current else []))
+    allowed = current.allowed_working_days if current else AppraisalRound._meta.get_field(
+        "allowed_working_days").default
+    now = now or timezone.now()
+    statuses = period.appraisable_statuses
+    unsent_appraised = Submission.LOCKED in statuses
+    out = {}
+    for submission in submissions:
+        if submission.status == Submission.SENT:
+            sent_at, unsent = submission.sent_at, False
+        elif submission.status == Submission.LOCKED or (submission.status == Submission.DRAFT
+                                                         and now >= period.closes_at):
+            sent_at, unsent = None, unsent_appraised
+        else:
+            continue
+        countdown = unit_countdown(sent_at=sent_at, deadline=period.closes_at, unsent_appraised=unsent,
+                                   today=local_day(now), allowed=allowed, holidays=holidays)
+        if countdown is not None:
+            out[submission.pk] = countdown
+    return out
+
+
+@dataclass
+class DeadlineWarnings:
+    """The council's home: for one period, the units whose appraisal is not finished with ≤ 10 (``soon``) and
+    ≤ 3 (``urgent``) working days left, and those past Điều 9.5 (``overdue``); each (submission, countdown)."""
+
+    period: object
+    soon: list[tuple[Submission, Countdown]] = field(default_factory=list)
+    urgent: list[tuple[Submission, Countdown]] = field(default_factory=list)
+    overdue: list[tuple[Submission, Countdown]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.soon or self.urgent or self.overdue)
+
+
+def council_deadline_warnings(user, chaired=(), now=None) -> list[DeadlineWarnings]:
+    """Warnings for a council member (the units of their queue whose part is not finished) and for the chair
+    of ``chaired`` periods (every appraised sheet not yet fully appraised), in periods whose round is open."""
+    from submissions.models import Period
+
+    from .models import AppraisalRound
+
+    seats = list(CouncilMember.objects.filter(user=user).select_related("period"))
+    chaired = list(chaired)
+    closed = set(AppraisalRound.objects.filter(period_id__in={s.period_id for s in seats} | {p.pk for p in chaired},
+                                               closed_at__isnull=False).values_list("period_id", flat=True))
+    pending: dict[int, dict[int, Submission]] = defaultdict(dict)
+    periods: dict[int, Period] = {}
+    for seat in seats:
+        if seat.period_id in closed:
+            continue
+        periods[seat.period_id] = seat.period
+        for row in member_queue(seat):
+            if not row.done:
+                pending[seat.period_id][row.submission.pk] = row.submission
+    for period in chaired:
+        if period.pk in closed:
+            continue
+        periods[period.pk] = period
+        _, rows = secretariat_matrix(period)
+        for row in rows:
+            if row.submission.status in period.appraisable_statuses and not row.complete:
+                pending[period.pk][row.submission.pk] = row.submission
+    out = []
+    for period_id, period in periods.items():
+        submissions = list(pending[period_id].values())
+        countdowns = period_countdowns(period, submissions, now) if submissions else {}
+        warnings = DeadlineWarnings(period=period)
+        for submission in submissions:
+            countdown = countdowns.get(submission.pk)
+            level = countdown.alert if countdown else None
+            if level:  # OVERDUE, URGENT, SOON name the lists
+                getattr(warnings, level).append((submission, countdown))
+        for found in (warnings.soon, warnings.urgent, warnings.overdue):
+            found.sort(key=lambda pair: (pair[1].left, pair[0].unit.name))
+        if warnings:
+            out.append(warnings)
+    return out
 
 
 def criterion_sums(submission_ids: list[int], excellent: Decimal) -> tuple[dict[int, Decimal], list[tuple]]:

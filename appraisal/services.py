@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from criteria.models import Node
-from criteria.scoring import ScoringError, fmt, parse_rule, score_survey
+from criteria.scoring import fmt, parse_rule, score_survey
 from submissions import services as submission_services
 from submissions.models import Entry, Evidence, Period, Role, Submission, Unit
-from submissions.services import ConflictError, score_input
+from submissions.services import ConflictError, typed_input
 from submissions.transitions import transition
 
 from . import rules
@@ -35,7 +35,8 @@ def _now(now: datetime | None) -> datetime:
 
 
 def round_for(period: Period) -> AppraisalRound:
-    """The period's appraisal round; created with the day after the deadline as the day of receipt."""
+    """The period's appraisal round. Its ``received_on`` (the deadline's day) is kept for the record only: the
+    Điều 9.5 count runs per unit from the day each sheet was received (``selectors.period_countdowns``)."""
     found = AppraisalRound.objects.filter(period=period).first()
     if found:
         return found
@@ -80,6 +81,7 @@ def proposal_for(submission: Submission, node: Node) -> rules.Proposal | None:
         first_year_full_marks=bool(node.rule.get("first_year_full_marks")),
         first_year=bool(submission.period.setting("first_year")),
         comparison=previous_comparison(submission, node),
+        support_rule=submission.period.setting("support_rule"),
     )
 
 
@@ -94,8 +96,11 @@ def appraisal_save(
     comment: str = "",
     accept_proposal: bool = False,
     now: datetime | None = None,
+    special: str | None = None,
+    count: str | None = None,
 ) -> Appraisal:
-    """Save a member's score of one criterion (rule-aware input, like the unit's own).
+    """Save a member's score of one criterion (rule-aware input, like the unit's own: ``value``, and a special
+    outcome chosen instead of the percentage or the count a rule asks, ``submissions.services.typed_input``).
 
     A comment is required when the appraised score differs from the self-score. With
     ``accept_proposal`` the automatic proposal is confirmed (its reason serves as comment if none is
@@ -125,27 +130,36 @@ def appraisal_save(
     if accept_proposal:
         if proposal is None:
             raise ValidationError("Tiêu chí này không có đề xuất tự động.")
-        choice, pct, points, reason = None, None, proposal.points, proposal.reason
+        choice, pct, counted, points, reason = None, None, None, proposal.points, proposal.reason
         comment = comment or proposal.reason
         code = proposal.code
     else:
-        if value is None or not str(value).strip():
-            raise ValidationError("Hãy nhập điểm thẩm định.")
-        try:
-            choice, pct, points, reason = score_input(node, value)
-        except ScoringError as exc:  # pragma: no cover - score_input converts these already
-            raise ValidationError(str(exc)) from None
+        if all(v is None or not str(v).strip() for v in (value, special, count)):
+            raise ValidationError("Hãy nhập điểm thẩm định.", code="value")
+        typed = typed_input(node, value=value, special=special, count=count)
+        choice, pct, counted, points, reason = typed.choice, typed.percent, typed.count, typed.points, typed.reason
         code = ""
         if proposal and points != proposal.points and not comment:
-            raise ValidationError(f"Điểm khác đề xuất tự động ({proposal.reason}): hãy ghi lý do trong nhận xét.")
+            raise ValidationError(f"Điểm khác đề xuất tự động ({proposal.reason}): hãy ghi lý do trong nhận xét.",
+                                  code="comment")
     entry = Entry.objects.filter(submission=submission, node=node).first()
     self_points = entry.points if entry else None
     if rules.comment_required(appraised=points, self_score=self_points) and not comment:
         own = "chưa tự chấm" if self_points is None else f"{fmt(self_points)} điểm"
-        raise ValidationError(f"Điểm thẩm định {fmt(points)} khác điểm tự chấm ({own}): cần ghi nhận xét.")
+        raise ValidationError(f"Điểm thẩm định {fmt(points)} khác điểm tự chấm ({own}): cần ghi nhận xét.",
+                              code="comment")
+    if not comment and rules.full_marks_on_scans_only(
+            appraised=points, max_points=node.max_points,
+            signature_statuses=Evidence.objects.filter(entry__submission=submission, entry__node=node,
+                                                       removed_at__isnull=True).values_list("signature_status",
+                                                                                            flat=True)):
+        raise ValidationError(f"Tài liệu kiểm chứng của tiêu chí {node.code} chỉ là bản chụp, không có chữ ký số hợp "
+                              f"lệ: không đạt điểm tối đa. Chấm tối đa {fmt(node.max_points)} điểm thì cần ghi lý do "
+                              f"trong nhận xét.", code="comment")
     if len(comment) > 5000:
-        raise ValidationError("Nhận xét dài quá 5.000 ký tự.")
+        raise ValidationError("Nhận xét dài quá 5.000 ký tự.", code="comment")
     appraisal.choice, appraisal.percent, appraisal.points, appraisal.reason = choice, pct, points, reason
+    appraisal.count = counted
     appraisal.comment, appraisal.proposal = comment, code
     appraisal.version += 1
     appraisal.updated_at = _now(now)
@@ -313,7 +327,7 @@ def survey_counts(period: Period, unit: Unit, nodes: list[Node]) -> dict[str, di
 
 @transaction.atomic
 def survey_recompute(*, period: Period, unit: Unit) -> list[Appraisal]:
-    """Section I scores of a unit from the survey formula (DOMAIN: avg × max / scale)."""
+    """Section I scores of a unit from the survey formula (docs/regulation.md §1: avg × max / scale)."""
     submission = Submission.objects.filter(period=period, unit=unit).first()
     if submission is None:
         return []
@@ -338,9 +352,11 @@ def survey_recompute(*, period: Period, unit: Unit) -> list[Appraisal]:
 
 
 @transaction.atomic
-def round_update(*, period: Period, received_on: date, holidays: list[date], allowed: int = 50) -> AppraisalRound:
+def round_update(*, period: Period, holidays: list[date], allowed: int = 50) -> AppraisalRound:
+    """The Điều 9.5 calendar of the round: the allowed working days and the holidays, which every unit's own
+    count uses (``appraisal.selectors.period_countdowns``; the round's single ``received_on`` is not read)."""
     current = _assert_open(period)
-    current.received_on, current.allowed_working_days = received_on, allowed
+    current.allowed_working_days = allowed
     current.holidays = sorted({d.isoformat() for d in holidays})
     current.save()
     return current

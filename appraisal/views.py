@@ -24,7 +24,7 @@ from submissions.transitions import period_log
 
 from . import services
 from .forms import MemberForm, RoundForm
-from .models import Appraisal, CouncilMember, LeaderForm, PaperTally, SupplementRequest
+from .models import Appraisal, AppraisalRound, CouncilMember, LeaderForm, PaperTally, SupplementRequest
 from .permissions import (
     get_evidence_for_council,
     get_member_for_user,
@@ -34,7 +34,7 @@ from .permissions import (
     is_leader,
     require_secretariat_of,
 )
-from .selectors import days_left, member_queue, member_unit_rows, quality_rows, secretariat_matrix
+from .selectors import council_deadline_warnings, member_queue, member_unit_rows, quality_rows, secretariat_matrix
 
 
 @login_required
@@ -49,7 +49,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if not (seats or leader_periods or managed or chaired):
         raise PermissionDenied("Tài khoản không có nhiệm vụ thẩm định.")
     return render(request, "appraisal/home.html", {"seats": seats, "leader_periods": leader_periods,
-                                                   "managed": managed, "chaired": chaired})
+                                                   "managed": managed, "chaired": chaired,
+                                                   "warnings": council_deadline_warnings(request.user, chaired)})
 
 
 @login_required
@@ -61,7 +62,9 @@ def chair_units(request: HttpRequest, period_id: int) -> HttpResponse:
         raise PermissionDenied("Chức năng này dành cho Chủ tịch Hội đồng thẩm định.")
     agencies, rows = secretariat_matrix(period)
     rows = [r for r in rows if r.submission.status in period.appraisable_statuses]
-    return render(request, "appraisal/chair_units.html", {"period": period, "agencies": agencies, "rows": rows})
+    closed = AppraisalRound.objects.filter(period=period, closed_at__isnull=False).exists()
+    return render(request, "appraisal/chair_units.html", {"period": period, "agencies": agencies, "rows": rows,
+                                                          "closed": closed})
 
 
 @login_required
@@ -146,7 +149,7 @@ def appraisal_save_view(request: HttpRequest, member_id: int, submission_id: int
     member = get_member_for_user(request.user, member_id)
     submission = get_submission_for_member(member, submission_id)
     node = get_node_for_member(member, submission, node_id)
-    error, conflict, status = "", None, 200
+    error, conflict, status, typed, field = "", None, 200, None, ""
     try:
         version = int(request.POST.get("version", "0"))
     except ValueError:
@@ -154,15 +157,21 @@ def appraisal_save_view(request: HttpRequest, member_id: int, submission_id: int
     try:
         services.appraisal_save(submission=submission, node=node, actor=request.user, version=version,
                                 value=request.POST.get("value"), comment=request.POST.get("comment", ""),
+                                special=request.POST.get("special"), count=request.POST.get("count"),
                                 accept_proposal=bool(request.POST.get("accept_proposal")))
     except ConflictError as exc:
         error, conflict, status = exc.messages[0], exc.entry, 409
     except ValidationError as exc:
+        # Refused: the form shows back what was typed, and marks the one input that is wrong.
         error, status = " ".join(exc.messages), 400
+        field = exc.code if getattr(exc, "code", None) in ("value", "special", "count", "comment") else ""
+        if not request.POST.get("accept_proposal"):
+            typed = {key: request.POST.get(key) for key in ("value", "special", "count", "comment")}
     if request.htmx:
         row = next(r for r in member_unit_rows(member, submission) if r.node.pk == node.pk)
         return render(request, "appraisal/_row.html", {"row": row, "member": member, "submission": submission,
-                                                       "error": error, "conflict": conflict, "saved": not error},
+                                                       "error": error, "conflict": conflict, "saved": not error,
+                                                       "typed": typed, "error_field": field},
                       status=status)
     if error:
         messages.error(request, error)
@@ -358,8 +367,8 @@ def period_matrix(request: HttpRequest, period_id: int) -> HttpResponse:
                 form = RoundForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError([e for errors in form.errors.values() for e in errors])
-                services.round_update(period=period, received_on=form.cleaned_data["received_on"],
-                                      holidays=form.cleaned_data["holidays"], allowed=form.cleaned_data["allowed"])
+                services.round_update(period=period, holidays=form.cleaned_data["holidays"],
+                                      allowed=form.cleaned_data["allowed"])
                 messages.success(request, "Đã lưu lịch thẩm định.")
             else:
                 raise ValidationError("Thao tác không hợp lệ.")
@@ -371,10 +380,9 @@ def period_matrix(request: HttpRequest, period_id: int) -> HttpResponse:
     holidays = "\n".join(date.fromisoformat(d).strftime("%d/%m/%Y") for d in current.holidays)
     changes = period_log(period, kinds=["appraisal_round"])
     return render(request, "appraisal/period_matrix.html", {
-        "period": period, "round": current, "agencies": agencies, "rows": rows, "days_left": days_left(current),
+        "period": period, "round": current, "agencies": agencies, "rows": rows,
         "offered": ROUND.offered(current.status, round_roles(request.user, period)), "changes": changes,
-        "round_form": RoundForm(initial={"received_on": current.received_on, "allowed": current.allowed_working_days,
-                                         "holidays": holidays}),
+        "round_form": RoundForm(initial={"allowed": current.allowed_working_days, "holidays": holidays}),
     })
 
 

@@ -8,26 +8,36 @@ here into a dataclass. Every scoring function returns a :class:`Score`: the poin
 The kinds:
 
 * ``levels``: a fixed list of outcomes, each worth points ("Ban hành đầy đủ = 1 điểm").
-* ``percent``: ``pct × max / 100`` when ``pct ≥ threshold``, else 0.
-* ``survey`` (XHH): leaders' forms answer 1..scale; ``avg = Σ k·n_k / B`` and, per DOMAIN.md's
+* ``percent``: ``pct × max / 100`` when ``pct ≥ threshold``, else 0. The percentage keeps the precision
+  typed (:func:`parse_percent`): 79,996 % is below an 80 % threshold, never rounded up to it.
+* ``survey`` (XHH): leaders' forms answer 1..scale; ``avg = Σ k·n_k / B`` and, per docs/regulation.md §1's
   interpretation, ``score = avg × max / scale``.
 * ``manual``: the appraiser types 0..max with at most two decimals.
 
 Options any rule may carry: ``special`` outcomes written in the notes ("không có đơn thư thì chấm
 1 điểm"), ``first_year_full_marks`` (8.1, 8.2 in the first year) and ``compare_previous`` (8.3.x).
+A percent rule's special outcomes are chosen *instead of* a percentage (seed 003, 7.3: "không có kiến
+nghị … thì chấm 0,5 điểm"); a levels rule may ask a ``count`` and derive its outcome from it, outcomes
+that exclude each other being resolved by the rule's ``precedence`` (seed 003, 5.5.3.4: "từ 02 hồ sơ quá
+hạn trở lên không chấm điểm"). :func:`score_typed` scores what a score form sends.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-#: Places kept for a stored criterion score. Percent scores with a two-decimal percentage and a
-#: two-decimal maximum are exact at 6 places; survey averages are rounded half up to it.
+#: Places kept for a stored criterion score. A percent score ``pct × max / 100`` is exact at 6 places
+#: because a percentage may carry only ``SCORE_PLACES − 2 − places(max)`` places (:func:`percent_places`);
+#: survey averages are rounded half up to it.
 SCORE_PLACES = 6
 SCORE_QUANTUM = Decimal(1).scaleb(-SCORE_PLACES)
+#: Places kept for a typed percentage (``Entry.percent``, ``Appraisal.percent``: 7 digits, 4 places). More
+#: places are refused, never rounded: a rounded 79,996 % would cross an 80 % threshold.
+PERCENT_PLACES = 4
 
 RULE_KINDS = ("levels", "percent", "survey", "manual")
 RULE_KIND_LABELS = {
@@ -40,7 +50,12 @@ COMPARE_PREVIOUS = ("rank", "score")
 
 
 class ScoringError(ValueError):
-    """Input that a rule cannot score; the message is shown to the user as is."""
+    """Input that a rule cannot score; the message is shown to the user as is. ``field`` names the input of
+    the score form that is wrong ("value", "special", "count"), so a refused form marks only that one."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,27 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class CountBand:
+    """``count ≥ at_least`` leads to the level ``level`` (0-based index into the rule's levels)."""
+
+    at_least: int
+    level: int
+
+
+@dataclass(frozen=True)
+class CountRule:
+    """A figure the rule asks besides the chosen level ("Số hồ sơ quá hạn"), and the levels it leads to."""
+
+    label: str
+    bands: tuple[CountBand, ...]
+
+    @property
+    def derived(self) -> frozenset[int]:
+        """Levels that follow from the count: never chosen directly."""
+        return frozenset(b.level for b in self.bands)
+
+
+@dataclass(frozen=True)
 class Rule:
     kind: str
     requirement: str = ""
@@ -68,12 +104,31 @@ class Rule:
     special: tuple[Outcome, ...] = ()
     first_year_full_marks: bool = False
     compare_previous: str = ""
+    count: CountRule | None = None
+    precedence: tuple[int, ...] = ()  # 0-based level indices, the first that holds wins
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def outcomes(self) -> tuple[Outcome, ...]:
-        """Every selectable outcome: the levels, then the special cases of the notes."""
+        """Every outcome: the levels, then the special cases of the notes (``Entry.choice`` indexes it)."""
         return self.levels + self.special
+
+    @property
+    def choices(self) -> list[tuple[int, Outcome]]:
+        """The outcomes a person chooses, with their index: all of them but the levels a count derives."""
+        derived = self.count.derived if self.count else frozenset()
+        return [(i, o) for i, o in enumerate(self.outcomes) if i not in derived]
+
+    @property
+    def derived_levels(self) -> list[tuple[CountBand, Outcome]]:
+        """The levels that follow from the count, with their band (for the form and the sheet)."""
+        return [(b, self.levels[b.level]) for b in self.count.bands] if self.count else []
+
+    @property
+    def special_choices(self) -> list[tuple[int, Outcome]]:
+        """The special outcomes chosen *instead of* a typed figure (a percent or manual rule), with their index
+        in ``special``; a levels rule lists its special outcomes among its levels instead."""
+        return list(enumerate(self.special)) if self.kind in ("percent", "manual") else []
 
 
 # --------------------------------------------------------------------------- numbers
@@ -126,6 +181,82 @@ def parse_decimal(raw: Any, *, field_label: str = "Giá trị", max_places: int 
     return value
 
 
+def places(value: Decimal) -> int:
+    """Decimal places a number needs (trailing zeros do not count): 85,50 → 1, 100 → 0."""
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+_PERCENT_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\uff05": "%"})
+# Digits as people type them: "85", "85,5", "85.5", "0,25", ",5"; a sign only to be told the range.
+_PERCENT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+
+
+def parse_percent(raw: Any, *, field_label: str) -> Decimal:
+    """A percentage as people type it: "85", "85,5", "85.5", "100%", "85 %", " 85,5 % " → Decimal.
+
+    Accepts a trailing "%" (with or without a space before it), a decimal comma or dot, and spaces around;
+    refuses spaces inside the number ("8 5"), a second "%", a value outside 0..100 and more than
+    :data:`PERCENT_PLACES` decimal places (refused, never rounded). Every refusal is a :class:`ScoringError`
+    whose message, in Vietnamese, starts with ``field_label``.
+    """
+    text = raw
+    if isinstance(raw, str):
+        text = raw.translate(_PERCENT_SPACES).strip()
+        if text.endswith("%"):
+            text = text[:-1].rstrip()
+        if not text:
+            raise ScoringError(f"{field_label} không được để trống.")
+        if not _PERCENT_TEXT.fullmatch(text):
+            raise ScoringError(
+                f"{field_label} “{raw.strip()}” không phải là một tỷ lệ phần trăm hợp lệ; "
+                "hãy ghi một số như 85, 85,5 hoặc 85,5%."
+            )
+    try:
+        value = parse_decimal(text, field_label=field_label)
+    except ScoringError as exc:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            raise
+        raise ScoringError(
+            f"{field_label} “{str(raw).strip()}” không phải là một tỷ lệ phần trăm hợp lệ; "
+            "hãy ghi một số như 85, 85,5 hoặc 85,5%."
+        ) from exc
+    if value < 0 or value > 100:
+        raise ScoringError(f"{field_label} “{str(raw).strip()}” phải nằm trong khoảng 0 đến 100%.")
+    if places(value) > PERCENT_PLACES:
+        raise ScoringError(
+            f"{field_label} “{str(raw).strip()}” có {places(value)} chữ số thập phân; chỉ ghi được tối đa "
+            f"{PERCENT_PLACES} chữ số thập phân (hệ thống không làm tròn tỷ lệ)."
+        )
+    return value + 0 if value == 0 else value  # "-0" is 0
+
+
+def percent_places(max_points: Decimal) -> int:
+    """Decimal places a percentage may carry on a criterion worth ``max_points`` so that
+    ``pct × max / 100`` is exact at :data:`SCORE_PLACES`: 4 for a whole maximum, 3 for "1,5"."""
+    return max(0, min(PERCENT_PLACES, SCORE_PLACES - 2 - places(max_points)))
+
+
+def parse_count(raw: Any, *, field_label: str) -> int:
+    """A count people type ("2", " 02 "): a whole number ≥ 0; clear Vietnamese ScoringError otherwise."""
+    if isinstance(raw, bool) or raw is None:
+        raise ScoringError(f"{field_label} không được để trống.", "count")
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw).strip()
+        if not text:
+            raise ScoringError(f"{field_label} không được để trống.", "count")
+        if not (text.isascii() and text.isdigit()):
+            raise ScoringError(f"{field_label} “{text}” phải là một số nguyên không âm (0, 1, 2, …).", "count")
+        if len(text) > 9:
+            raise ScoringError(f"{field_label} “{text}” quá lớn.", "count")
+        value = int(text)
+    if value < 0:
+        raise ScoringError(f"{field_label} phải là một số nguyên không âm (0, 1, 2, …).", "count")
+    return value
+
+
 def _quantize(value: Decimal | Fraction) -> Decimal:
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
@@ -173,7 +304,7 @@ def parse_rule(data: dict[str, Any] | None, max_points: Decimal) -> Rule:
         )
     known = {
         "kind", "requirement", "levels", "threshold", "measure", "factor", "below_label", "scale",
-        "special", "first_year_full_marks", "compare_previous",
+        "special", "first_year_full_marks", "compare_previous", "count", "precedence",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -198,6 +329,15 @@ def parse_rule(data: dict[str, Any] | None, max_points: Decimal) -> Rule:
             raise ScoringError("Ngưỡng % phải nằm trong khoảng 0 đến 100.")
         if data.get("factor") not in (None, ""):
             factor = parse_decimal(data["factor"], field_label="Hệ số điểm trong công thức")
+            if factor != max_points:
+                # Every formula of the seeds multiplies by the leaf's own maximum ("x 5 điểm" on a 5-point
+                # leaf). A different number is a transcription error or a rule the product does not score:
+                # refused, so a typo never changes scores silently nor lets a leaf exceed its maximum.
+                raise ScoringError(
+                    f"Hệ số điểm trong công thức ({fmt(factor)}) khác điểm tối đa của tiêu chí "
+                    f"({fmt(max_points)}): công thức “(Tỷ lệ % × N điểm)/100” phải dùng đúng điểm tối đa; "
+                    "hãy sửa hệ số hoặc điểm tối đa."
+                )
     scale = data.get("scale", 5)
     if kind == "survey":
         if not isinstance(scale, int) or isinstance(scale, bool) or scale < 2:
@@ -208,6 +348,7 @@ def parse_rule(data: dict[str, Any] | None, max_points: Decimal) -> Rule:
     first_year = data.get("first_year_full_marks", False)
     if not isinstance(first_year, bool):
         raise ScoringError("first_year_full_marks phải là true hoặc false.")
+    count, precedence = _count_rule(data, kind, levels)
     return Rule(
         kind=kind,
         requirement=str(data.get("requirement") or "").strip(),
@@ -220,7 +361,67 @@ def parse_rule(data: dict[str, Any] | None, max_points: Decimal) -> Rule:
         special=special,
         first_year_full_marks=first_year,
         compare_previous=compare,
+        count=count,
+        precedence=precedence,
     )
+
+
+def _whole(raw: Any, where: str) -> int:
+    if isinstance(raw, bool):
+        raise ScoringError(f"{where} phải là số nguyên.")
+    if isinstance(raw, int):
+        return raw
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()):
+        raise ScoringError(f"{where} “{raw}” phải là số nguyên.")
+    return int(text)
+
+
+def _count_rule(data: dict[str, Any], kind: str, levels: tuple[Outcome, ...]
+                ) -> tuple[CountRule | None, tuple[int, ...]]:
+    """``count: {label, outcomes: [{at_least, level}]}`` and ``precedence: [level numbers]`` of a levels rule.
+
+    Level numbers are 1-based, in document order. The precedence lists every level once: among the levels
+    that hold (the one chosen and each one the count reaches), the first listed is the outcome.
+    """
+    raw_count, raw_precedence = data.get("count"), data.get("precedence")
+    if raw_count in (None, "", {}) and raw_precedence in (None, "", []):
+        return None, ()
+    if kind != "levels":
+        raise ScoringError("Chỉ cách chấm theo mức mới hỏi thêm số lượng (count) và thứ tự ưu tiên (precedence).")
+    if raw_count in (None, "", {}):
+        raise ScoringError("Thứ tự ưu tiên các mức (precedence) chỉ dùng cùng với số lượng hỏi thêm (count).")
+    if not isinstance(raw_count, dict) or set(raw_count) - {"label", "outcomes"}:
+        raise ScoringError("Số lượng hỏi thêm (count) phải có nhãn (label) và các mức theo số lượng (outcomes).")
+    label = str(raw_count.get("label") or "").strip()
+    if not label:
+        raise ScoringError("Số lượng hỏi thêm (count) phải có nhãn (label), ví dụ “Số hồ sơ quá hạn”.")
+    outcomes = raw_count.get("outcomes")
+    if not isinstance(outcomes, list) or not outcomes:
+        raise ScoringError(f"“{label}”: cần ít nhất một mức theo số lượng (outcomes: từ N = mức k).")
+    bands = []
+    for i, item in enumerate(outcomes, start=1):
+        if not isinstance(item, dict) or set(item) != {"at_least", "level"}:
+            raise ScoringError(f"“{label}”, dòng {i}: cần có “từ” (at_least) và “mức” (level).")
+        at_least = _whole(item["at_least"], f"“{label}”, dòng {i}: số lượng")
+        level = _whole(item["level"], f"“{label}”, dòng {i}: mức")
+        if at_least < 1:
+            raise ScoringError(f"“{label}”, dòng {i}: số lượng phải từ 1 trở lên.")
+        if not 1 <= level <= len(levels):
+            raise ScoringError(f"“{label}”, dòng {i}: không có mức {level} (tiêu chí có {len(levels)} mức).")
+        bands.append(CountBand(at_least=at_least, level=level - 1))
+    if len({b.level for b in bands}) != len(bands) or len({b.at_least for b in bands}) != len(bands):
+        raise ScoringError(f"“{label}”: mỗi mức và mỗi số lượng chỉ được ghi một lần.")
+    if len(bands) >= len(levels):
+        raise ScoringError(f"“{label}”: phải còn ít nhất một mức để chọn (không suy ra từ số lượng).")
+    if not isinstance(raw_precedence, list):
+        raise ScoringError(f"Tiêu chí hỏi “{label}” phải có thứ tự ưu tiên các mức (precedence), "
+                           f"ví dụ [{', '.join(str(i) for i in range(1, len(levels) + 1))}].")
+    order = [_whole(n, "Thứ tự ưu tiên: mức") for n in raw_precedence]
+    if sorted(order) != list(range(1, len(levels) + 1)):
+        raise ScoringError(f"Thứ tự ưu tiên (precedence) phải ghi mỗi mức từ 1 đến {len(levels)} đúng một lần.")
+    bands.sort(key=lambda b: -b.at_least)
+    return CountRule(label=label, bands=tuple(bands)), tuple(n - 1 for n in order)
 
 
 def describe_rule(rule: Rule, max_points: Decimal) -> list[str]:
@@ -237,6 +438,7 @@ def describe_rule(rule: Rule, max_points: Decimal) -> list[str]:
         lines.append(
             f"Từ {fmt(rule.threshold)}% trở lên: điểm = ({measure} × {fmt(max_points)} điểm)/100"
         )
+        lines += [f"Trường hợp đặc biệt (thay cho tỷ lệ %): {o.label} = {fmt(o.points)} điểm" for o in rule.special]
     elif rule.kind == "survey":
         lines.append(
             f"Điểm = điểm bình quân phiếu (1–{rule.scale}) × {fmt(max_points)}/{rule.scale}; "
@@ -245,7 +447,14 @@ def describe_rule(rule: Rule, max_points: Decimal) -> list[str]:
         )
     else:
         lines.append(f"Chấm trực tiếp từ 0 đến {fmt(max_points)} điểm (tối đa 2 chữ số thập phân).")
-    lines += [f"Trường hợp đặc biệt: {o.label} = {fmt(o.points)} điểm" for o in rule.special]
+    if rule.kind != "percent":
+        lines += [f"Trường hợp đặc biệt: {o.label} = {fmt(o.points)} điểm" for o in rule.special]
+    if rule.count:
+        lines += [f"{rule.count.label} từ {band.at_least} trở lên: mức {band.level + 1} “{outcome.label}”"
+                  for band, outcome in rule.derived_levels]
+        lines.append("Các mức loại trừ nhau; thứ tự ưu tiên: "
+                     + ", ".join(f"mức {i + 1}" for i in rule.precedence)
+                     + " (mức đúng đứng trước được chấm).")
     if rule.first_year_full_marks:
         lines.append("Năm đầu tiên đánh giá: Hội đồng thẩm định chấm điểm tối đa.")
     if rule.compare_previous == "rank":
@@ -272,12 +481,20 @@ def score_outcome(rule: Rule, index: int) -> Score:
 
 
 def score_percent(rule: Rule, max_points: Decimal, pct: Decimal | str | float | int) -> Score:
-    """``pct × max / 100`` when ``pct ≥ threshold``, else 0. ``pct`` is 0..100 with ≤ 2 decimals."""
+    """``pct × max / 100`` when ``pct ≥ threshold``, else 0.
+
+    ``pct`` is read by :func:`parse_percent` ("85,5%" is 85.5) and compared exactly as typed: 79,996 is below
+    80. It may carry :func:`percent_places` decimals (so that the score is exact); more are refused.
+    """
     if rule.kind != "percent" or rule.threshold is None:
         raise ScoringError("Tiêu chí này không chấm theo tỷ lệ %.")
-    value = parse_decimal(pct, field_label="Tỷ lệ %", max_places=2)
-    if value < 0 or value > 100:
-        raise ScoringError("Tỷ lệ % phải nằm trong khoảng 0 đến 100.")
+    value = parse_percent(pct, field_label="Tỷ lệ %")
+    allowed = percent_places(max_points)
+    if places(value) > allowed:
+        raise ScoringError(
+            f"Tỷ lệ % “{fmt(value)}” có {places(value)} chữ số thập phân; với điểm tối đa {fmt(max_points)} "
+            f"chỉ ghi được tối đa {allowed} chữ số thập phân để điểm được tính chính xác (hệ thống không làm tròn)."
+        )
     if value < rule.threshold:
         return Score(
             Decimal(0),
@@ -289,6 +506,170 @@ def score_percent(rule: Rule, max_points: Decimal, pct: Decimal | str | float | 
         f"Đạt {fmt(value)}% (từ {fmt(rule.threshold)}% trở lên): "
         f"{fmt(value)} × {fmt(max_points)} / 100 = {fmt(points)} điểm.",
     )
+
+
+def count_needed(rule: Rule, choice: int) -> bool:
+    """Whether the count can change the outcome of level ``choice``: some level it derives comes first in
+    the precedence. (Seed 003, 5.5.3.4: "Dưới 99%" scores 0 whatever the count, "Từ 99% trở lên" needs it.)"""
+    if not rule.count or choice >= len(rule.levels):
+        return False
+    position = rule.precedence.index(choice)
+    return any(rule.precedence.index(level) < position for level in rule.count.derived)
+
+
+def derive_level(rule: Rule, choice: int, count: int | None) -> int:
+    """The outcome of a levels rule with a count: among the level chosen and each level whose band the
+    count reaches (``count ≥ at_least``), the first in the rule's precedence. Pure; ``count=None`` only
+    when :func:`count_needed` is false."""
+    if not rule.count:
+        return choice
+    holding = {choice} | {b.level for b in rule.count.bands if count is not None and count >= b.at_least}
+    return next(level for level in rule.precedence if level in holding)
+
+
+def score_counted(rule: Rule, choice: int, count: int | None) -> Score:
+    """Score level ``choice`` of a rule that asks a count, the derived level winning by precedence."""
+    chosen = rule.levels[choice]
+    level = derive_level(rule, choice, count)
+    outcome = rule.levels[level]
+    figure = f"{rule.count.label}: {count}" if count is not None else ""
+    if level == choice:
+        tail = f" ({figure})" if figure else ""
+        return Score(_points(outcome.points), f"Mức: {outcome.label} = {fmt(outcome.points)} điểm{tail}.")
+    return Score(
+        _points(outcome.points),
+        f"{figure} nên chấm theo mức “{outcome.label}” = {fmt(outcome.points)} điểm "
+        f"(ưu tiên hơn mức đã chọn “{chosen.label}”).",
+    )
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What a score form sent, as stored (``choice``, ``percent``, ``count``), and the score it gives."""
+
+    choice: int | None
+    percent: Decimal | None
+    count: int | None
+    points: Decimal | None
+    reason: str
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _index(raw: Any, message: str, field_name: str) -> int:
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise ScoringError(message, field_name)
+    return int(text)
+
+
+def score_typed(rule: Rule, max_points: Decimal, *, value: Any = None, special: Any = None,
+                count: Any = None) -> Typed:
+    """Score the inputs of one criterion's form. ``value``: the chosen level's index (levels), the
+    percentage (percent) or the points (manual); ``special``: the index of a special outcome chosen instead
+    of the percentage (or the points); ``count``: the figure a levels rule asks (5.5.3.4).
+
+    Nothing typed at all clears the score. A special outcome and a percentage exclude each other (seed 003,
+    7.3: "không có kiến nghị" means there is no percentage of recommendations implemented): both typed is
+    refused with a message naming both. Every refusal is a :class:`ScoringError` naming its ``field``.
+    """
+    if rule.kind == "survey":
+        raise ScoringError("Tiêu chí này do Lãnh đạo chấm qua phiếu đánh giá; đơn vị không tự chấm.", "value")
+    if not _blank(count) and rule.count is None:
+        raise ScoringError("Tiêu chí này không hỏi thêm số lượng.", "count")
+    if not _blank(special) and not rule.special_choices:
+        raise ScoringError("Tiêu chí này không có trường hợp đặc biệt để chọn thay cho số liệu.", "special")
+    if _blank(value) and _blank(special) and _blank(count):
+        return Typed(None, None, None, None, "")
+    try:
+        if rule.kind == "levels":
+            if _blank(value):
+                raise ScoringError("Hãy chọn một mức trong danh sách.", "value")
+            choice = _index(value, "Hãy chọn một mức trong danh sách.", "value")
+            score = score_outcome(rule, choice)
+            if not rule.count or choice >= len(rule.levels):
+                return Typed(choice, None, None, score.points, score.reason)
+            label = rule.count.label
+            if choice in rule.count.derived:
+                raise ScoringError(
+                    f"Mức “{rule.levels[choice].label}” được xác định từ {label.lower()}: hãy chọn mức theo kết quả "
+                    f"và nhập {label.lower()}.", "value")
+            typed_count = None if _blank(count) else parse_count(count, field_label=label)
+            if typed_count is None and count_needed(rule, choice):
+                bands = "; ".join(f"từ {b.at_least} trở lên: {o.label} = {fmt(o.points)} điểm"
+                                  for b, o in rule.derived_levels)
+                raise ScoringError(f"Hãy nhập {label.lower()} ({bands}).", "count")
+            score = score_counted(rule, choice, typed_count)
+            return Typed(choice, None, typed_count, score.points, score.reason)
+        special_index = None
+        if not _blank(special):
+            special_index = _index(special, "Trường hợp đặc biệt đã chọn không có trong danh sách của tiêu chí.",
+                                   "special")
+            if special_index >= len(rule.special_choices):
+                raise ScoringError("Trường hợp đặc biệt đã chọn không có trong danh sách của tiêu chí.", "special")
+            outcome = rule.special[special_index]
+            if not _blank(value):
+                what = (rule.measure or "Tỷ lệ %") if rule.kind == "percent" else "Điểm"
+                raise ScoringError(
+                    f"Đã chọn trường hợp đặc biệt “{outcome.label}” và nhập {what.lower()} “{str(value).strip()}” "
+                    "cùng lúc: hai trường hợp này loại trừ nhau. Hãy xóa số đã nhập hoặc bỏ chọn trường hợp "
+                    "đặc biệt.", "value")
+            score = score_outcome(rule, len(rule.levels) + special_index)
+            return Typed(len(rule.levels) + special_index, None, None, score.points, score.reason)
+        if rule.kind == "percent":
+            if _blank(value):
+                raise ScoringError("Hãy nhập tỷ lệ % hoặc chọn một trường hợp đặc biệt.", "value")
+            score = score_percent(rule, max_points, value)
+            return Typed(None, parse_percent(value, field_label="Tỷ lệ %"), None, score.points, score.reason)
+        score = score_manual(max_points, value)
+        return Typed(None, None, None, score.points, score.reason)
+    except ScoringError as exc:
+        if not exc.field:
+            exc.field = "value"
+        raise
+
+
+@dataclass(frozen=True)
+class InputLine:
+    """One line of what was entered for a criterion, as the printed sheet and the Excel show it: a figure
+    (``checked`` None) or one of the choices offered beside it (``checked`` True/False, printed as a box)."""
+
+    text: str
+    checked: bool | None = None
+
+
+def input_lines(rule: Rule | None, *, choice: int | None, percent: Decimal | None,
+                count: int | None) -> list[InputLine]:
+    """What was entered, for the sheet (PDF) and the Excel: the percentage (or the points) with every special
+    outcome offered beside it, ticked when chosen (seed 003, 7.3); the chosen level and the count (5.5.3.4)."""
+    if rule is None or rule.kind in ("survey",):
+        return []
+    lines: list[InputLine] = []
+    if rule.kind == "levels":
+        if choice is not None and 0 <= choice < len(rule.outcomes):
+            lines.append(InputLine(f"Mức đã chọn: {rule.outcomes[choice].label}"))
+        if rule.count and count is not None:
+            lines.append(InputLine(f"{rule.count.label}: {count}"))
+            if choice is not None and 0 <= choice < len(rule.levels):
+                level = derive_level(rule, choice, count)
+                if level != choice:
+                    lines.append(InputLine(f"Mức theo {rule.count.label.lower()}: {rule.levels[level].label}"))
+        return lines
+    if rule.kind == "percent" and (percent is not None or rule.special_choices):
+        measure = rule.measure or "Tỷ lệ %"
+        lines.append(InputLine(f"{measure}: {fmt(percent)}%" if percent is not None else f"{measure}: —"))
+    if rule.special_choices:
+        lines += [InputLine(f"Trường hợp đặc biệt: {o.label} = {fmt(o.points)} điểm",
+                            checked=choice == len(rule.levels) + i) for i, o in rule.special_choices]
+    return lines
+
+
+def input_text(lines: list[InputLine]) -> str:
+    """The lines as one text cell: "☒"/"☐" before the choices."""
+    marks = {True: "☒ ", False: "☐ ", None: ""}
+    return "\n".join(marks[line.checked] + line.text for line in lines)
 
 
 def survey_average(counts: dict[int, int], scale: int = 5) -> Fraction:

@@ -60,6 +60,16 @@ def _canonical_rule(rule: dict | None) -> dict | None:
             if value in (None, ""):
                 continue
             value = _normalise_points(parse_decimal(value))
+        elif key == "count":  # validated by parse_rule: {label, outcomes: [{at_least, level}]}
+            if not value:
+                continue
+            value = {"label": nfc(str(value["label"])).strip(),
+                     "outcomes": [{"at_least": int(str(o["at_least"]).strip()), "level": int(str(o["level"]).strip())}
+                                  for o in value["outcomes"]]}
+        elif key == "precedence":
+            if not value:
+                continue
+            value = [int(str(n).strip()) for n in value]
         elif isinstance(value, str):
             value = nfc(value).strip()
             if not value:

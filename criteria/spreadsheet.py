@@ -36,6 +36,8 @@ META_ROWS = [
     ("issuing_decision", "Văn bản ban hành"),
     ("total_points", "Tổng điểm công bố"),
 ]
+#: Columns added after the first workbooks were exported: a workbook without them reads them as empty.
+OPTIONAL_COLUMNS = ("rule_count", "rule_precedence")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 YES = {"x", "có", "co", "true", "1", "yes"}
@@ -66,6 +68,8 @@ class NodeResource(resources.ModelResource):
     rule_special = fields.Field(column_name="Trường hợp đặc biệt (nội dung = điểm)")
     rule_first_year = fields.Field(column_name="Tối đa năm đầu")
     rule_compare = fields.Field(column_name="So sánh năm trước (rank/score)")
+    rule_count = fields.Field(column_name="Số lượng hỏi thêm (dòng đầu: tên; mỗi dòng sau: từ N = mức k)")
+    rule_precedence = fields.Field(column_name="Thứ tự ưu tiên các mức")
     evidence = fields.Field(attribute="evidence", column_name="Tài liệu kiểm chứng")
     notes = fields.Field(attribute="notes", column_name="Ghi chú")
 
@@ -74,7 +78,8 @@ class NodeResource(resources.ModelResource):
         fields = export_order = (
             "code", "parent_code", "kind", "title", "max_points", "appraising_agency", "agency_merged",
             "rule_kind", "rule_requirement", "rule_levels", "rule_threshold", "rule_measure", "rule_factor",
-            "rule_below_label", "rule_scale", "rule_special", "rule_first_year", "rule_compare", "evidence", "notes",
+            "rule_below_label", "rule_scale", "rule_special", "rule_first_year", "rule_compare", "rule_count",
+            "rule_precedence", "evidence", "notes",
         )
 
     def dehydrate_parent_code(self, node: Node) -> str:
@@ -126,6 +131,15 @@ class NodeResource(resources.ModelResource):
 
     def dehydrate_rule_compare(self, node):
         return self._rule(node, "compare_previous")
+
+    def dehydrate_rule_count(self, node):
+        count = self._rule(node, "count", None)
+        if not count:
+            return ""
+        return "\n".join([count["label"], *(f"từ {o['at_least']} = mức {o['level']}" for o in count["outcomes"])])
+
+    def dehydrate_rule_precedence(self, node):
+        return ", ".join(str(n) for n in self._rule(node, "precedence", []))
 
 
 def column_names() -> dict[str, str]:
@@ -219,7 +233,32 @@ def _row_rule(row: dict[str, str], cols: dict[str, str]) -> dict | None:
         rule["first_year_full_marks"] = True
     if row["rule_compare"]:
         rule["compare_previous"] = row["rule_compare"]
+    if row.get("rule_count"):
+        rule["count"] = _parse_count(row["rule_count"], cols["rule_count"])
+    if row.get("rule_precedence"):
+        rule["precedence"] = _parse_precedence(row["rule_precedence"], cols["rule_precedence"])
     return rule
+
+
+def _parse_count(cell: str, column: str) -> dict:
+    """"Số hồ sơ quá hạn / từ 2 = mức 4 / từ 1 = mức 3" (one per line) → the rule's ``count``."""
+    import re
+
+    lines = [line.strip() for line in cell.splitlines() if line.strip()]
+    outcomes = []
+    for line in lines[1:]:
+        match = re.fullmatch(r"từ\s*([0-9]+)\s*(?:trở lên\s*)?=\s*mức\s*([0-9]+)", line, re.IGNORECASE)
+        if match is None:
+            raise ScoringError(f"cột “{column}”: dòng “{line}” phải viết “từ N = mức k”.")
+        outcomes.append({"at_least": int(match[1]), "level": int(match[2])})
+    return {"label": lines[0], "outcomes": outcomes}
+
+
+def _parse_precedence(cell: str, column: str) -> list[int]:
+    parts = [p.strip() for p in cell.replace(";", ",").split(",") if p.strip()]
+    if not all(p.isascii() and p.isdigit() for p in parts):
+        raise ScoringError(f"cột “{column}”: “{cell}” phải là các số thứ tự mức, cách nhau bởi dấu phẩy (1, 4, 3, 2).")
+    return [int(p) for p in parts]
 
 
 def _check_zip(data: bytes) -> None:
@@ -294,6 +333,8 @@ def read_workbook(data: bytes) -> tuple[FrameworkMeta, list[NodeSpec]]:
     positions = {}
     for name, column in cols.items():
         if column not in header:
+            if name in OPTIONAL_COLUMNS:
+                continue
             raise ValidationError(f"Trang “{NODE_SHEET}” thiếu cột “{column}”.")
         positions[name] = header.index(column)
 

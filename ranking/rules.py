@@ -1,7 +1,7 @@
 """Điều 6–7 of 2610/QĐ-UBND as pure functions (no database, no Django): quality levels, grades, the
 cap on "Hoàn thành xuất sắc nhiệm vụ" and the tie-breaks.
 
-Every reading of the regulation that DOMAIN.md marks as an *interpretation* is a field of
+Every reading of the regulation that docs/regulation.md marks with a setting is a field of
 :class:`RankingSettings`, whose defaults are the readings fixed there; an authority that reads the rule
 differently changes a setting of its period, not this code.
 
@@ -71,7 +71,7 @@ class RankingError(ValueError):
 
 @dataclass(frozen=True)
 class RankingSettings:
-    """The per-period readings of Điều 6–7. Defaults are DOMAIN.md's interpretations.
+    """The per-period readings of Điều 6–7. Defaults are the readings of docs/regulation.md §4.
 
     * ``excellent_share``, ``quotas``, ``cap_rounding``: the HTXSNV cap of a block is
       ``min(quotas[block], round(excellent_share × N, cap_rounding))``; a block without a quota uses only

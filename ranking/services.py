@@ -125,7 +125,8 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
     a unit without one, or frozen with other thresholds than the period's now, is computed from its scores."""
     rows = list(Submission.objects.filter(period=period, unit__block=block).values_list(
         "pk", "unit_id", "unit__code", "unit__name", "framework_id", "proposed_grade", "status",
-        "framework__total_points", "appraised_result__total", "appraised_result__below", "appraised_result__thresholds"))
+        "framework__total_points", "appraised_result__total", "appraised_result__below",
+        "appraised_result__thresholds"))
     thresholds = settings.level_thresholds
     current = {",".join(str(t) for t in thresholds)}
     frozen: dict[int, tuple[Decimal, list[str]]] = {}

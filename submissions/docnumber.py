@@ -11,7 +11,10 @@ symbol: ``2147-QĐ/TU``, ``15-NQ/TW``. Both are accepted.
 
 A letter glued to the number (``30a/KH-SXD``, ``12b/BC-UBND``) is parsed, not refused: the guidance
 (§4.b) says the council scores **0** for a criterion whose evidence carries such a number, so the
-system must record it and warn, not hide it (:func:`doc_number_warnings`).
+system must record it and warn, not hide it (:func:`doc_number_warnings`). A letter set apart by a
+hyphen or a space (``30-a/KH-SXD``, ``30 a/KH-SXD``, ``2147-a-QĐ/TU``) is the same suffix and is read as
+``30a/KH-SXD`` (:func:`_join_suffix`), while a Party number keeps its hyphen (``15-NQ/TW``: no Party
+document type is a single letter or written in lower case before a state symbol).
 
 :attr:`DocNumber.normalized` is the canonical form used to spot the same document cited twice: NFC,
 no spaces, ``Số:`` removed, number without leading zeros, suffix in lower case, symbol in upper case,
@@ -71,6 +74,8 @@ _PART = rf"{_FIRST_SEGMENT}(?:-{_SEGMENT})*"
 _NUMBER = r"(?P<number>[0-9]{1,5})(?P<suffix>[A-Za-z]{1,3})?"
 
 _STATE = re.compile(rf"{_NUMBER}/(?:(?P<year>[0-9]{{4}})/)?(?P<symbol>{_PART})")
+# A letter suffix set apart from the number by a hyphen or a space: "30-a/KH-SXD", "30 a/KH-SXD".
+_SEPARATED_SUFFIX = re.compile(r"(?P<number>[0-9]{1,5})(?P<sep>[ -])(?P<suffix>[A-Za-z]{1,3})(?P<rest>[/-].*)")
 _PARTY = re.compile(rf"{_NUMBER}-(?P<symbol>{_PART}/{_PART})")
 
 
@@ -83,11 +88,37 @@ def _clean(raw: str) -> str:
     return _AROUND_SEPARATORS.sub(r"\1", text)
 
 
-def _error(raw: str, detail: str = "") -> DocNumberError:
-    shown = raw.strip()
-    if len(shown) > 60:
-        shown = shown[:57] + "…"
-    head = f"Số, ký hiệu văn bản “{shown}” không đúng quy định"
+def _join_suffix(text: str) -> str:
+    """"30-a/KH-SXD", "30 a/KH-SXD" → "30a/KH-SXD"; "2147-a-QĐ/TU" → "2147a-QĐ/TU" (cleaned text in, out).
+
+    A hyphen after the number is also the Party form ("15-NQ/TW"), so letters set apart are read as a suffix
+    only when no Party document type could be meant: a single letter; or letters in lower case, or after a
+    space, followed by a state symbol ("/KH-SXD", whose last part has a hyphen) or by a Party one ("-QĐ/TU").
+    """
+    match = _SEPARATED_SUFFIX.fullmatch(text)
+    if match is None:
+        return text
+    letters, rest = match["suffix"], match["rest"]
+    state_shaped = rest.startswith("/") and "-" in rest.rsplit("/", 1)[-1]
+    party_shaped = rest.startswith("-") and "/" in rest
+    single = len(letters) == 1 and (rest.startswith("/") or party_shaped)
+    if single or ((letters.islower() or match["sep"] == " ") and (state_shaped or party_shaped)):
+        return f"{match['number']}{letters}{rest}"
+    return text
+
+
+def _shown(text: str) -> str:
+    text = text.strip()
+    return text[:57] + "…" if len(text) > 60 else text
+
+
+def _error(raw: str, detail: str = "", read: str = "") -> DocNumberError:
+    """The refusal, naming what was typed and, when spaces, dashes or "Số:" were tidied, what was read."""
+    shown = _shown(raw)
+    head = f"Số, ký hiệu văn bản “{shown}”"
+    if read and _shown(read) != shown:
+        head += f" (đọc là “{_shown(read)}”)"
+    head += " không đúng quy định"
     detail = f" ({detail})" if detail else ""
     return DocNumberError(f"{head}{detail}. Viết theo mẫu: {EXAMPLES}.")
 
@@ -110,30 +141,30 @@ def parse_doc_number(raw: str) -> DocNumber:
         raise DocNumberError(f"Chưa nhập số, ký hiệu văn bản. Viết theo mẫu: {EXAMPLES}.")
     if len(raw) > MAX_LENGTH:
         raise _error(raw, f"dài quá {MAX_LENGTH} ký tự")
-    text = _clean(raw)
+    text = _join_suffix(_clean(raw))
     if not text:
         raise DocNumberError(f"Chưa nhập số, ký hiệu văn bản. Viết theo mẫu: {EXAMPLES}.")
     if " " in text:
-        raise _error(raw, "có khoảng trắng giữa các phần; chỉ ghi số và ký hiệu, không ghi ngày tháng")
+        raise _error(raw, "có khoảng trắng giữa các phần; chỉ ghi số và ký hiệu, không ghi ngày tháng", text)
     match = _STATE.fullmatch(text) or _PARTY.fullmatch(text)
     if match is None:
         if re.fullmatch(r"[0-9]+[A-Za-z]*(?:/[0-9]{4})?[/-]?", text):
-            raise _error(raw, "thiếu ký hiệu văn bản sau dấu “/”")
+            raise _error(raw, "thiếu ký hiệu văn bản sau dấu “/”", text)
         if text[:1] in ("/", "-"):
-            raise _error(raw, "thiếu số thứ tự trước dấu “/”")
+            raise _error(raw, "thiếu số thứ tự trước dấu “/”", text)
         if re.match(r"[0-9]{6}", text):
-            raise _error(raw, f"số thứ tự chỉ từ 1 đến {MAX_NUMBER}")
-        raise _error(raw)
+            raise _error(raw, f"số thứ tự chỉ từ 1 đến {MAX_NUMBER}", text)
+        raise _error(raw, read=text)
     number = int(match["number"])
     if not 1 <= number <= MAX_NUMBER:
-        raise _error(raw, f"số thứ tự phải từ 1 đến {MAX_NUMBER}")
+        raise _error(raw, f"số thứ tự phải từ 1 đến {MAX_NUMBER}", text)
     year = int(match["year"]) if match.groupdict().get("year") else None
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-        raise _error(raw, f"năm ban hành {year} không hợp lệ")
+        raise _error(raw, f"năm ban hành {year} không hợp lệ", text)
     symbol = match["symbol"]
     foreign = _foreign_characters(symbol)
     if foreign:
-        raise _error(raw, f"ký hiệu có ký tự không phải chữ tiếng Việt: {''.join(dict.fromkeys(foreign))}")
+        raise _error(raw, f"ký hiệu có ký tự không phải chữ tiếng Việt: {''.join(dict.fromkeys(foreign))}", text)
     suffix = match["suffix"] or ""
     head = f"{number}{suffix.lower()}"
     tail = unicodedata.normalize("NFC", symbol.upper())
@@ -150,12 +181,20 @@ def doc_number_warnings(doc: DocNumber) -> list[str]:
     """What the officer should know before submitting evidence with this number."""
     warnings = []
     if doc.suffix:
-        shown = doc.raw.strip()
         warnings.append(
-            f"Số văn bản “{shown}” có chữ cái sau số thứ tự ({doc.number}{doc.suffix}): theo hướng dẫn, "
+            f"Số văn bản {shown_number(doc)} có chữ cái sau số thứ tự ({doc.number}{doc.suffix}): theo hướng dẫn, "
             "Hội đồng thẩm định chấm 0 điểm tiêu chí có tài liệu kiểm chứng mang số văn bản như vậy."
         )
     return warnings
+
+
+def shown_number(doc: DocNumber) -> str:
+    """“30-a/KH-SXD” (chuẩn hóa: “30a/KH-SXD”): what was typed and, when it differs, the normalised form
+    that the system compares and records the suffix of."""
+    typed = _shown(doc.raw)
+    if typed == doc.normalized:
+        return f"“{typed}”"
+    return f"“{typed}” (chuẩn hóa: “{doc.normalized}”)"
 
 
 def find_duplicates(numbers: Iterable[tuple[K, str]]) -> dict[str, list[K]]:

@@ -298,7 +298,10 @@ class Entry(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="entries")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="entries")
     choice = models.SmallIntegerField("Mức đã chọn", null=True, blank=True)
-    percent = models.DecimalField("Tỷ lệ %", max_digits=5, decimal_places=2, null=True, blank=True)
+    # The percentage as typed, never rounded (criteria.scoring.PERCENT_PLACES: 79,996 stays below 80).
+    percent = models.DecimalField("Tỷ lệ %", max_digits=7, decimal_places=4, null=True, blank=True)
+    count = models.PositiveIntegerField("Số lượng", null=True, blank=True,
+                                        help_text="Số liệu mà cách chấm hỏi thêm (5.5.3.4: số hồ sơ quá hạn).")
     points = models.DecimalField("Điểm tự chấm", max_digits=9, decimal_places=6, null=True, blank=True)
     reason = models.TextField("Cách tính", blank=True)
     explanation = models.TextField("Giải trình", blank=True)

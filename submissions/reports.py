@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
-from criteria.scoring import fmt
+from criteria.scoring import fmt, input_lines, input_text
 
 from .models import Submission
 from .selectors import submission_sheet
@@ -50,6 +50,9 @@ def summary_workbook(submission: Submission) -> bytes:
     for col in "CDE":
         ws.column_dimensions[col].width = 14
     ws.column_dimensions["F"].width = 60
+    ws.column_dimensions["G"].width = 16
+    ws.column_dimensions["H"].width = 50
+    ws.column_dimensions["I"].width = 50
 
     def cell(value, bold=False, wrap=False, number=False):
         c = WriteOnlyCell(ws, value=value)
@@ -65,7 +68,8 @@ def summary_workbook(submission: Submission) -> bytes:
     ws.append([cell(f"{submission.period.name} · Bộ tiêu chí {submission.framework.code}")])
     ws.append([])
     ws.append([cell(h, bold=True) for h in ("STT", "Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "Điểm tối đa",
-                                             "Điểm tự chấm", "Số tài liệu", "Giải trình")])
+                                             "Điểm tự chấm", "Số tài liệu", "Giải trình", "Tỷ lệ % đã nhập",
+                                             "Số liệu, mức đạt (☒ trường hợp đã chọn)", "Cách tính")])
     for item in _rows(sheet.roots):
         node = item.node
         points = item.subtotal if item.children else item.points
@@ -76,12 +80,27 @@ def summary_workbook(submission: Submission) -> bytes:
             cell(points, number=True) if points is not None else cell(None),
             cell(None if item.children else len(item.evidence)),
             cell("" if item.children or not item.entry else item.entry.explanation, wrap=True),
+            *_entered_cells(item, cell),
         ])
     ws.append([cell(""), cell("TỔNG CỘNG", bold=True), cell(Decimal(submission.framework.total_points)),
                cell(sheet.total, bold=True, number=True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _entered_cells(item, cell) -> list:
+    """The percentage as typed (a number, so 79,996 stays 79,996), what was entered beside it (special
+    outcomes offered, ticked when chosen; the chosen level and the count) and how the score was obtained."""
+    if item.children:
+        return [cell(None), cell(""), cell("")]
+    entry = item.entry
+    lines = input_lines(item.rule, choice=entry.choice if entry else None, percent=entry.percent if entry else None,
+                        count=entry.count if entry else None)
+    percent = cell(entry.percent if entry and entry.percent is not None else None)
+    if entry and entry.percent is not None:
+        percent.number_format = "0.0###"
+    return [percent, cell(input_text(lines), wrap=True), cell(entry.reason if entry else "", wrap=True)]
 
 
 def points_text(value) -> str:

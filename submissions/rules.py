@@ -94,6 +94,25 @@ class LeafState:
     unsigned_files: int = 0
 
 
+#: Điều 8.2.b, 9.4.đ: in a grading period a leaf needs both evidence and an explanation; in a PAR-index
+#: period (seeds 001, 004) an explanation may stand in for missing evidence. Period setting ``support_rule``.
+BOTH, EITHER = "both", "either"
+SUPPORT_RULES = (BOTH, EITHER)
+
+
+def support_missing(*, evidence_count: int, explanation: str, support_rule: str = BOTH) -> str:
+    """What a leaf lacks to be appraised under ``support_rule``, in Vietnamese ("" when supported):
+    "tài liệu kiểm chứng", "giải trình", or "tài liệu kiểm chứng và giải trình"."""
+    if support_rule not in SUPPORT_RULES:
+        raise ValueError(f"Điều kiện thẩm định “{support_rule}” không hợp lệ; chỉ nhận: {', '.join(SUPPORT_RULES)}.")
+    has_evidence, has_explanation = evidence_count > 0, bool((explanation or "").strip())
+    if support_rule == EITHER:
+        return "" if has_evidence or has_explanation else "tài liệu kiểm chứng và giải trình"
+    lacking = [what for what, present in (("tài liệu kiểm chứng", has_evidence), ("giải trình", has_explanation))
+               if not present]
+    return " và ".join(lacking)
+
+
 @dataclass
 class Completeness:
     leaves: int = 0
@@ -102,6 +121,8 @@ class Completeness:
     documented: int = 0
     missing_score: list[str] = field(default_factory=list)
     missing_support: list[str] = field(default_factory=list)
+    support_lacks: dict[str, str] = field(default_factory=dict)  # leaf code → what it lacks
+    support_rule: str = BOTH
     suffix_numbers: list[tuple[str, str]] = field(default_factory=list)
     duplicate_numbers: list[tuple[str, str]] = field(default_factory=list)
     unsigned: list[str] = field(default_factory=list)
@@ -113,9 +134,13 @@ class Completeness:
         problems = []
         if self.missing_score:
             problems.append(f"Chưa chấm điểm {len(self.missing_score)} tiêu chí: {', '.join(self.missing_score)}.")
-        if self.missing_support:
+        if self.missing_support and self.support_rule == EITHER:
             problems.append(f"{len(self.missing_support)} tiêu chí chưa có tài liệu kiểm chứng hoặc giải trình: "
                             f"{', '.join(self.missing_support)}.")
+        elif self.missing_support:
+            details = ", ".join(f"{code} (thiếu {self.support_lacks[code]})" for code in self.missing_support)
+            problems.append(f"{len(self.missing_support)} tiêu chí chưa có đủ tài liệu kiểm chứng và giải trình "
+                            f"(Điều 8.2.b): {details}.")
         return problems
 
     @property
@@ -133,9 +158,11 @@ class Completeness:
         return out
 
 
-def completeness(leaves: Iterable[LeafState], *, citation_warning: bool = True) -> Completeness:
-    """Survey criteria (section I) are scored by leaders later: neither score nor support is asked for."""
-    report = Completeness()
+def completeness(leaves: Iterable[LeafState], *, citation_warning: bool = True,
+                 support_rule: str = BOTH) -> Completeness:
+    """Survey criteria (section I) are scored by leaders later: neither score nor support is asked for.
+    Every other leaf needs a score and the support ``support_rule`` asks (:func:`support_missing`)."""
+    report = Completeness(support_rule=support_rule)
     for leaf in leaves:
         report.leaves += 1
         if leaf.rule_kind == "survey":
@@ -145,10 +172,13 @@ def completeness(leaves: Iterable[LeafState], *, citation_warning: bool = True) 
             report.scored += 1
         else:
             report.missing_score.append(leaf.code)
-        if leaf.evidence_count or leaf.explanation.strip():
+        lacks = support_missing(evidence_count=leaf.evidence_count, explanation=leaf.explanation,
+                                support_rule=support_rule)
+        if not lacks:
             report.documented += 1
         else:
             report.missing_support.append(leaf.code)
+            report.support_lacks[leaf.code] = lacks
         report.suffix_numbers += [(leaf.code, n) for n in leaf.suffix_numbers]
         report.duplicate_numbers += [(leaf.code, n) for n in leaf.duplicate_numbers]
         if leaf.unsigned_files:

@@ -140,7 +140,8 @@ def leaf_states(sheet: Sheet) -> list[rules.LeafState]:
 def submission_completeness(submission: Submission, sheet: Sheet | None = None) -> rules.Completeness:
     sheet = sheet or submission_sheet(submission)
     return rules.completeness(leaf_states(sheet),
-                              citation_warning=submission.period.setting("explanation_citation_warning"))
+                              citation_warning=submission.period.setting("explanation_citation_warning"),
+                              support_rule=submission.period.setting("support_rule"))
 
 
 def submission_self_total(submission: Submission) -> Decimal:
@@ -173,6 +174,8 @@ def entry_history(entry: Entry) -> list[dict]:
         else:
             if record.points != previous.points:
                 changes.append(("Điểm", pts(previous.points), pts(record.points)))
+            elif record.reason != previous.reason:  # same points from other inputs (a count, a special outcome)
+                changes.append(("Cách tính", previous.reason, record.reason))
             if record.explanation != previous.explanation:
                 changes.append(("Giải trình", previous.explanation, record.explanation))
         if changes or previous is None:
@@ -231,11 +234,13 @@ def submission_progress(submission: Submission, user=None, *, assignments: list[
     ).values_list("node_id", "points", "has_file", "explained")
     scored = documented = 0
     total = Decimal(0)
+    support_rule = submission.period.setting("support_rule")
     for node_id, points, has_file, explained in rows:
         total += points or 0
         if node_id in scorable:
             scored += points is not None
-            documented += bool(has_file or explained)
+            documented += not rules.support_missing(evidence_count=int(has_file), explanation="x" if explained else "",
+                                                    support_rule=support_rule)
     mine = 0
     if user is not None:
         if assignments is None:

@@ -20,19 +20,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from criteria.models import Framework, Node
-from criteria.scoring import (
-    ScoringError,
-    fmt,
-    parse_decimal,
-    parse_rule,
-    score_manual,
-    score_outcome,
-    score_percent,
-)
+from criteria.scoring import ScoringError, Typed, fmt, parse_rule, score_typed
 from criteria.services import framework_lock
 
 from . import rules
-from .docnumber import DocNumberError, doc_number_warnings, parse_doc_number
+from .docnumber import DocNumberError, doc_number_warnings, parse_doc_number, shown_number
 from .filecheck import FileRejected, check_file
 from .models import (
     Assignment,
@@ -140,30 +132,23 @@ def _leaf(submission: Submission, node: Node) -> Node:
     return node
 
 
-def score_input(node: Node, raw: str) -> tuple[int | None, Decimal | None, Decimal | None, str]:
-    """(choice, percent, points, reason) from the raw input of the score form."""
-    raw = (raw or "").strip()
-    if raw == "":
-        return None, None, None, ""
+def typed_input(node: Node, *, value: str | None = None, special: str | None = None,
+                count: str | None = None) -> Typed:
+    """What a score form sent for ``node`` (the unit's or the council's), scored by its rule
+    (``criteria.scoring.score_typed``). A refusal is a ``ValidationError`` whose ``code`` names the wrong
+    field ("value", "special", "count"), so the form keeps what was typed and marks only that field."""
     rule = parse_rule(node.rule, node.max_points)
     try:
-        if rule.kind == "survey":
-            raise ValidationError("Tiêu chí này do Lãnh đạo chấm qua phiếu đánh giá; đơn vị không tự chấm.")
-        if rule.kind == "levels":
-            try:
-                choice = int(raw)
-            except ValueError:
-                raise ValidationError("Hãy chọn một mức trong danh sách.") from None
-            result = score_outcome(rule, choice)
-            return choice, None, result.points, result.reason
-        if rule.kind == "percent":
-            result = score_percent(rule, node.max_points, raw)
-            pct = parse_decimal(raw, field_label="Tỷ lệ %")
-            return None, pct, result.points, result.reason
-        result = score_manual(node.max_points, raw)
-        return None, None, result.points, result.reason
+        return score_typed(rule, node.max_points, value=value, special=special, count=count)
     except ScoringError as exc:
-        raise ValidationError(f"Tiêu chí {node.code}: {exc}") from None
+        message = str(exc) if rule.kind == "survey" else f"Tiêu chí {node.code}: {exc}"
+        raise ValidationError(message, code=exc.field or "value") from None
+
+
+def score_input(node: Node, raw: str) -> tuple[int | None, Decimal | None, Decimal | None, str]:
+    """(choice, percent, points, reason) from the single ``value`` of a score form (see :func:`typed_input`)."""
+    typed = typed_input(node, value=raw)
+    return typed.choice, typed.percent, typed.points, typed.reason
 
 
 def _snapshot(entry: Entry) -> str:
@@ -182,9 +167,13 @@ def entry_save(
     explanation: str | None = None,
     now: datetime | None = None,
     windows: list[rules.WindowSpan] | None = None,
+    special: str | None = None,
+    count: str | None = None,
 ) -> Entry:
     """Save one criterion's score and/or explanation. ``windows``: the supplementary windows open now that
-    name the criterion (``open_windows``), when the caller has already read them.
+    name the criterion (``open_windows``), when the caller has already read them. ``special`` (a special
+    outcome chosen instead of the percentage) and ``count`` (the figure a rule asks) belong to the score,
+    like ``value`` (``typed_input``).
 
     Concurrency: the entry row is locked (``select_for_update``) and its ``version`` must equal the
     version the form was loaded with; otherwise :class:`ConflictError` carries the other person's
@@ -209,15 +198,20 @@ def entry_save(
             entry,
         )
     changed = False
-    if value is not None:
-        choice, pct, points, reason = score_input(node, value)
-        if (choice, pct, points) != (entry.choice, entry.percent, entry.points):
+    if value is not None or special is not None or count is not None:
+        typed = typed_input(node, value=value, special=special, count=count)
+        if (typed.choice, typed.percent, typed.count, typed.points) != (entry.choice, entry.percent, entry.count,
+                                                                        entry.points):
             windows = _windows(submission, node, now) if windows is None else windows
             assert_editable(submission=submission, what=rules.SCORE, node=node, now=now, windows=windows)
-            entry.choice, entry.percent, entry.points, entry.reason = choice, pct, points, reason
+            entry.choice, entry.percent, entry.count = typed.choice, typed.percent, typed.count
+            entry.points, entry.reason = typed.points, typed.reason
             changed = True
     if explanation is not None:
-        explanation = clean_text(explanation, label="Giải trình", max_length=10000)
+        try:
+            explanation = clean_text(explanation, label="Giải trình", max_length=10000)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0], code="explanation") from None
         if explanation != entry.explanation:
             windows = _windows(submission, node, now) if windows is None else windows
             assert_editable(submission=submission, what=rules.EXPLANATION, node=node, now=now, windows=windows)
@@ -266,18 +260,18 @@ def evidence_add(
     try:
         kind = check_file(upload.data, upload.name, max_bytes=settings.EVIDENCE_MAX_BYTES)
     except FileRejected as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError(str(exc), code="file") from None
     try:
         number = parse_doc_number(doc_number)
     except DocNumberError as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError(str(exc), code="doc_number") from None
     issuer = (issuer or "").strip()
     if not issuer:
-        raise ValidationError("Hãy nhập cơ quan ban hành văn bản.")
+        raise ValidationError("Hãy nhập cơ quan ban hành văn bản.", code="issuer")
     if doc_date is None:
-        raise ValidationError("Hãy nhập ngày ban hành văn bản.")
+        raise ValidationError("Hãy nhập ngày ban hành văn bản.", code="doc_date")
     if doc_date > timezone.localdate(_now(now)):
-        raise ValidationError("Ngày văn bản không được sau ngày hôm nay.")
+        raise ValidationError("Ngày văn bản không được sau ngày hôm nay.", code="doc_date")
     entry = _entry_for(submission, node)
     warnings = doc_number_warnings(number)
     same = (Evidence.objects.filter(entry__submission=submission, doc_number_normalized=number.normalized,
@@ -285,7 +279,7 @@ def evidence_add(
             .select_related("entry__node"))
     if same.exists():
         codes = ", ".join(sorted({e.entry.node.code for e in same}))
-        warnings.append(f"Số văn bản “{number.raw}” đã được dùng ở tiêu chí {codes} của báo cáo này.")
+        warnings.append(f"Số văn bản {shown_number(number)} đã được dùng ở tiêu chí {codes} của báo cáo này.")
     evidence = Evidence(
         entry=entry, original_name=upload.name[:255], size=len(upload.data),
         sha256=hashlib.sha256(upload.data).hexdigest(), kind=kind.kind, mime=kind.mime,

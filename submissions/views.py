@@ -97,10 +97,22 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+#: Inputs of a criterion's forms that a refusal can name (``ValidationError.code``): only that one is marked.
+FORM_FIELDS = ("value", "special", "count", "explanation", "doc_number", "doc_date", "issuer", "file")
+
+
+def error_field(exc: ValidationError) -> str:
+    code = getattr(exc, "code", None)
+    return code if code in FORM_FIELDS else ""
+
+
 def _leaf_response(request, submission, access, node, *, error: str = "", conflict=None, warnings=(),
-                   status: int = 200, entry=None, window_open: bool | None = None) -> HttpResponse:
+                   status: int = 200, entry=None, window_open: bool | None = None, typed=None,
+                   field: str = "", upload=None) -> HttpResponse:
     """htmx: the leaf's fragment; without JavaScript: back to the page at the criterion. ``entry``: the
-    criterion's entry as just saved (or as found on a conflict), which spares reading it again."""
+    criterion's entry as just saved (or as found on a conflict), which spares reading it again. On a refusal,
+    ``typed`` (what the score form sent) or ``upload`` (the upload form's number, date, issuer) is shown back
+    as typed and ``field`` marks the one input that is wrong."""
     if request.htmx:
         assignments = list(Assignment.objects.filter(submission=submission).select_related("user"))
         item = submission_leaf(submission, node, request.user, entry=entry or conflict, assignments=assignments,
@@ -109,6 +121,7 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
         return render(request, "submissions/_leaf.html", {
             "item": item, "submission": submission, "access": access, "editable": access.write and state.allowed,
             "error": error, "conflict": conflict, "warnings": warnings, "saved": not error,
+            "typed": typed, "error_field": field, "upload": upload,
             # The page's progress bar and total, swapped out of band.
             "oob_progress": True,
             "progress": submission_progress(submission, request.user, assignments=assignments),
@@ -135,18 +148,18 @@ def entry_save_view(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
         version = int(request.POST.get("version", "0"))
     except ValueError:
         version = -1
-    value = request.POST.get("value") if "value" in request.POST else None
-    explanation = request.POST.get("explanation") if "explanation" in request.POST else None
+    typed = {key: request.POST.get(key) if key in request.POST else None
+             for key in ("value", "special", "count", "explanation")}
     windows = open_windows(submission, node)
     try:
         entry = services.entry_save(submission=submission, node=node, actor=request.user, version=version,
-                                    value=value, explanation=explanation, windows=windows)
+                                    windows=windows, **typed)
     except services.ConflictError as exc:
         return _leaf_response(request, submission, access, node, error=exc.messages[0], conflict=exc.entry,
                               status=409, window_open=bool(windows))
     except ValidationError as exc:
         return _leaf_response(request, submission, access, node, error=" ".join(exc.messages), status=400,
-                              window_open=bool(windows))
+                              window_open=bool(windows), typed=typed, field=error_field(exc))
     return _leaf_response(request, submission, access, node, entry=entry, window_open=bool(windows))
 
 
@@ -156,15 +169,20 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
     submission, access = get_submission_for_user(request.user, pk, write=True)
     node = get_object_or_404(Node, pk=node_id, framework_id=submission.framework_id)
     form = EvidenceForm(request.POST, request.FILES)
+    # A refused upload keeps the number, date and issuer typed (a browser never re-sends a file).
+    typed = {key: request.POST.get(key, "") for key in ("doc_number", "doc_date", "issuer")}
     if not form.is_valid():
         errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
                            for f, e in form.errors.items())
-        return _leaf_response(request, submission, access, node, error=errors, status=400)
+        wrong = next((f for f in form.errors if f in FORM_FIELDS), "")
+        return _leaf_response(request, submission, access, node, error=errors, status=400, upload=typed,
+                              field=wrong)
     upload = form.cleaned_data["file"]
     if upload.size > services.settings.EVIDENCE_MAX_BYTES:
         limit = services.settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
         return _leaf_response(request, submission, access, node,
-                              error=f"Tệp “{upload.name}” lớn hơn giới hạn {limit} MB.", status=400)
+                              error=f"Tệp “{upload.name}” lớn hơn giới hạn {limit} MB.", status=400, upload=typed,
+                              field="file")
     try:
         _, warnings = services.evidence_add(
             submission=submission, node=node, actor=request.user,
@@ -173,7 +191,8 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
             issuer=form.cleaned_data["issuer"],
         )
     except ValidationError as exc:
-        return _leaf_response(request, submission, access, node, error=" ".join(exc.messages), status=400)
+        return _leaf_response(request, submission, access, node, error=" ".join(exc.messages), status=400,
+                              upload=typed, field=error_field(exc))
     return _leaf_response(request, submission, access, node, warnings=warnings)
 
 

@@ -141,3 +141,19 @@ def period_form_data(**fields) -> dict:
             data[setting.key] = "on"
     data.update(fields)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def attach_evidence(submission, node, actor, *, number: str = "", status: str = "signed_valid"):
+    """An evidence record on the entry of ``node`` (the entry must exist), as a sheet that meets Điều 8.2.b
+    has: every appraised leaf backed by evidence and an explanation. The file is not stored (no test that
+    uses this opens it); tests of uploads go through ``submissions.services.evidence_add``."""
+    from datetime import date
+
+    from submissions.models import Entry, Evidence
+
+    entry = Entry.objects.get(submission=submission, node=node)
+    number = number or f"{entry.pk}/BC-TN"
+    return Evidence.objects.create(
+        entry=entry, file=f"evidence/test-{entry.pk}.pdf", original_name=f"bao-cao-{entry.pk}.pdf", size=1000,
+        kind="pdf", mime="application/pdf", doc_number=number, doc_number_normalized=number.upper(),
+        doc_date=date(2024, 11, 15), issuer=str(submission.unit), signature_status=status, uploaded_by=actor)

@@ -7,7 +7,7 @@ from appraisal import services
 from criteria.models import Node
 from submissions import services as submission_services
 from submissions.models import Role
-from tests.factories import UserFactory, make_world
+from tests.factories import UserFactory, attach_evidence, make_world
 
 
 def fill_and_send(world, submission, approver):
@@ -18,6 +18,7 @@ def fill_and_send(world, submission, approver):
         value = "0" if kind == "levels" else "100" if kind == "percent" else str(node.max_points)
         submission_services.entry_save(submission=submission, node=node, actor=approver, version=0,
                                        value=value, explanation="Tại Mục 1 Báo cáo 9/BC")
+        attach_evidence(submission, node, approver)
     return submission_services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
                                                endorsed_on=timezone.localdate())
 

@@ -16,6 +16,7 @@ from appraisal.rules import (
     agency_keywords,
     agency_matches,
     comment_required,
+    full_marks_on_scans_only,
     propose,
     working_days_between,
     working_days_left,
@@ -36,9 +37,31 @@ def test_no_evidence_and_no_explanation_is_not_appraisable():
     assert "không đủ điều kiện thẩm định" in proposal.reason
 
 
-def test_explanation_alone_needs_no_proposal():
+def test_dieu_9_4_d_explanation_alone_needs_no_proposal_in_a_par_index_period():
     assert propose(max_points=D(2), evidence_numbers=[], explanation="Tại Mục 1", first_year_full_marks=False,
-                   first_year=False) is None
+                   first_year=False, support_rule="either") is None
+
+
+@pytest.mark.parametrize("numbers, explanation, lacks", [
+    ([], "Tại Mục 1", "tài liệu kiểm chứng"), ([("5/BC-UBND", False)], " ", "giải trình"),
+    ([], "", "tài liệu kiểm chứng và giải trình"),
+])
+def test_dieu_8_2_b_a_grading_period_needs_evidence_and_explanation(numbers, explanation, lacks):
+    proposal = propose(max_points=D(2), evidence_numbers=numbers, explanation=explanation,
+                       first_year_full_marks=False, first_year=False)
+    assert proposal.code == NO_EVIDENCE and proposal.points == 0
+    assert proposal.reason == f"Không có {lacks}: không đủ điều kiện thẩm định, chấm 0 điểm."
+    assert propose(max_points=D(2), evidence_numbers=[("5/BC-UBND", False)], explanation="Tại Mục 1",
+                   first_year_full_marks=False, first_year=False) is None
+
+
+@pytest.mark.parametrize("appraised, statuses, needed", [
+    (D(2), ["unsigned"], True), (D(2), ["unsigned", "modified"], True), (D(2), ["unsigned", "signed_valid"], False),
+    (D("1.5"), ["unsigned"], False), (D(2), [], False), (D(2), ["pending"], False), (None, ["unsigned"], False),
+    (D(2), ["signed_untrusted"], False),
+])
+def test_seed_001_full_marks_on_scans_only_needs_a_reason(appraised, statuses, needed):
+    assert full_marks_on_scans_only(appraised=appraised, max_points=D(2), signature_statuses=statuses) is needed
 
 
 def test_first_year_full_marks_wins_over_everything():
@@ -48,8 +71,8 @@ def test_first_year_full_marks_wins_over_everything():
 
 
 def test_first_year_rule_off_in_later_years():
-    assert propose(max_points=D(1), evidence_numbers=[("5/BC-UBND", False)], explanation="", first_year_full_marks=True,
-                   first_year=False) is None
+    assert propose(max_points=D(1), evidence_numbers=[("5/BC-UBND", False)], explanation="Tại Mục 1",
+                   first_year_full_marks=True, first_year=False) is None
 
 
 @pytest.mark.parametrize("appraised, own, required", [

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from submissions.models import Entry, Evidence, Period, Submission
 from tests.browser.helpers import login as login_as
-from tests.factories import make_world, mini_framework
+from tests.factories import attach_evidence, leaf, make_world, mini_framework
 from tests.submissions.helpers import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,6 +77,9 @@ def test_officer_scores_uploads_approver_prints_and_sends_then_deadline(browser,
     officer.screenshot(path=str(artifacts / "score-page.png"), full_page=True)
     assert Evidence.objects.filter(entry__submission=w.sub_a).count() == 1
     assert Entry.objects.filter(submission=w.sub_a, points__isnull=False).count() == 3
+    # Điều 8.2.b: 1.2 and 1.4 need evidence too; theirs comes through the ORM (the upload above is the page's).
+    for code, number in (("1.2", "30/KH-SXD"), ("1.4", "32/BC-SXD")):
+        attach_evidence(w.sub_a, leaf(w.sub_a, code), w.officer_a, number=number)
 
     # The approver reviews, prints and sends.
     approver = login(browser, live_server, "approver.a")

@@ -20,9 +20,9 @@ from appraisal.models import AppraisalRound, CouncilMember, QualityLevel, Supple
 from criteria.models import Node
 from ranking.models import RankingVersion, UnitFacts
 from submissions import services as submission_services
-from submissions.models import Evidence, Role, StateChange, Submission, Unit
+from submissions.models import Evidence, Role, StateChange, Submission, Unit, User
 from tests.browser.helpers import login
-from tests.factories import UserFactory, make_world, pass_deadline
+from tests.factories import UserFactory, attach_evidence, make_world, pass_deadline
 from tests.submissions.helpers import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -211,6 +211,12 @@ def test_whole_year_from_opening_to_publication_and_revocation(browser, live_ser
         officer.context.close()
     for unit, submission in subs.items():
         assert Evidence.objects.filter(entry__submission=submission).count() == 1, unit
+    # Điều 8.2.b: every criterion needs evidence as well as its explanation; the other criteria of each sheet
+    # get theirs through the ORM (one upload per unit through the page is the browser's part).
+    for (unit, submission), username in zip(subs.items(), ("officer.a", "officer.b", "officer.c"), strict=True):
+        for node in Node.objects.filter(framework=submission.framework).exclude(rule={}):
+            if node.rule.get("kind") != "survey" and node.code != evidence[unit][0]:
+                attach_evidence(submission, node, User.objects.get(username=username))
 
     # ------------------------------------------------------------------ 2. approvers send
     for unit, username, grade in ((XD, "approver.a", "HTXSNV"), (YT, "approver.b", "HTXSNV"),
@@ -269,6 +275,8 @@ def test_whole_year_from_opening_to_publication_and_revocation(browser, live_ser
         assert noivu.locator("[id^=a-]").count() == 2  # only Sở Nội vụ's criteria
         if unit == TP:
             appraise(noivu, n["2.1"], "9", "Còn 1 phòng chưa sắp xếp theo Đề án")
+        elif unit == YT:  # its only evidence of 2.1 is an unsigned file: the maximum needs a reason (HD Huế)
+            appraise(noivu, n["2.1"], "10", "Đã đối chiếu bản gốc có chữ ký, đóng dấu tại Sở Y tế")
         else:
             appraise(noivu, n["2.1"], "10")
         appraise(noivu, n["2.2"], "0")
@@ -309,7 +317,7 @@ def test_whole_year_from_opening_to_publication_and_revocation(browser, live_ser
             inline = taichinh.request.get(url + href + "?xem=1")
             assert inline.headers["content-disposition"].startswith("inline")
             # Not a criterion of Sở Tài chính: the evidence of 2.1 of Sở Y tế is not found for this member.
-            other = Evidence.objects.get(entry__submission=w.sub_b)
+            other = Evidence.objects.get(entry__submission=w.sub_b, doc_number="12/TTr-SYT")
             assert taichinh.request.get(f"{url}/tham-dinh/tai-lieu/{other.pk}/").status == 404
 
     # ------------------------------------------------------------------ 5. supplementation of 3.2 of Sở Tư pháp
@@ -336,7 +344,8 @@ def test_whole_year_from_opening_to_publication_and_revocation(browser, live_ser
     alert_success(officer_c, "Đã gửi trả lời")
     shot(officer_c, "unit-answered-request")
     assert SupplementRequest.objects.get(submission=w.sub_c).answered_at
-    assert Evidence.objects.filter(entry__submission=w.sub_c, removed_at__isnull=True).count() == 2
+    live_3_2 = Evidence.objects.filter(entry__submission=w.sub_c, entry__node=n["3.2"], removed_at__isnull=True)
+    assert live_3_2.count() == 2
     taichinh.reload()
     assert "Đã bổ sung Báo cáo số 15/BC-STP" in taichinh.inner_text("main")
     assert "Bao-cao-quyet-toan-15-BC-STP.pdf" in taichinh.inner_text(f"#a-{n['3.2'].pk}")

@@ -103,12 +103,12 @@ def test_percent_at_threshold_counts():
 
 
 def test_percent_is_exact():
-    score = score_percent(parse_rule(PERCENT, D("1.5")), D("1.5"), "87,55")
+    score = score_percent(parse_rule({**PERCENT, "factor": "1.5"}, D("1.5")), D("1.5"), "87,55")
     assert score.points == D("1.31325")
     assert "87,55 × 1,5 / 100 = 1,31325" in score.reason
 
 
-@pytest.mark.parametrize("pct", ["-1", "100,01", "120", "1,234", "abc"])
+@pytest.mark.parametrize("pct", ["-1", "100,01", "120", "1,23456", "abc"])
 def test_percent_rejects_out_of_range_or_too_precise(pct):
     with pytest.raises(ScoringError):
         score_percent(parse_rule(PERCENT, D(5)), D(5), pct)

@@ -20,7 +20,7 @@ from submissions import services
 from submissions.models import Period, Role, StateChange, Submission
 from submissions.transitions import TABLES
 from tests.appraisal.conftest import fill_and_send
-from tests.factories import UserFactory, close_round, leaf, make_world, pass_deadline, staff_council
+from tests.factories import UserFactory, attach_evidence, close_round, leaf, make_world, pass_deadline, staff_council
 from tests.ranking.test_publication import appraise_all, leaders
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,7 @@ def fill(world, submission, actor):
         if node.rule and node.rule["kind"] != "survey":
             services.entry_save(submission=submission, node=node, actor=actor, version=0,
                                 value=str(node.max_points), explanation="Tại Mục 1 Báo cáo 9/BC")
+            attach_evidence(submission, node, actor)
 
 
 # --------------------------------------------------------------------------- send, withdraw, lock

@@ -628,7 +628,7 @@ def test_property_input_order_changes_nothing(scenario, rnd: random.Random):
 
 
 def _reference_grade(unit_: Unit, s: RankingSettings) -> str:
-    """Điều 7 read straight from DOMAIN.md, slowly and independently of ranking.rules' prepared conditions."""
+    """Điều 7 read straight from docs/regulation.md §4, slowly, independently of ranking.rules' conditions."""
     total = round_half_up(unit_.total, 2)
     rank = {XUAT_SAC: 0, TOT: 1, TRUNG_BINH: 2, KEM: 3}
     nd2 = [c for c in unit_.criteria if c.group == "ND2"]

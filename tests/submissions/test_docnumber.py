@@ -239,7 +239,14 @@ def test_generated_state_numbers_round_trip(number, suffix, year, symbol, prefix
     assert bool(doc_number_warnings(doc)) == bool(suffix)
 
 
-@given(st.integers(min_value=1, max_value=99999), symbols, symbols)
+# A Party document type is an abbreviation in capitals of two letters or more (NQ, QĐ, CT, HD, TTr): a single
+# letter, or letters in lower case before a state symbol, after "2147-" is a letter suffix (30-a/KH-SXD).
+UPPER = "ABCDEGHIKLMNOPQRSTUVXYĐ"
+party_kinds = st.builds("{}{}".format, st.text(alphabet=UPPER, min_size=1, max_size=1),
+                        st.text(alphabet=LETTERS, min_size=1, max_size=5))
+
+
+@given(st.integers(min_value=1, max_value=99999), party_kinds, symbols)
 def test_generated_party_numbers_round_trip(number, kind, issuer):
     doc = parse_doc_number(f"{number}-{kind}/{issuer}")
     assert (doc.number, doc.year, doc.symbol) == (number, None, f"{kind}/{issuer}")

@@ -52,7 +52,14 @@ def test_progress_after_a_save_agrees_with_the_whole_page(world):
     assert (progress.scorable, progress.scored, progress.documented) == (report.scorable, report.scored,
                                                                           report.documented)
     assert progress.total == sheet.total == Decimal("2.5")
-    assert (progress.scored, progress.documented, progress.mine) == (2, 3, 1)
+    # Điều 8.2.b: each of the three has only evidence or only an explanation, not both
+    assert (progress.scored, progress.documented, progress.mine) == (2, 0, 1)
+    world.period.settings = {**world.period.settings, "support_rule": "either"}  # a PAR-index reading
+    world.period.save()
+    world.sub_a.refresh_from_db()
+    progress = submission_progress(world.sub_a, world.officer_a)
+    report = submission_completeness(world.sub_a, submission_sheet(world.sub_a, world.officer_a))
+    assert progress.documented == report.documented == 3
 
 
 def test_a_save_costs_the_same_queries_however_many_files_and_assignments(world, client_for):

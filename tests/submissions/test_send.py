@@ -12,19 +12,22 @@ from openpyxl import load_workbook
 from criteria.models import Node
 from submissions import services
 from submissions.models import Entry, Submission
-from tests.factories import leaf
+from tests.factories import attach_evidence, leaf
 from tests.submissions.helpers import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
 
-def fill(world, *, skip=(), explain=True):
-    """Score every self-scored leaf of unit A at full marks, with an explanation citing the evidence."""
+def fill(world, *, skip=(), explain=True, evidence=True):
+    """Score every self-scored leaf of unit A at full marks, with an explanation citing the evidence and
+    the evidence itself (Điều 8.2.b: both)."""
     leaves = [n for n in Node.objects.filter(framework=world.sub_a.framework).order_by("ordering")
               if n.rule and n.rule["kind"] != "survey" and n.code not in skip]
     for node in leaves:
         services.entry_save(submission=world.sub_a, node=node, actor=world.officer_a, version=0,
                             value=str(node.max_points), explanation="Tại Mục 1 Báo cáo 9/BC-SXD" if explain else "")
+        if evidence:
+            attach_evidence(world.sub_a, node, world.officer_a)
     return leaves
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from criteria.models import Authority, Framework, Node
 from submissions import services
-from submissions.models import Block, Entry, Period, Role, Submission, Unit, User
+from submissions.models import Block, Entry, Evidence, Period, Role, Submission, Unit, User
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 BLOCKS = [
@@ -157,10 +157,12 @@ class Command(BaseCommand):
                                 value=str(value).replace(".", ","),
                                 explanation=f"Số liệu tại Mục {i % 3 + 1} Báo cáo số {200 + i}/BC-STP.")
             if i % 3 == 0:  # evidence on criteria of every agency, so each council member has files to open
-                services.evidence_add(
+                source, _ = services.evidence_add(
                     submission=submission, node=node, actor=approver,
                     upload=services.Upload(name=f"Bao-cao-{200 + i}-BC-STP.pdf", data=pdf),
                     doc_number=f"{200 + i}/BC-STP", doc_date=date(2024, 11, 15), issuer="Sở Tư pháp")
+            else:  # Điều 8.2.b: every criterion has evidence as well as its explanation
+                _same_file(source, submission, node, f"{200 + i}/BC-STP")
         services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
                                  endorsed_on=timezone.localdate(), endorsement_note="Biên bản họp lãnh đạo Sở")
         self.stdout.write("Báo cáo minh họa của Sở Tư pháp: đã gửi, chờ Hội đồng thẩm định.")
@@ -187,6 +189,18 @@ class Command(BaseCommand):
                     doc_number=f"{100 + i}/BC-SXD", doc_date=date(2024, 11, 15), issuer="Sở Xây dựng",
                 )
         self.stdout.write(f"Báo cáo minh họa của Sở Xây dựng: đã chấm {len(leaves) // 2}/{len(leaves)} tiêu chí.")
+
+
+def _same_file(source: Evidence, submission: Submission, node: Node, number: str) -> Evidence:
+    """Another evidence record of the demo on the same stored file as ``source`` (uploading and checking
+    the same illustrative PDF a thousand times would only slow ``make run`` down)."""
+    entry = Entry.objects.get(submission=submission, node=node)
+    return Evidence.objects.create(
+        entry=entry, file=source.file.name, original_name=source.original_name, size=source.size, kind=source.kind,
+        mime=source.mime, doc_number=number, doc_number_normalized=number.upper(), doc_date=source.doc_date,
+        issuer=str(submission.unit), signature_status=source.signature_status,
+        signature_message=source.signature_message, signature_checked_at=source.signature_checked_at,
+        uploaded_by=source.uploaded_by, uploaded_at=source.uploaded_at)
 
 
 def _demo_pdf(issuer: str = "SỞ XÂY DỰNG") -> bytes:
@@ -223,6 +237,7 @@ def _published(command, tinh, frameworks) -> None:
         members[agency] = appraisal_services.member_add(period=period, user=user, agency=agency,
                                                         home_unit=Unit.objects.get(code=home) if home else None)
     secretariat = User.objects.get(username="snv.thuongtruc")
+    source = None  # one stored demo file, shared by the evidence records of the demo sheets
     for submission in Submission.objects.filter(period=period).select_related("unit", "framework"):
         approver, _ = User.objects.get_or_create(username=f"demo.{submission.unit.code}",
                                                  defaults={"full_name": f"Cán bộ {submission.unit.name}",
@@ -237,6 +252,14 @@ def _published(command, tinh, frameworks) -> None:
             services.entry_save(submission=submission, node=node, actor=approver, version=0,
                                 value=str(points).replace(".", ","),
                                 explanation=f"Số liệu tại Mục {i % 4 + 1} Báo cáo số {300 + i}/BC.", now=before)
+            if source is None:
+                source, _ = services.evidence_add(
+                    submission=submission, node=node, actor=approver,
+                    upload=services.Upload(name=f"Bao-cao-{300 + i}-BC.pdf", data=_demo_pdf(submission.unit.name)),
+                    doc_number=f"{300 + i}/BC", doc_date=date(2024, 11, 15), issuer=submission.unit.name,
+                    now=before)
+            else:
+                _same_file(source, submission, node, f"{300 + i}/BC-{submission.pk}")
         submission = services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
                                               endorsed_on=timezone.localdate(before), now=before)
         for node in leaves:
