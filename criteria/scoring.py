@@ -47,6 +47,9 @@ RULE_KIND_LABELS = {
     "manual": "Chấm trực tiếp",
 }
 COMPARE_PREVIOUS = ("rank", "score")
+#: The kind of period a 8.3.x criterion compares with (``compare_index``), as ``Period.kind``: the index the
+#: criterion names. Định Hóa 8.3 names "Chỉ số CCHC, Chỉ số hài lòng": the rank-only (PAR index) periods.
+COMPARE_INDEXES = {"rank_only": "Chỉ số CCHC (kỳ chỉ xếp hạng)", "grading": "kết quả đánh giá, xếp loại (Điều 7)"}
 
 
 class ScoringError(ValueError):
@@ -104,6 +107,7 @@ class Rule:
     special: tuple[Outcome, ...] = ()
     first_year_full_marks: bool = False
     compare_previous: str = ""
+    compare_index: str = ""  # the kind of period compared with (COMPARE_INDEXES); set with compare_previous
     count: CountRule | None = None
     precedence: tuple[int, ...] = ()  # 0-based level indices, the first that holds wins
     extra: dict[str, Any] = field(default_factory=dict)
@@ -304,7 +308,7 @@ def parse_rule(data: dict[str, Any] | None, max_points: Decimal) -> Rule:
         )
     known = {
         "kind", "requirement", "levels", "threshold", "measure", "factor", "below_label", "scale",
-        "special", "first_year_full_marks", "compare_previous", "count", "precedence",
+        "special", "first_year_full_marks", "compare_previous", "compare_index", "count", "precedence",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -345,6 +349,12 @@ def parse_rule(data: dict[str, Any] | None, max_points: Decimal) -> Rule:
     compare = data.get("compare_previous") or ""
     if compare and compare not in COMPARE_PREVIOUS:
         raise ScoringError("So sánh với năm trước chỉ nhận “rank” hoặc “score”.")
+    index = data.get("compare_index") or ""
+    if compare and index not in COMPARE_INDEXES:
+        raise ScoringError("Tiêu chí so sánh với năm trước phải ghi rõ chỉ số được so sánh (compare_index): "
+                           + "; ".join(f"“{code}” = {label}" for code, label in COMPARE_INDEXES.items()) + ".")
+    if index and not compare:
+        raise ScoringError("compare_index chỉ dùng cùng compare_previous (rank hoặc score).")
     first_year = data.get("first_year_full_marks", False)
     if not isinstance(first_year, bool):
         raise ScoringError("first_year_full_marks phải là true hoặc false.")
@@ -361,6 +371,7 @@ def parse_rule(data: dict[str, Any] | None, max_points: Decimal) -> Rule:
         special=special,
         first_year_full_marks=first_year,
         compare_previous=compare,
+        compare_index=index,
         count=count,
         precedence=precedence,
     )
@@ -458,9 +469,9 @@ def describe_rule(rule: Rule, max_points: Decimal) -> list[str]:
     if rule.first_year_full_marks:
         lines.append("Năm đầu tiên đánh giá: Hội đồng thẩm định chấm điểm tối đa.")
     if rule.compare_previous == "rank":
-        lines.append("Tính từ thứ hạng so với năm trước.")
+        lines.append(f"Tính từ thứ hạng {COMPARE_INDEXES[rule.compare_index]} so với năm trước.")
     elif rule.compare_previous == "score":
-        lines.append("Tính từ điểm số so với năm trước.")
+        lines.append(f"Tính từ điểm số {COMPARE_INDEXES[rule.compare_index]} so với năm trước.")
     return lines
 
 

@@ -37,7 +37,7 @@ META_ROWS = [
     ("total_points", "Tổng điểm công bố"),
 ]
 #: Columns added after the first workbooks were exported: a workbook without them reads them as empty.
-OPTIONAL_COLUMNS = ("rule_count", "rule_precedence")
+OPTIONAL_COLUMNS = ("rule_count", "rule_precedence", "rule_compare_index")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 YES = {"x", "có", "co", "true", "1", "yes"}
@@ -68,6 +68,7 @@ class NodeResource(resources.ModelResource):
     rule_special = fields.Field(column_name="Trường hợp đặc biệt (nội dung = điểm)")
     rule_first_year = fields.Field(column_name="Tối đa năm đầu")
     rule_compare = fields.Field(column_name="So sánh năm trước (rank/score)")
+    rule_compare_index = fields.Field(column_name="Chỉ số được so sánh (rank_only/grading)")
     rule_count = fields.Field(column_name="Số lượng hỏi thêm (dòng đầu: tên; mỗi dòng sau: từ N = mức k)")
     rule_precedence = fields.Field(column_name="Thứ tự ưu tiên các mức")
     evidence = fields.Field(attribute="evidence", column_name="Tài liệu kiểm chứng")
@@ -78,8 +79,8 @@ class NodeResource(resources.ModelResource):
         fields = export_order = (
             "code", "parent_code", "kind", "title", "max_points", "appraising_agency", "agency_merged",
             "rule_kind", "rule_requirement", "rule_levels", "rule_threshold", "rule_measure", "rule_factor",
-            "rule_below_label", "rule_scale", "rule_special", "rule_first_year", "rule_compare", "rule_count",
-            "rule_precedence", "evidence", "notes",
+            "rule_below_label", "rule_scale", "rule_special", "rule_first_year", "rule_compare",
+            "rule_compare_index", "rule_count", "rule_precedence", "evidence", "notes",
         )
 
     def dehydrate_parent_code(self, node: Node) -> str:
@@ -131,6 +132,9 @@ class NodeResource(resources.ModelResource):
 
     def dehydrate_rule_compare(self, node):
         return self._rule(node, "compare_previous")
+
+    def dehydrate_rule_compare_index(self, node):
+        return self._rule(node, "compare_index")
 
     def dehydrate_rule_count(self, node):
         count = self._rule(node, "count", None)
@@ -233,6 +237,8 @@ def _row_rule(row: dict[str, str], cols: dict[str, str]) -> dict | None:
         rule["first_year_full_marks"] = True
     if row["rule_compare"]:
         rule["compare_previous"] = row["rule_compare"]
+    if row.get("rule_compare_index"):
+        rule["compare_index"] = row["rule_compare_index"]
     if row.get("rule_count"):
         rule["count"] = _parse_count(row["rule_count"], cols["rule_count"])
     if row.get("rule_precedence"):

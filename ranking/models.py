@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 
 from submissions.models import Block, Period, Unit
 
+from .rules import GRADE_LABELS
+
 INCIDENTS = [("none", "Không có"), ("remedied", "Có, tự phát hiện và khắc phục xong"),
              ("unremedied", "Có, chưa tự phát hiện, khắc phục")]
 
@@ -29,6 +31,13 @@ class UnitFacts(models.Model):
         help_text="Điều 7.2.a: đơn vị có trường hợp này không được xếp Hoàn thành xuất sắc nhiệm vụ.")
     subunits_disciplined_share = models.DecimalField("Tỷ lệ đơn vị trực thuộc bị kỷ luật (0–1)", max_digits=5,
                                                      decimal_places=4, default=0)
+    # Điều 7.3: where the fault behind the discipline fact was committed; blank = this unit. A fault committed
+    # in another unit (the person moved here afterwards) counts against that unit, not this one.
+    fault_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="faults_recorded_elsewhere",
+        verbose_name="Nơi xảy ra vi phạm (Điều 7.3)",
+        help_text="Để trống nếu vi phạm xảy ra tại chính đơn vị; nếu xảy ra ở đơn vị cũ của người bị kỷ luật thì "
+                  "kỷ luật tính vào đơn vị cũ.")
     evidence = models.TextField("Căn cứ (số, ngày văn bản)", blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -117,6 +126,36 @@ class RankingVersion(models.Model):
         """The re-ranked version that replaced this one, once it is itself public."""
         replacement = getattr(self, "replaced_by", None)
         return replacement if replacement is not None and replacement.is_public else None
+
+
+class HeadGrade(models.Model):
+    """Điều 4.5: the grade of a unit's head, recorded by the secretariat once the unit's block is published.
+    It may not be above the unit's published grade unless the head newly transferred to the unit (with the
+    date). ``version`` and ``unit_grade`` are what it was compared with when saved; after a revocation the
+    page compares it again with the block's current published result."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="head_grades")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="head_grades")
+    full_name = models.CharField("Họ và tên người đứng đầu", max_length=200)
+    position = models.CharField("Chức vụ", max_length=200)
+    grade = models.CharField("Xếp loại của người đứng đầu", max_length=8, choices=list(GRADE_LABELS.items()))
+    newly_transferred = models.BooleanField("Mới chuyển đến (Điều 4.5)", default=False)
+    transferred_on = models.DateField("Ngày chuyển đến", null=True, blank=True)
+    basis = models.CharField("Căn cứ (số, ngày văn bản)", max_length=300)
+    version = models.ForeignKey(RankingVersion, on_delete=models.PROTECT, related_name="head_grades",
+                                verbose_name="Kết quả xếp loại đã đối chiếu")
+    unit_grade = models.CharField("Xếp loại của đơn vị khi ghi", max_length=8, choices=list(GRADE_LABELS.items()))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Xếp loại người đứng đầu"
+        verbose_name_plural = "Xếp loại người đứng đầu"
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="head_grade_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} — {self.unit} — {self.period}"
 
 
 def report_upload_to(instance: ReportJob, filename: str) -> str:

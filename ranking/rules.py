@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
@@ -681,3 +682,60 @@ def rank_units(units: Iterable[Unit], settings: RankingSettings | None = None) -
         blocks[block] = summary
     # Already in (block, rank, id) order: blocks are taken sorted, and each block's units by rank, ties by id.
     return Ranking(tuple(results), blocks)
+
+
+# --------------------------------------------------------------------------- Điều 7.3 and Điều 4.5
+
+_INCIDENT_RANK = {value: i for i, value in enumerate(INCIDENTS)}  # none < remedied < unremedied
+
+
+def worst_incident(values: Iterable[str]) -> str:
+    """The worst of several incident facts (none < self-detected and remedied < not remedied); none when empty.
+
+    Điều 7.3: a fault committed in a unit counts against that unit even when the discipline is recorded
+    (carried out) where the person moved to; the unit's effective discipline is the worst of its own fact
+    (when its own fault is local) and every fact recorded elsewhere that points at it (docs/regulation.md §4)."""
+    worst = NONE
+    for value in values:
+        if value not in _INCIDENT_RANK:
+            raise RankingError(f"Kỷ luật “{value}” không hợp lệ; chỉ nhận: {', '.join(INCIDENTS)}.")
+        if _INCIDENT_RANK[value] > _INCIDENT_RANK[worst]:
+            worst = value
+    return worst
+
+
+def grade_above(grade: str, other: str) -> bool:
+    """Whether ``grade`` is better than ``other`` (HTXSNV > HTTNV > HTNV > KHTNV)."""
+    for code in (grade, other):
+        if code not in GRADES:
+            raise RankingError(f"Xếp loại “{code}” không hợp lệ; chỉ nhận: {', '.join(GRADES)}.")
+    return GRADES.index(grade) < GRADES.index(other)
+
+
+def transfer_date_problem(newly_transferred: bool, transferred_on: date | None, today: date) -> str:
+    """What is wrong with the transfer date of a head marked newly transferred ("" when nothing): the date
+    is required and cannot be after ``today``."""
+    if not newly_transferred:
+        return ""
+    if transferred_on is None:
+        return "Người đứng đầu được ghi là mới chuyển đến: hãy ghi ngày chuyển đến (Điều 4.5)."
+    if transferred_on > today:
+        return (f"Ngày chuyển đến {transferred_on:%d/%m/%Y} sau hôm nay ({today:%d/%m/%Y}): chỉ ghi ngày đã "
+                f"chuyển đến.")
+    return ""
+
+
+def head_grade_problem(head_grade: str, unit_grade: str, *, newly_transferred: bool, transferred_on: date | None,
+                       today: date) -> str:
+    """Điều 4.5: the grade of a unit's head may not be above the unit's grade, unless the head newly
+    transferred to the unit (with the date of the transfer, not after ``today``). "" when allowed; otherwise
+    a Vietnamese sentence naming both grades (docs/regulation.md §4)."""
+    if not grade_above(head_grade, unit_grade):
+        return ""
+    date_problem = transfer_date_problem(newly_transferred, transferred_on, today)
+    if newly_transferred and not date_problem:
+        return ""
+    text = (f"Xếp loại của người đứng đầu ({GRADE_LABELS[head_grade]}) cao hơn xếp loại của đơn vị "
+            f"({GRADE_LABELS[unit_grade]}): Điều 4.5 chỉ cho phép khi người đứng đầu mới chuyển đến, có ngày "
+            f"chuyển đến.")
+    return f"{text} {date_problem}" if date_problem else text

@@ -24,7 +24,7 @@ from submissions.period_settings import ranking_settings
 from submissions.transitions import transition
 
 from . import chair, rules
-from .models import RankingVersion, UnitFacts
+from .models import HeadGrade, RankingVersion, UnitFacts
 from .states import VERSION, version_roles
 
 UNSENT_REASON = "Không gửi báo cáo đúng hạn: không được thẩm định, tổng điểm 0."
@@ -45,8 +45,17 @@ FACT_LABELS = {
     "discipline": "Kỷ luật tổ chức trực thuộc, lãnh đạo, cấp ủy viên",
     "corruption": "Tham nhũng, lãng phí, tiêu cực ở đơn vị trực thuộc",
     "subunits_disciplined_share": "Tỷ lệ đơn vị trực thuộc bị kỷ luật",
+    "fault_unit": "Nơi xảy ra vi phạm",
     "evidence": "Căn cứ",
 }
+
+
+def fault_unit_choices(period: Period, unit: Unit):
+    """The units a fault of ``unit``'s discipline fact may have been committed in (Điều 7.3): the other units
+    of the period's authority that take part in the period (have a sheet), by block then name."""
+    return (Unit.objects.filter(authority_id=period.authority_id, submissions__period=period)
+            .exclude(pk=unit.pk).select_related("block").order_by("block__ordering", "block__name", "name")
+            .distinct())
 
 
 def parse_share(raw) -> Decimal:
@@ -72,10 +81,14 @@ def parse_share(raw) -> Decimal:
 
 @transaction.atomic
 def facts_save(*, period: Period, unit: Unit, actor, outstanding: bool, discipline: str, corruption: str,
-               disunity: bool, subunits_disciplined_share, evidence: str, official_prosecuted: bool = False
-               ) -> UnitFacts:
+               disunity: bool, subunits_disciplined_share, evidence: str, official_prosecuted: bool = False,
+               fault_unit: Unit | None = None) -> UnitFacts:
     """The secretariat records a unit's facts with the documents that prove them. Refusals are by field
-    (ValidationError with a dict), so the form marks only the wrong field and keeps what was typed."""
+    (ValidationError with a dict), so the form marks only the wrong field and keeps what was typed.
+
+    ``fault_unit`` (Điều 7.3): the unit where the fault behind the discipline fact was committed, when it is
+    not ``unit`` (the person was disciplined here after moving from there); the discipline then counts
+    against ``fault_unit`` and not against ``unit`` (:func:`build_units`). None, or ``unit`` itself, means here."""
     if unit.authority_id != period.authority_id:
         raise ValidationError("Đơn vị không thuộc cơ quan của kỳ đánh giá.")
     valid = {code for code, _ in UnitFacts._meta.get_field("discipline").choices}
@@ -86,6 +99,10 @@ def facts_save(*, period: Period, unit: Unit, actor, outstanding: bool, discipli
     share = parse_share(subunits_disciplined_share)
     for name, problem in rules.fact_contradictions(discipline, share):
         errors[name] = f"{problem[0].upper()}{problem[1:]} Hãy sửa một trong hai."
+    if fault_unit is not None and fault_unit.pk == unit.pk:
+        fault_unit = None
+    if fault_unit is not None:
+        errors.update(_fault_unit_errors(period, unit, fault_unit, discipline, share))
     if errors:
         raise ValidationError(errors)
     if (outstanding or discipline != "none" or corruption != "none" or disunity or share or official_prosecuted) \
@@ -95,9 +112,45 @@ def facts_save(*, period: Period, unit: Unit, actor, outstanding: bool, discipli
     facts.outstanding, facts.discipline, facts.corruption = outstanding, discipline, corruption
     facts.disunity, facts.official_prosecuted = disunity, official_prosecuted
     facts.subunits_disciplined_share, facts.evidence, facts.updated_by = share, evidence.strip(), actor
+    facts.fault_unit = fault_unit
     facts._history_user = actor
     facts.save()
     return facts
+
+
+def _fault_unit_errors(period: Period, unit: Unit, fault_unit: Unit, discipline: str, share: Decimal
+                       ) -> dict[str, str]:
+    """What is wrong with recording that the fault behind ``unit``'s discipline fact was committed in
+    ``fault_unit`` (Điều 7.3), by field."""
+    label = FACT_LABELS["fault_unit"]
+    if fault_unit.authority_id != period.authority_id:
+        return {"fault_unit": f"{label}: {fault_unit} không thuộc {period.authority}."}
+    if not Submission.objects.filter(period=period, unit=fault_unit).exists():
+        return {"fault_unit": f"{label}: {fault_unit} không tham gia kỳ đánh giá này nên kỷ luật không tính được "
+                              f"vào đơn vị nào; hãy chọn đơn vị có báo cáo trong kỳ."}
+    if discipline == rules.NONE:
+        return {"fault_unit": f"{label} là {fault_unit} nhưng “{FACT_LABELS['discipline'].lower()}” ghi không có: "
+                              f"chỉ ghi nơi xảy ra vi phạm khi có kỷ luật."}
+    if share > 0:
+        return {"fault_unit": f"Tỷ lệ đơn vị trực thuộc bị kỷ luật là {fmt(share * 100)} % (kỷ luật tại chính "
+                              f"{unit}) nhưng kỷ luật được ghi là vi phạm xảy ra tại {fault_unit}: hai thông tin "
+                              f"mâu thuẫn nhau. Hãy để trống nơi xảy ra vi phạm, hoặc ghi kỷ luật này vào thông tin "
+                              f"của {fault_unit} và ghi kỷ luật của chính đơn vị ở đây."}
+    return {}
+
+
+def faults_counted_here(period: Period, unit: Unit) -> list[UnitFacts]:
+    """Discipline facts recorded on other units whose fault was committed in ``unit`` (Điều 7.3): they count
+    against ``unit``."""
+    return list(UnitFacts.objects.filter(period=period, fault_unit=unit).exclude(discipline=rules.NONE)
+                .exclude(unit=unit).select_related("unit", "updated_by").order_by("unit__name"))
+
+
+def fault_note(recorded_at: str, committed_at: str, counted: bool) -> str:
+    """The reason line of Điều 7.3, for the unit the fault counts against (``counted``) or the one it is
+    recorded on."""
+    where = f"tính vào kết quả của {committed_at}" if counted else f"không tính vào kết quả của {recorded_at}"
+    return f"Kỷ luật ghi tại {recorded_at}, vi phạm xảy ra tại {committed_at} (Điều 7.3): {where}."
 
 
 # --------------------------------------------------------------------------- computing
@@ -155,7 +208,14 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
         found = shared[token] = rules.Criterion(code=code, group=group, level=level)
         return found
 
-    facts = {f.unit_id: f for f in UnitFacts.objects.filter(period=period, unit__block=block)}
+    facts = {f.unit_id: f for f in UnitFacts.objects.filter(period=period, unit__block=block).select_related(
+        "fault_unit")}
+    # Điều 7.3: discipline recorded on a unit (of any block) for a fault committed in a unit of this block.
+    incoming: dict[int, list[UnitFacts]] = defaultdict(list)
+    for fact in (UnitFacts.objects.filter(period=period, fault_unit__block=block).exclude(discipline=rules.NONE)
+                 .select_related("unit", "fault_unit").order_by("unit__name")):
+        if fact.fault_unit_id != fact.unit_id:
+            incoming[fact.fault_unit_id].append(fact)
     no_facts = UnitFacts(discipline=rules.NONE, corruption=rules.NONE, subunits_disciplined_share=Decimal(0))
     units, display = [], {}
     for pk, unit_id, code, name, framework_id, proposed, status, framework_total, *_ in rows:
@@ -163,9 +223,15 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
         if status in unappraised:  # not sent by the deadline: not appraised, ranks with total 0
             total, below = Decimal(0), []
         unit_facts = facts.get(unit_id, no_facts)
+        local = unit_facts.fault_unit_id in (None, unit_id)
+        discipline = rules.worst_incident([unit_facts.discipline if local else rules.NONE]
+                                          + [fact.discipline for fact in incoming.get(unit_id, ())])
+        notes = [fault_note(fact.unit.name, name, counted=True) for fact in incoming.get(unit_id, ())]
+        if not local and unit_facts.discipline != rules.NONE:
+            notes.append(fault_note(name, unit_facts.fault_unit.name, counted=False))
         units.append(rules.Unit(
             id=code, block=block.code, total=total, outstanding=unit_facts.outstanding,
-            discipline=unit_facts.discipline, corruption=unit_facts.corruption, disunity=unit_facts.disunity,
+            discipline=discipline, corruption=unit_facts.corruption, disunity=unit_facts.disunity,
             subunits_disciplined_share=Decimal(unit_facts.subunits_disciplined_share),
             official_prosecuted=unit_facts.official_prosecuted, max_total=framework_total,
             criteria=tuple([shared.get(token) or criterion(token) for token in below]),
@@ -173,6 +239,8 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
         ))
         display[code] = {"name": name, "unit_id": unit_id, "submission_id": pk, "proposed_grade": proposed,
                          "status": status}
+        if notes:
+            display[code]["fault_notes"] = notes
     return units, display
 
 
@@ -224,10 +292,12 @@ def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = Non
     unsent_zero = Submission.LOCKED not in period.appraisable_statuses  # read once, not per unit
     rows = []
     for result in ranking.units:
+        info = display[result.id]
+        notes = info.pop("fault_notes", [])  # Điều 7.3: which unit's fact the discipline came from
         row = {
             "id": result.id, "rank": result.rank, "total": f"{result.total:.2f}",
             "total3": f"{result.tiebreak_total:.3f}", "qualified": result.qualified, "grade": result.grade,
-            "tie": result.tie, "chair": result.chair, "reasons": list(result.reasons), **display[result.id],
+            "tie": result.tie, "chair": result.chair, "reasons": list(result.reasons) + notes, **info,
         }
         if unsent_zero and display[result.id]["status"] != Submission.SENT:
             row["reasons"].insert(0, UNSENT_REASON)
@@ -490,3 +560,129 @@ def grade_label(code: str | None) -> str:
 
 def fmt_total(value) -> str:
     return fmt(Decimal(value), 2)
+
+
+# --------------------------------------------------------------------------- Điều 4.5: the grade of a unit's head
+
+
+def published_version(period: Period, block: Block) -> RankingVersion | None:
+    """The block's result in force: its latest published version (None before publication, or while a
+    revoked result waits for its re-ranked version)."""
+    return (RankingVersion.objects.filter(period=period, block=block, status=RankingVersion.PUBLISHED)
+            .order_by("-number").first())
+
+
+def unpublished_reason(period: Period, block: Block) -> str:
+    """Why the block has no published result to compare a head's grade with."""
+    latest = RankingVersion.objects.filter(period=period, block=block).order_by("-number").first()
+    if latest is None:
+        state = "chưa tính kết quả"
+    elif latest.replaces_id and latest.status != RankingVersion.PUBLISHED:
+        state = (f"kết quả lần {latest.number - 1} đã bị hủy bỏ, kết quả xếp loại lại (lần {latest.number}) đang ở "
+                 f"trạng thái “{latest.get_status_display()}”")
+    else:
+        state = f"kết quả lần {latest.number} đang ở trạng thái “{latest.get_status_display()}”"
+    return (f"Kết quả xếp loại của {block} trong {period.name} chưa được công bố ({state}): chỉ ghi xếp loại người "
+            f"đứng đầu sau khi kết quả của đơn vị được phê duyệt, công bố (Điều 4.5).")
+
+
+def published_row(version: RankingVersion, unit: Unit) -> dict | None:
+    return next((u for u in version.snapshot.get("units", []) if u.get("unit_id") == unit.pk), None)
+
+
+HEAD_LABELS = {"full_name": "Họ và tên người đứng đầu", "position": "Chức vụ", "grade": "Xếp loại",
+               "basis": "Căn cứ", "transferred_on": "Ngày chuyển đến"}
+
+
+@transaction.atomic
+def head_grade_save(*, period: Period, unit: Unit, actor, full_name: str, position: str, grade: str,
+                    newly_transferred: bool = False, transferred_on: date | None = None, basis: str = "",
+                    now: datetime | None = None) -> HeadGrade:
+    """Điều 4.5: the secretariat records the grade of ``unit``'s head once the unit's block is published in
+    the period, compared with the unit's grade in that published version. A head graded above the unit is
+    refused unless newly transferred with the date. Refusals: a sentence (no published result, unit not in
+    it) or a dict by field (the form marks only the wrong field); nothing is changed. Saving what is already
+    recorded changes nothing (no new history row)."""
+    if unit.authority_id != period.authority_id:
+        raise ValidationError("Đơn vị không thuộc cơ quan của kỳ đánh giá.")
+    version = published_version(period, unit.block)
+    if version is None:
+        raise ValidationError(unpublished_reason(period, unit.block))
+    row = published_row(version, unit)
+    if row is None:
+        raise ValidationError(f"{unit} không có trong kết quả đã công bố của {unit.block} (lần {version.number}).")
+    unit_grade = row.get("grade")
+    if unit_grade not in rules.GRADES:
+        raise ValidationError("Kỳ đánh giá chỉ xếp hạng, không xếp loại: không có xếp loại của đơn vị để đối chiếu "
+                              "xếp loại người đứng đầu (Điều 4.5).")
+    full_name, position, basis = (full_name or "").strip(), (position or "").strip(), (basis or "").strip()
+    errors: dict[str, str] = {}
+    for name, value, limit in (("full_name", full_name, 200), ("position", position, 200), ("basis", basis, 300)):
+        if not value:
+            errors[name] = {"full_name": "Hãy ghi họ và tên người đứng đầu.",
+                            "position": "Hãy ghi chức vụ của người đứng đầu.",
+                            "basis": "Hãy ghi căn cứ (số, ngày văn bản đánh giá, xếp loại người đứng đầu)."}[name]
+        elif len(value) > limit:
+            errors[name] = f"{HEAD_LABELS[name]} dài {len(value)} ký tự, tối đa {limit}."
+    if grade not in rules.GRADES:
+        errors["grade"] = "Hãy chọn xếp loại của người đứng đầu."
+    today = timezone.localdate(_now(now))
+    if transferred_on is not None and not newly_transferred:
+        errors["transferred_on"] = ("Đã ghi ngày chuyển đến nhưng chưa đánh dấu “mới chuyển đến”: hãy đánh dấu, hoặc "
+                                    "xóa ngày.")
+    elif problem := rules.transfer_date_problem(newly_transferred, transferred_on, today):
+        errors["transferred_on"] = problem
+    elif "grade" not in errors and (problem := rules.head_grade_problem(
+            grade, unit_grade, newly_transferred=newly_transferred, transferred_on=transferred_on, today=today)):
+        errors["grade"] = f"{problem} Đối chiếu với kết quả công bố lần {version.number} của {unit.block}."
+    if errors:
+        raise ValidationError(errors)
+    record = HeadGrade.objects.select_for_update().filter(period=period, unit=unit).first()
+    values = {"full_name": full_name, "position": position, "grade": grade, "newly_transferred": newly_transferred,
+              "transferred_on": transferred_on if newly_transferred else None, "basis": basis,
+              "version_id": version.pk, "unit_grade": unit_grade}
+    if record is not None and all(getattr(record, name) == value for name, value in values.items()):
+        return record
+    record = record or HeadGrade(period=period, unit=unit)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.recorded_by = actor
+    record._history_user = actor
+    record.save()
+    return record
+
+
+def head_grade_rows(period: Period, block: Block, *, now: datetime | None = None) -> tuple[RankingVersion | None,
+                                                                                            list[dict]]:
+    """The page of Điều 4.5 for a block: (the published version in force, one row per unit). Each row has
+    the unit, its published grade, the head's grade recorded, and ``problem``: why that record is not valid
+    against the result in force (a head above the unit after a revocation re-ranked it lower, or no
+    published result to compare with any more). A record is never kept as valid silently."""
+    version = published_version(period, block)
+    records = {r.unit_id: r for r in HeadGrade.objects.filter(period=period, unit__block=block)
+               .select_related("unit", "version", "recorded_by")}
+    today = timezone.localdate(_now(now))
+    rows = []
+    for row in (version.snapshot.get("units", []) if version else []):
+        record = records.pop(row.get("unit_id"), None)
+        rows.append({"unit_id": row.get("unit_id"), "code": row["id"], "name": row["name"], "rank": row["rank"],
+                     "unit_grade": row.get("grade"), "record": record,
+                     "problem": _head_problem(record, row.get("grade"), version, today) if record else ""})
+    for record in sorted(records.values(), key=lambda r: r.unit.name):  # recorded, no longer in a published result
+        reason = (unpublished_reason(period, block) if version is None else
+                  f"{record.unit} không còn trong kết quả công bố lần {version.number}.")
+        rows.append({"unit_id": record.unit_id, "code": record.unit.code, "name": record.unit.name, "rank": None,
+                     "unit_grade": None, "record": record,
+                     "problem": f"Đã ghi theo kết quả lần {record.version.number}. {reason}"})
+    return version, rows
+
+
+def _head_problem(record: HeadGrade, unit_grade: str | None, version: RankingVersion, today: date) -> str:
+    if unit_grade not in rules.GRADES:
+        return "Kết quả công bố không có xếp loại của đơn vị để đối chiếu."
+    problem = rules.head_grade_problem(record.grade, unit_grade, newly_transferred=record.newly_transferred,
+                                       transferred_on=record.transferred_on, today=today)
+    if problem and record.version_id != version.pk:
+        return (f"{problem} Đã ghi theo kết quả lần {record.version.number} (đơn vị khi đó xếp loại "
+                f"{grade_label(record.unit_grade)}); kết quả hiện hành là lần {version.number}: hãy sửa.")
+    return problem

@@ -9,6 +9,7 @@ urlpatterns = [
     path("xep-loai/ky/<int:pk>/", views.period_view, name="period"),
     path("xep-loai/ky/<int:pk>/khoi/<int:block_id>/", views.block_view, name="block"),
     path("xep-loai/ky/<int:pk>/don-vi/<int:unit_id>/", views.facts_view, name="facts"),
+    path("xep-loai/ky/<int:pk>/khoi/<int:block_id>/nguoi-dung-dau/", views.head_grades_view, name="head_grades"),
     path("xep-loai/ky/<int:pk>/excel/", views.workbook_view, name="workbook"),
     path("xep-loai/ky/<int:pk>/phu-luc/", views.annex_view, name="annex"),
     path("xep-loai/ky/<int:pk>/tao-bao-cao/", views.report_request, name="report_request"),

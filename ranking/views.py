@@ -19,7 +19,7 @@ from submissions.permissions import get_submission_for_user, is_secretariat
 from submissions.transitions import period_log
 
 from . import chair, reports, services
-from .models import INCIDENTS, RankingVersion, UnitFacts
+from .models import INCIDENTS, HeadGrade, RankingVersion, UnitFacts
 from .permissions import can_view, require
 from .rules import GRADE_LABELS, GRADES
 
@@ -183,6 +183,9 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
         "facts": {f.unit.code: f for f in UnitFacts.objects.filter(period=period, unit__block=block)
                   .select_related("unit")},
         "refused": refused, "typed": request.POST if refused else {},
+        "head_grade_problems": (sum(1 for row in services.head_grade_rows(period, block)[1] if row["problem"])
+                                if secretariat and HeadGrade.objects.filter(period=period, unit__block=block).exists()
+                                else 0),
     }, status=400 if refused else 200)
 
 
@@ -228,8 +231,11 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     require(is_secretariat(request.user, period.authority_id), "Chỉ cơ quan thường trực nhập thông tin xếp loại.")
     unit = get_object_or_404(Unit, pk=unit_id, authority=period.authority)
     facts = UnitFacts.objects.filter(period=period, unit=unit).first()
+    choices = list(services.fault_unit_choices(period, unit))
     typed, errors = None, {}
+    fault_unit_id = str(facts.fault_unit_id or "") if facts else ""
     if request.method == "POST":
+        fault_unit_id = request.POST.get("fault_unit", "").strip()
         typed = {"outstanding": bool(request.POST.get("outstanding")),
                  "discipline": request.POST.get("discipline", "none"),
                  "corruption": request.POST.get("corruption", "none"),
@@ -237,8 +243,11 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
                  "official_prosecuted": bool(request.POST.get("official_prosecuted")),
                  "subunits_disciplined_share": request.POST.get("subunits_disciplined_share", "").strip() or "0",
                  "evidence": request.POST.get("evidence", "")}
+        fault_unit = next((u for u in choices if str(u.pk) == fault_unit_id), None)
         try:
-            services.facts_save(period=period, unit=unit, actor=request.user, **typed)
+            if fault_unit_id and fault_unit is None:
+                raise ValidationError({"fault_unit": "Nơi xảy ra vi phạm: hãy chọn một đơn vị trong danh sách."})
+            services.facts_save(period=period, unit=unit, actor=request.user, fault_unit=fault_unit, **typed)
         except ValidationError as exc:
             errors = ({name: " ".join(texts) for name, texts in exc.message_dict.items()}
                       if hasattr(exc, "error_dict") else {"general": " ".join(exc.messages)})
@@ -247,9 +256,98 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
             messages.success(request, f"Đã lưu thông tin xếp loại của {unit}.")
             return redirect("ranking:block", pk=period.pk, block_id=unit.block_id)
     share = typed["subunits_disciplined_share"] if typed else fmt(facts.subunits_disciplined_share) if facts else "0"
-    return render(request, "ranking/facts.html", {"period": period, "unit": unit, "facts": typed or facts,
-                                                  "share": share, "incidents": INCIDENTS, "errors": errors},
-                  status=400 if errors else 200)
+    blocks: dict = {}
+    for choice in choices:
+        blocks.setdefault(choice.block, []).append(choice)
+    return render(request, "ranking/facts.html", {
+        "period": period, "unit": unit, "facts": typed or facts, "share": share, "incidents": INCIDENTS,
+        "errors": errors, "fault_unit_id": fault_unit_id, "fault_choices": list(blocks.items()),
+        "counted_here": services.faults_counted_here(period, unit)},
+        status=400 if errors else 200)
+
+
+def _typed_date(text: str) -> date | None:
+    """A date typed in a date input (YYYY-MM-DD) or as dd/mm/yyyy; None when empty; ValueError otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, layout).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+HEAD_FIELDS = ("full_name", "position", "grade", "newly_transferred", "transferred_on", "basis")
+
+
+@login_required
+def head_grades_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
+    """Điều 4.5: the secretariat records the grade of each unit's head once the block is published. One form
+    for the block, one row per unit; rows left empty are skipped. A refusal saves nothing, keeps everything
+    typed and marks only the wrong fields of the wrong rows."""
+    from django.db import transaction
+
+    period = _period(request, pk)
+    require(is_secretariat(request.user, period.authority_id),
+            "Chỉ cơ quan thường trực ghi xếp loại người đứng đầu.")
+    block = get_object_or_404(Block, pk=block_id, authority=period.authority)
+    version, rows = services.head_grade_rows(period, block)
+    errors: dict[int, dict[str, str]] = {}
+    general = ""
+    typed: dict[int, dict] = {}
+    if request.method == "POST":
+        units = {u.pk: u for u in Unit.objects.filter(pk__in=[r["unit_id"] for r in rows], authority=period.authority)}
+        saved = 0
+        with transaction.atomic():
+            for row in rows:
+                prefix = f"u{row['unit_id']}-"
+                values = {name: request.POST.get(prefix + name, "").strip() for name in HEAD_FIELDS}
+                values["newly_transferred"] = bool(values["newly_transferred"])
+                typed[row["unit_id"]] = values
+                if row["record"] is None and not any(values.values()):
+                    continue  # a row left empty: nothing recorded for that unit
+                row_errors = {}
+                try:
+                    day = _typed_date(values["transferred_on"])
+                except ValueError:
+                    day, row_errors["transferred_on"] = None, "Ngày chuyển đến không hợp lệ (ngày/tháng/năm)."
+                if not row_errors:
+                    try:
+                        with transaction.atomic():
+                            before = row["record"].history.count() if row["record"] else 0
+                            record = services.head_grade_save(
+                                period=period, unit=units[row["unit_id"]], actor=request.user,
+                                full_name=values["full_name"], position=values["position"], grade=values["grade"],
+                                newly_transferred=values["newly_transferred"], transferred_on=day,
+                                basis=values["basis"])
+                            saved += record.history.count() != before
+                    except ValidationError as exc:
+                        row_errors = ({name: " ".join(texts) for name, texts in exc.message_dict.items()}
+                                      if hasattr(exc, "error_dict") else {"general": " ".join(exc.messages)})
+                if row_errors:
+                    errors[row["unit_id"]] = row_errors
+            if errors:
+                transaction.set_rollback(True)
+        if not errors:
+            messages.success(request, f"Đã lưu xếp loại người đứng đầu của {saved} đơn vị." if saved else
+                             "Không có thay đổi nào để lưu.")
+            return redirect("ranking:head_grades", pk=period.pk, block_id=block.pk)
+        general = (f"Chưa lưu được: {len(errors)} đơn vị có thông tin cần sửa (đánh dấu đỏ bên dưới); chưa thay đổi "
+                   f"gì.")
+    for row in rows:
+        record = row["record"]
+        row["typed"] = typed.get(row["unit_id"]) or ({
+            "full_name": record.full_name, "position": record.position, "grade": record.grade,
+            "newly_transferred": record.newly_transferred,
+            "transferred_on": record.transferred_on.isoformat() if record.transferred_on else "",
+            "basis": record.basis} if record else {})
+        row["errors"] = errors.get(row["unit_id"], {})
+    return render(request, "ranking/head_grades.html", {
+        "period": period, "ranking_block": block, "version": version, "rows": rows, "general": general,
+        "grade_labels": GRADE_LABELS, "unpublished": "" if version else services.unpublished_reason(period, block),
+        "problems": sum(1 for row in rows if row["problem"])}, status=400 if errors else 200)
 
 
 @login_required

@@ -330,7 +330,7 @@ def test_queue_filters_by_criterion_and_progress(council, client_for):
     assert "Sở Xây dựng" not in page and "Sở Y tế" in page
 
 
-def test_criteria_8_3_are_proposed_from_the_two_previous_published_years(db):
+def test_seed_003_8_3_compares_with_the_published_index_it_names_not_the_grading(db):
     """seed 003 8.3.1 (rank) and 8.3.2 (score): year Y compares the published results of Y-1 and Y-2."""
     from ranking.models import RankingVersion
     from submissions.models import Period
@@ -338,17 +338,23 @@ def test_criteria_8_3_are_proposed_from_the_two_previous_published_years(db):
     from tests.factories import UserFactory, make_world
 
     w = make_world(framework_code="dh2024-xa")
-    for year, rank, total in ((2022, 5, "80.00"), (2023, 3, "85.50")):
-        period = Period.objects.create(authority=w.authority, code=f"p{year}", name=f"Năm {year}", year=year,
-                                       opens_at=timezone.now() - timedelta(days=400),
-                                       closes_at=timezone.now() - timedelta(days=300))
-        RankingVersion.objects.create(period=period, block=w.block, status="published", snapshot={
-            "units": [{"id": w.unit_a.code, "rank": rank, "total": total, "grade": "HTTNV"}]})
+    # the grading ranking of those years is published too, with the opposite trend: 8.3 must not read it
+    for kind, ranks in ((Period.RANK_ONLY, ((2022, 5, "80.00"), (2023, 3, "85.50"))),
+                        (Period.GRADING, ((2022, 1, "95.00"), (2023, 9, "60.00")))):
+        for year, rank, total in ranks:
+            period = Period.objects.create(authority=w.authority, code=f"p{year}-{kind}", kind=kind, year=year,
+                                           name=f"Chỉ số CCHC năm {year}" if kind == Period.RANK_ONLY else
+                                           f"Xếp loại năm {year}",
+                                           opens_at=timezone.now() - timedelta(days=400),
+                                           closes_at=timezone.now() - timedelta(days=300))
+            RankingVersion.objects.create(period=period, block=w.block, status="published", snapshot={
+                "units": [{"id": w.unit_a.code, "rank": rank, "total": total, "grade": "HTTNV"}]})
     w.sub_a = fill_and_send(w, w.sub_a, w.approver_a)  # the period is year 2024
     member = services.member_add(period=w.period, user=UserFactory(username="pnv2"), agency="Phòng Nội vụ")
     rows = {r.node.code: r for r in member_unit_rows(member, w.sub_a)}
     assert rows["8.3.1"].proposal.code == "compare_previous" and rows["8.3.1"].proposal.points == 1
-    assert "Xếp hạng năm 2023: 3, năm 2022: 5" in rows["8.3.1"].proposal.reason
+    assert ("Xếp hạng Chỉ số CCHC (kỳ chỉ xếp hạng) năm 2023 (“Chỉ số CCHC năm 2023”): 3, năm 2022 "
+            "(“Chỉ số CCHC năm 2022”): 5") in rows["8.3.1"].proposal.reason
     assert rows["8.3.2"].proposal.points == 2  # 85,50 > 80,00
     appraisal = services.appraisal_save(submission=w.sub_a, node=rows["8.3.2"].node, actor=member.user,
                                         version=0, accept_proposal=True)

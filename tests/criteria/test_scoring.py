@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from criteria.scoring import (
     ScoringError,
+    describe_rule,
     fmt,
     parse_decimal,
     parse_rule,
@@ -214,7 +215,7 @@ def test_first_year_full_marks():
     ("score", D("85.5"), D("80"), D(1)), ("score", D(80), D(80), D("0.5")), ("score", D(79), D(80), D(0)),
 ])
 def test_compare_with_previous_year(kind, current, previous, expected):
-    rule = parse_rule({"kind": "levels", "compare_previous": kind, "levels": [
+    rule = parse_rule({"kind": "levels", "compare_previous": kind, "compare_index": "rank_only", "levels": [
         {"label": "Cao hơn năm trước", "points": "1"}, {"label": "Bằng năm trước", "points": "0.5"},
         {"label": "Thấp hơn năm trước", "points": "0"}]}, D(1))
     assert score_compare_previous(rule, current=D(current), previous=D(previous)).points == expected
@@ -233,3 +234,18 @@ def test_compare_with_previous_year(kind, current, previous, expected):
 def test_bad_rules_are_refused(rule, message):
     with pytest.raises(ScoringError, match=message):
         parse_rule(rule, D(1))
+
+
+def test_seed_003_8_3_a_comparison_names_the_index_it_compares_with():
+    levels = [{"label": "Cao hơn", "points": "1"}, {"label": "Bằng", "points": "0.5"},
+              {"label": "Thấp hơn", "points": "0"}]
+    with pytest.raises(ScoringError, match="compare_index"):
+        parse_rule({"kind": "levels", "compare_previous": "rank", "levels": levels}, D(1))
+    with pytest.raises(ScoringError, match="compare_index"):
+        parse_rule({"kind": "levels", "compare_previous": "rank", "compare_index": "sipas", "levels": levels}, D(1))
+    with pytest.raises(ScoringError, match="chỉ dùng cùng compare_previous"):
+        parse_rule({"kind": "levels", "compare_index": "rank_only", "levels": levels}, D(1))
+    rule = parse_rule({"kind": "levels", "compare_previous": "rank", "compare_index": "rank_only", "levels": levels},
+                      D(1))
+    assert rule.compare_index == "rank_only"
+    assert "Tính từ thứ hạng Chỉ số CCHC (kỳ chỉ xếp hạng) so với năm trước." in describe_rule(rule, D(1))

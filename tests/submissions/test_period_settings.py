@@ -99,6 +99,7 @@ def test_a_reading_cannot_change_after_the_round_closed(world, client_for):
     assert "Không thay đổi được" in errors["cap_rounding"][0]
     world.period.refresh_from_db()
     assert "cap_rounding" not in world.period.settings
+    assert "không thay đổi được nữa" in client.get(url).content.decode()
     # the same readings (only the name changes) still save
     response = client.post(url, edit_data(world, name="Kỳ thử nghiệm 2024 (đã sửa tên)"))
     assert response.status_code == 302
