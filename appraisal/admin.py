@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Appraisal, AppraisalRound, CouncilMember, LeaderForm, PaperTally, QualityLevel, SupplementRequest
+from .models import (
+    AgencyScore,
+    Appraisal,
+    AppraisalRound,
+    CouncilDecision,
+    CouncilMember,
+    LeaderForm,
+    PaperTally,
+    QualityLevel,
+    SupplementRequest,
+)
 
 
 @admin.register(CouncilMember)
@@ -29,3 +39,17 @@ class AppraisalRoundAdmin(admin.ModelAdmin):
 
 for model in (QualityLevel, SupplementRequest, LeaderForm, PaperTally):
     admin.site.register(model, SimpleHistoryAdmin if hasattr(model, "history") else admin.ModelAdmin)
+
+
+@admin.register(AgencyScore, CouncilDecision)
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Read-only: agency scores and the council's decisions change through the council's pages only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

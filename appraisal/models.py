@@ -75,6 +75,62 @@ class Appraisal(models.Model):
         return f"{self.submission} · {self.node.code}: {self.points}"
 
 
+class AgencyScore(models.Model):
+    """One named agency's score of a leaf that names several appraising agencies (Phụ lục I 5.5: "Các sở,
+    ngành: Nội vụ; Thông tin và Truyền thông; Tư pháp"). The leaf's ``Appraisal.points`` is set only when every
+    named agency has scored and all agree, or from the council's decision (``CouncilDecision``);
+    docs/regulation.md §3. Versioned like ``Appraisal``: two members of one agency never overwrite each other
+    silently."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="agency_scores")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="agency_scores")
+    agency = models.CharField("Cơ quan thẩm định", max_length=255)
+    choice = models.SmallIntegerField(null=True, blank=True)
+    percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
+    count = models.PositiveIntegerField("Số lượng", null=True, blank=True)
+    points = models.DecimalField("Điểm của cơ quan", max_digits=9, decimal_places=6, null=True, blank=True)
+    reason = models.TextField("Cách tính", blank=True)
+    comment = models.TextField("Nhận xét", blank=True)
+    proposal = models.CharField("Đề xuất tự động", max_length=20, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Điểm thẩm định của từng cơ quan"
+        verbose_name_plural = "Điểm thẩm định của từng cơ quan"
+        constraints = [models.UniqueConstraint(fields=["submission", "node", "agency"], name="agency_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.node.code} · {self.agency}: {self.points}"
+
+
+class CouncilDecision(models.Model):
+    """The council's decision on a multi-agency leaf whose agencies did not agree, recorded by the secretariat
+    of the period's authority: the points, the reason, the basis (minutes of the meeting), who and when. It
+    sets the leaf's appraised score; agency scores after it are refused."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="council_decisions")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField("Điểm theo quyết định của Hội đồng", max_digits=9, decimal_places=6)
+    reason = models.TextField("Lý do")
+    basis = models.CharField("Căn cứ (biên bản, kết luận phiên họp)", max_length=500, blank=True)
+    scores_seen = models.TextField("Điểm của các cơ quan khi quyết định", blank=True)
+    decided_at = models.DateTimeField("Ghi lúc")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Quyết định của Hội đồng về tiêu chí nhiều cơ quan"
+        verbose_name_plural = "Quyết định của Hội đồng về tiêu chí nhiều cơ quan"
+        constraints = [models.UniqueConstraint(fields=["submission", "node"], name="council_decision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.node.code}: {self.points} (Hội đồng)"
+
+
 class QualityLevel(models.Model):
     """An appraiser's override of a criterion's derived quality level, with its reason."""
 

@@ -6,6 +6,10 @@
 * :func:`full_marks_on_scans_only`: seed 001, the maximum on a criterion backed only by scans needs a reason.
 * :func:`comment_required`: a comment is required whenever the appraised score differs from the self-score.
 * :func:`agency_keywords` / :func:`agency_matches`: which criteria a council member's agency appraises.
+* :func:`named_agencies` / :func:`seat_agency` / :func:`agreement`: a leaf whose "Cơ quan thẩm định" names several
+  agencies (Phụ lục I 5.5: "Các sở, ngành: Nội vụ; Thông tin và Truyền thông; Tư pháp") is appraised by each of
+  them; its appraised score is theirs only when every named agency scored it and all scores are equal
+  (docs/regulation.md §3, Phụ lục I 5.5).
 * :func:`add_working_days` / :func:`working_days_between`: the 50 working days of Điều 9.5, weekends and
   a configurable list of holidays excluded.
 * :func:`unit_countdown` / :func:`countdown_text` / :func:`countdown_alert`: Điều 9.5 per unit, counted from
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -130,11 +134,100 @@ def agency_matches(node_agency: str, keywords: Iterable[str]) -> bool:
     text = _fold(node_agency)
     if not text:
         return False
+    keywords = [_fold(k) for k in keywords]
+    names = [_fold(n) for n in named_agencies(node_agency)] if ";" in text else []
     for keyword in keywords:
-        keyword = _fold(keyword)
-        if keyword and keyword in text:
+        # "Sở Tư pháp" as a keyword matches the cell's "Tư pháp" once the list is read as "Sở Tư pháp".
+        if keyword and (keyword in text or any(keyword in name for name in names)):
             return True
     return False
+
+
+# --------------------------------------------------------------------------- several agencies on one leaf
+
+#: "Các sở, ngành:" / "Các Sở:" / "Các phòng:" before a list: the word each listed agency takes.
+_LIST_HEADS = (("các sở, ngành", "Sở"), ("các sở ngành", "Sở"), ("các sở", "Sở"), ("các phòng", "Phòng"),
+               ("các cơ quan", ""), ("các đơn vị", ""))
+#: Listed names that are already an agency's full name and take no "Sở"/"Phòng" in front.
+_FULL_NAMES = ("sở ", "phòng ", "thanh tra", "văn phòng", "ban ", "ủy ban", "ubnd", "công an", "bộ chỉ huy",
+               "kho bạc", "ngân hàng", "cục ", "chi cục", "hội ", "đài ", "báo ", "trung tâm")
+
+
+def named_agencies(text: str) -> list[str]:
+    """The agencies a "Cơ quan thẩm định" cell names, in the order written, each once.
+
+    "Các sở, ngành: Nội vụ; Thông tin và Truyền thông; Tư pháp" → ["Sở Nội vụ", "Sở Thông tin và Truyền thông",
+    "Sở Tư pháp"]; "Sở Nội vụ; Sở Tư pháp" → both; "Sở Tài chính" → ["Sở Tài chính"]; "" → []. Agencies are
+    separated by ";" (and, after a "Các sở:" head, by ","); "và" never separates ("Thông tin và Truyền thông",
+    "Văn phòng HĐND và UBND huyện" are one agency each)."""
+    text = unicodedata.normalize("NFC", text or "").strip().rstrip(".").strip()
+    if not text:
+        return []
+    word, body, listed = "", text, False
+    if ":" in text:
+        head, rest = text.split(":", 1)
+        folded = re.sub(r"\s+", " ", head).strip().casefold()
+        for known, prefix in _LIST_HEADS:
+            if folded == known:
+                word, body, listed = prefix, rest, True
+                break
+    parts = re.split(r"[;,]" if listed else r";", body)
+    out: list[str] = []
+    for part in parts:
+        name = re.sub(r"\s+", " ", part).strip().rstrip(".").strip()
+        if not name:
+            continue
+        if word and not _fold(name).startswith(_FULL_NAMES):
+            name = f"{word} {name[0].upper()}{name[1:]}"
+        if _fold(name) not in {_fold(n) for n in out}:
+            out.append(name)
+    return out
+
+
+def is_multi_agency(text: str) -> bool:
+    return len(named_agencies(text)) > 1
+
+
+def short_agency(name: str) -> str:
+    """How a row shows an agency: "Sở Thông tin và Truyền thông" → "Sở TT&TT"; other names as they are."""
+    return re.sub(r"(?i)thông tin và truyền thông", "TT&TT", name)
+
+
+def seat_agency(agency_text: str, *, seat_agency_name: str, keywords: Iterable[str]) -> str | None:
+    """Which of the agencies named by ``agency_text`` a council seat speaks for: the one its own agency name
+    matches ("Sở Tư pháp" → "Sở Tư pháp"), else the first its keywords match; None when it covers none."""
+    names = named_agencies(agency_text)
+    own = agency_keywords(seat_agency_name)
+    for candidates in (own, list(keywords)):
+        for name in names:
+            if candidates and agency_matches(name, candidates):
+                return name
+    return None
+
+
+def agency_scores_text(scores: Mapping[str, Decimal | None]) -> str:
+    """"Sở Nội vụ: 10 · Sở TT&TT: chưa chấm · Sở Tư pháp: 12", agencies in alphabetical order (the text does
+    not depend on who saved first)."""
+    ordered = sorted(scores.items(), key=lambda item: _fold(item[0]))
+    return " · ".join(f"{short_agency(name)}: {'chưa chấm' if points is None else fmt(Decimal(points))}"
+                      for name, points in ordered)
+
+
+def agreement(scores_by_agency: Mapping[str, Decimal | None]) -> tuple[Decimal | None, str]:
+    """(the agreed points, "") when every named agency scored the leaf and all scores are equal; else
+    (None, why): the agencies' scores, and which have not scored or that they differ. ``scores_by_agency``
+    holds every named agency, None for one that has not scored. Independent of the order of the mapping."""
+    if not scores_by_agency:
+        return None, "Tiêu chí không nêu cơ quan thẩm định."
+    values = list(scores_by_agency.values())
+    shown = agency_scores_text(scores_by_agency)
+    missing = [name for name, points in scores_by_agency.items() if points is None]
+    if not missing and len({Decimal(v) for v in values}) == 1:
+        return Decimal(values[0]), ""
+    if missing:
+        names = ", ".join(sorted((short_agency(n) for n in missing), key=_fold))
+        return None, f"chưa đủ các cơ quan thẩm định chấm, còn {names} ({shown})"
+    return None, f"các cơ quan thẩm định chưa thống nhất ({shown})"
 
 
 # --------------------------------------------------------------------------- working days

@@ -17,9 +17,20 @@ from ranking.rules import XUAT_SAC, classify_level, quality_level
 from submissions.models import Entry, Evidence, Submission, Window
 from submissions.period_settings import ranking_settings
 
-from .models import Appraisal, CouncilMember, QualityLevel, SupplementRequest
+from .models import AgencyScore, Appraisal, CouncilDecision, CouncilMember, QualityLevel, SupplementRequest
 from .permissions import effective_agency, member_home_unit_ids
-from .rules import Countdown, agency_matches, local_day, propose, unit_countdown
+from .rules import (
+    Countdown,
+    agency_matches,
+    agency_scores_text,
+    agreement,
+    local_day,
+    named_agencies,
+    propose,
+    seat_agency,
+    short_agency,
+    unit_countdown,
+)
 
 LEVEL_LABELS = dict(QualityLevel.LEVELS)
 
@@ -61,6 +72,10 @@ def member_queue(member: CouncilMember, criterion: str = "") -> list[QueueRow]:
             for fid, fnodes in nodes.items()}
     appraised = set(Appraisal.objects.filter(submission__in=submissions, points__isnull=False)
                     .values_list("submission_id", "node_id"))
+    # A leaf of several agencies (Phụ lục I 5.5) is this member's done once their own agency has scored it.
+    appraised |= {(sid, nid) for sid, nid, agency in AgencyScore.objects.filter(
+        submission__in=submissions, points__isnull=False).values_list("submission_id", "node_id", "agency")
+        if agency == _seat_agency_of(member, agency)}
     flagged = defaultdict(set)
     for sid, nid in Evidence.objects.filter(entry__submission__in=submissions, removed_at__isnull=True,
                                             doc_number_suffix=True).values_list("entry__submission_id",
@@ -88,6 +103,27 @@ def member_queue(member: CouncilMember, criterion: str = "") -> list[QueueRow]:
     return rows
 
 
+def _seat_agency_of(member: CouncilMember, agency_name: str) -> str | None:
+    """The named agency ``member`` speaks for when ``agency_name`` is one of a multi-agency leaf's agencies."""
+    return seat_agency(agency_name, seat_agency_name=member.agency, keywords=member.keyword_list())
+
+
+@dataclass
+class AgencyCell:
+    """One named agency's score of a multi-agency leaf, as the rows show it."""
+
+    agency: str
+    score: AgencyScore | None
+
+    @property
+    def short(self) -> str:
+        return short_agency(self.agency)
+
+    @property
+    def points(self):
+        return self.score.points if self.score else None
+
+
 @dataclass
 class CriterionRow:
     node: Node
@@ -96,9 +132,37 @@ class CriterionRow:
     appraisal: Appraisal | None
     proposal: object
     window_open: bool = False
+    # A leaf naming several appraising agencies (Phụ lục I 5.5): each agency's score, the agency the viewing
+    # member speaks for, whether they agree, and the council's decision when one is recorded.
+    agencies: list[AgencyCell] = field(default_factory=list)
+    my_agency: str | None = None
+    decision: CouncilDecision | None = None
+
+    @property
+    def multi(self) -> bool:
+        return len(self.agencies) > 1
+
+    @property
+    def mine(self) -> AgencyScore | None:
+        return next((c.score for c in self.agencies if c.agency == self.my_agency), None)
+
+    @property
+    def own(self):
+        """What the score form shows: the member's agency's score on a multi-agency leaf, else the appraisal."""
+        return self.mine if self.multi else self.appraisal
+
+    @property
+    def agreement(self) -> tuple:
+        return agreement({c.agency: c.points for c in self.agencies})
+
+    @property
+    def agencies_text(self) -> str:
+        return agency_scores_text({c.agency: c.points for c in self.agencies})
 
     @property
     def version(self) -> int:
+        if self.multi and self.my_agency:
+            return self.mine.version if self.mine else 0
         return self.appraisal.version if self.appraisal else 0
 
     @property
@@ -133,6 +197,12 @@ def member_unit_rows(member: CouncilMember | None, submission: Submission) -> li
         evidence[item.entry.node_id].append(item)
     appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission, node_id__in=ids)
                   .select_related("updated_by")}
+    chain = {n.id: n for n in nodes}
+    scores = defaultdict(dict)
+    for score in AgencyScore.objects.filter(submission=submission, node_id__in=ids).select_related("updated_by"):
+        scores[score.node_id][score.agency] = score
+    decisions = {d.node_id: d for d in CouncilDecision.objects.filter(submission=submission, node_id__in=ids)
+                 .select_related("decided_by")}
     now = timezone.now()
     open_nodes = {n.id for w in Window.objects.filter(submission=submission, opens_at__lte=now, closes_at__gt=now)
                   .prefetch_related("nodes") for n in w.nodes.all()}
@@ -147,8 +217,15 @@ def member_unit_rows(member: CouncilMember | None, submission: Submission) -> li
                            explanation=entry.explanation if entry else "",
                            first_year_full_marks=bool(node.rule.get("first_year_full_marks")), first_year=first_year,
                            comparison=previous_comparison(submission, node), support_rule=support_rule)
-        rows.append(CriterionRow(node=node, entry=entry, evidence=files, appraisal=appraisals.get(node.id),
-                                 proposal=proposal, window_open=node.id in open_nodes))
+        row = CriterionRow(node=node, entry=entry, evidence=files, appraisal=appraisals.get(node.id),
+                           proposal=proposal, window_open=node.id in open_nodes)
+        agency_text = effective_agency(node, chain)
+        names = named_agencies(agency_text)
+        if len(names) > 1:
+            row.agencies = [AgencyCell(name, scores[node.id].get(name)) for name in names]
+            row.my_agency = _seat_agency_of(member, agency_text) if member else None
+            row.decision = decisions.get(node.id)
+        rows.append(row)
     return rows
 
 
@@ -224,13 +301,21 @@ def secretariat_matrix(period) -> tuple[list[str], list[MatrixRow]]:
     appraisals = defaultdict(dict)
     for a in Appraisal.objects.filter(submission__period=period):
         appraisals[a.submission_id][a.node_id] = a
+    by_agency = defaultdict(set)  # (submission, node) → the named agencies that scored it (Phụ lục I 5.5)
+    for sid, nid, agency in AgencyScore.objects.filter(submission__period=period, points__isnull=False).values_list(
+            "submission_id", "node_id", "agency"):
+        by_agency[(sid, nid)].add(agency)
+    spoken = {agency: {name for fnodes in nodes.values() for leaf, text in appraised_leaves(fnodes)
+                       if len(named_agencies(text)) > 1 and (name := _seat_agency_of(m, text))}
+              for agency, m in agencies.items()}
     countdowns = period_countdowns(period, submissions)
     rows = []
     for submission in submissions:
         row = MatrixRow(submission=submission, countdown=countdowns.get(submission.pk))
         done = appraisals[submission.pk]
         for agency, ids in per_agency.get(submission.framework_id, {}).items():
-            row.cells[agency] = (sum(1 for i in ids if i in done and done[i].points is not None), len(ids))
+            row.cells[agency] = (sum(1 for i in ids if (i in done and done[i].points is not None)
+                                     or by_agency[(submission.pk, i)] & spoken[agency]), len(ids))
         leaves = [n for n in nodes.get(submission.framework_id, []) if n.rule]
         row.total = sum((done[n.id].points for n in leaves if n.id in done and done[n.id].points is not None),
                         Decimal(0))
@@ -454,6 +539,7 @@ class Gap:
     submission: Submission | None = None
     node: Node | None = None
     agency: str = ""
+    kind: str = ""  # COUNCIL_DECISION: fixed by the secretariat recording the council's decision
 
     def __str__(self) -> str:
         return self.text
@@ -479,8 +565,9 @@ def period_agencies(period) -> list[str]:
     from submissions.models import PeriodBlock
 
     framework_ids = PeriodBlock.objects.filter(period=period).values_list("framework_id", flat=True)
-    return list(dict.fromkeys(agency for nodes in _frameworks_nodes(framework_ids).values()
-                              for _, agency in appraised_leaves(nodes) if agency))
+    return list(dict.fromkeys(name for nodes in _frameworks_nodes(framework_ids).values()
+                              for _, agency in appraised_leaves(nodes) if agency
+                              for name in (named_agencies(agency) or [agency])))
 
 
 def agencies_without_member(period, submissions=None) -> list[Gap]:
@@ -492,7 +579,13 @@ def agencies_without_member(period, submissions=None) -> list[Gap]:
     codes: dict[str, list[str]] = {}
     for nodes in _frameworks_nodes(s.framework_id for s in submissions).values():
         for node, agency in appraised_leaves(nodes):
-            if agency and not any(agency_matches(agency, k) for k in keywords):
+            names = named_agencies(agency)
+            if len(names) > 1:  # Phụ lục I 5.5: each named agency appraises it, so each needs a seat
+                for name in names:
+                    if not any(seat_agency(agency, seat_agency_name=m.agency, keywords=k) == name
+                               for m, k in zip(members, keywords, strict=True)):
+                        codes.setdefault(name, []).append(node.code)
+            elif agency and not any(agency_matches(agency, k) for k in keywords):
                 codes.setdefault(agency, []).append(node.code)
     return [Gap(f"Cơ quan thẩm định “{agency}” chưa có thành viên Hội đồng (tiêu chí {', '.join(found[:8])}"
                 f"{' …' if len(found) > 8 else ''}).", agency=agency) for agency, found in codes.items()]
@@ -512,6 +605,10 @@ def close_gaps(period, now=None) -> list[Gap]:
     nodes = _frameworks_nodes(s.framework_id for s in submissions)
     appraised = set(Appraisal.objects.filter(submission__in=submissions, points__isnull=False)
                     .values_list("submission_id", "node_id"))
+    scored = defaultdict(dict)  # (submission, node) → {named agency: points} of multi-agency leaves
+    for sid, nid, agency, points in AgencyScore.objects.filter(submission__in=submissions).values_list(
+            "submission_id", "node_id", "agency", "points"):
+        scored[(sid, nid)][agency] = points
     for submission in submissions:
         chain = {n.id: n for n in nodes[submission.framework_id]}
         for node in nodes[submission.framework_id]:
@@ -520,12 +617,51 @@ def close_gaps(period, now=None) -> list[Gap]:
             if node.rule.get("kind") == "survey":
                 gaps.append(Gap(f"{submission.unit}: Mục I, tiêu chí {node.code} chưa có phiếu đánh giá của Lãnh "
                                 "đạo hoặc số phiếu giấy.", submission, node))
+            elif (names := named_agencies(effective_agency(node, chain))) and len(names) > 1 \
+                    and scored[(submission.pk, node.pk)]:
+                gaps.append(multi_agency_gap(submission, node, names, scored[(submission.pk, node.pk)]))
             else:
                 agency = effective_agency(node, chain) or "chưa rõ cơ quan"
                 gaps.append(Gap(f"{submission.unit}: tiêu chí {node.code} chưa thẩm định ({agency}).",
                                 submission, node, agency))
     gaps += agencies_without_member(period, submissions)
     gaps += quality_gaps(period, submissions, nodes)
+    return gaps
+
+
+COUNCIL_DECISION = "council_decision"
+
+
+def multi_agency_gap(submission, node, names, scores: dict) -> Gap:
+    """A leaf of several agencies (Phụ lục I 5.5) without their agreement and without the council's decision:
+    "<unit>: tiêu chí 5.5 — các cơ quan thẩm định chưa thống nhất (…): cần quyết định của Hội đồng"."""
+    _, why = agreement({name: scores.get(name) for name in names})
+    return Gap(f"{submission.unit}: tiêu chí {node.code} — {why}: cần quyết định của Hội đồng"
+               + (" hoặc cơ quan còn lại chấm." if "chưa đủ" in why else "."), submission, node, kind=COUNCIL_DECISION)
+
+
+def multi_agency_pending(period) -> list[Gap]:
+    """Every multi-agency leaf of the period's appraised sheets that at least one agency scored and that has
+    neither the agencies' agreement nor the council's decision (the secretariat's matrix lists them)."""
+    statuses = period.appraisable_statuses
+    rows = defaultdict(dict)
+    for sid, nid, agency, points in AgencyScore.objects.filter(submission__period=period).values_list(
+            "submission_id", "node_id", "agency", "points"):
+        rows[(sid, nid)][agency] = points
+    if not rows:
+        return []
+    done = set(Appraisal.objects.filter(submission__period=period, points__isnull=False).values_list(
+        "submission_id", "node_id"))
+    subs = {s.pk: s for s in Submission.objects.filter(pk__in={sid for sid, _ in rows}).select_related("unit")}
+    found = {n.pk: n for n in Node.objects.filter(pk__in={nid for _, nid in rows})}
+    from .services import leaf_agency
+
+    gaps = []
+    for (sid, nid), scores in sorted(rows.items(), key=lambda item: (subs[item[0][0]].unit.name, item[0][1])):
+        if (sid, nid) in done or subs[sid].status not in statuses:
+            continue
+        node = found[nid]
+        gaps.append(multi_agency_gap(subs[sid], node, named_agencies(leaf_agency(node)), scores))
     return gaps
 
 
@@ -542,11 +678,18 @@ def quality_gaps(period, submissions, nodes) -> list[Gap]:
         for leaf, agency in appraised_leaves(fnodes):
             if leaf.criterion_id:
                 agencies[leaf.criterion_id].add(agency or "")
+    # A criterion holding a multi-agency leaf still without agreement or decision (Phụ lục I 5.5) has no level
+    # yet: that leaf is listed as such, not as a level computed from a missing score.
+    multi = {n.id: n.criterion_id for fnodes in nodes.values() for n, agency in appraised_leaves(fnodes)
+             if len(named_agencies(agency)) > 1}
+    pending = {(sid, multi[nid]) for sid, nid in Appraisal.objects.filter(
+        submission__in=submissions, node_id__in=multi, points__isnull=False).values_list("submission_id", "node_id")}
+    skip = decided | ({(s.pk, cid) for s in submissions for cid in set(multi.values())} - pending)
     gaps = []
     for submission in submissions:
         total, below = results[submission.pk]
         criteria = [ranking_rules.Criterion(code=str(cid), group=by_id[cid].group, level=level)
-                    for cid, level in below if (submission.pk, cid) not in decided]
+                    for cid, level in below if (submission.pk, cid) not in skip]
         for criterion, grade in ranking_rules.barring_levels(total, criteria, settings):
             node = by_id[int(criterion.code)]
             who = ", ".join(sorted(a for a in agencies[node.id] if a)) or "Hội đồng"

@@ -4,6 +4,7 @@ forms and paper tallies of section I, release and closing. Atomic, keyword-only,
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,14 +14,17 @@ from criteria.models import Node
 from criteria.scoring import fmt, parse_rule, score_survey
 from submissions import services as submission_services
 from submissions.models import Entry, Evidence, Period, Role, Submission, Unit
+from submissions.permissions import is_secretariat
 from submissions.services import ConflictError, typed_input
 from submissions.transitions import transition
 
 from . import rules
 from .models import (
+    AgencyScore,
     Appraisal,
     AppraisalRound,
     AppraisedResult,
+    CouncilDecision,
     CouncilMember,
     LeaderForm,
     PaperTally,
@@ -98,6 +102,7 @@ def appraisal_save(
     now: datetime | None = None,
     special: str | None = None,
     count: str | None = None,
+    member: CouncilMember | None = None,
 ) -> Appraisal:
     """Save a member's score of one criterion (rule-aware input, like the unit's own: ``value``, and a special
     outcome chosen instead of the percentage or the count a rule asks, ``submissions.services.typed_input``).
@@ -106,12 +111,58 @@ def appraisal_save(
     ``accept_proposal`` the automatic proposal is confirmed (its reason serves as comment if none is
     given). The row is locked and versioned: a member saving from a stale page gets
     :class:`ConflictError` with the other member's values, and nothing is written.
+
+    A leaf whose appraising agency names several agencies (Phụ lục I 5.5) is scored per agency: the actor's
+    council seat (``member``, else their seat in the period) says which named agency they speak for, the
+    score goes to that agency's :class:`AgencyScore` (``version`` is that row's), and the leaf's appraised
+    score is set only when every named agency agrees (:func:`multi_agency_result`). An actor without a seat in
+    the period (the secretariat entering the council's result) writes the leaf as a whole, as for any leaf,
+    only while no named agency has scored it. docs/regulation.md §3.
     """
     _assert_open(submission.period)
     if submission.status not in (Submission.SENT, Submission.LOCKED):
         raise ValidationError("Chỉ thẩm định báo cáo đã gửi hoặc đã khóa khi hết hạn.")
     if node.framework_id != submission.framework_id or not node.rule or node.rule.get("kind") == "survey":
         raise ValidationError("Tiêu chí không thuộc phần thẩm định của thành viên Hội đồng.")
+    agency_text = leaf_agency(node)
+    if rules.is_multi_agency(agency_text):
+        seat = member or CouncilMember.objects.filter(period=submission.period, user=actor).first()
+        if seat is not None:
+            return _agency_save(submission=submission, node=node, agency_text=agency_text, seat=seat, actor=actor,
+                                version=version, value=value, comment=comment, accept_proposal=accept_proposal,
+                                now=now, special=special, count=count)
+        if AgencyScore.objects.filter(submission=submission, node=node).exists() or \
+                CouncilDecision.objects.filter(submission=submission, node=node).exists():
+            raise ValidationError(f"Tiêu chí {node.code} do nhiều cơ quan thẩm định ({agency_text}) và đã có điểm "
+                                  "của cơ quan: điểm thẩm định là điểm các cơ quan thống nhất, hoặc quyết định của "
+                                  "Hội đồng.")
+    appraisal = _locked_appraisal(submission, node)
+    if appraisal.version != version:
+        who = appraisal.updated_by or "thành viên khác"
+        shown = "chưa chấm" if appraisal.points is None else f"{fmt(appraisal.points)} điểm"
+        raise ConflictError(f"Tiêu chí {node.code} vừa được {who} thẩm định ({shown}). Trang của bạn đã cũ nên thay "
+                            "đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.", appraisal)
+    checked = _checked_score(submission, node, value=value, comment=comment, accept_proposal=accept_proposal,
+                             special=special, count=count)
+    _apply(appraisal, checked)
+    appraisal.version += 1
+    appraisal.updated_at = _now(now)
+    appraisal.updated_by = actor
+    appraisal._history_user = actor
+    appraisal.save()
+    return appraisal
+
+
+def leaf_agency(node: Node) -> str:
+    """The "Cơ quan thẩm định" of a leaf (its own, or the nearest ancestor's)."""
+    from .permissions import effective_agency
+
+    if node.appraising_agency:
+        return node.appraising_agency
+    return effective_agency(node, {n.id: n for n in Node.objects.filter(framework_id=node.framework_id)})
+
+
+def _locked_appraisal(submission: Submission, node: Node) -> Appraisal:
     appraisal = Appraisal.objects.select_for_update().filter(submission=submission, node=node).first()
     if appraisal is None:
         try:
@@ -120,11 +171,12 @@ def appraisal_save(
         except IntegrityError:
             pass
         appraisal = Appraisal.objects.select_for_update().get(submission=submission, node=node)
-    if appraisal.version != version:
-        who = appraisal.updated_by or "thành viên khác"
-        shown = "chưa chấm" if appraisal.points is None else f"{fmt(appraisal.points)} điểm"
-        raise ConflictError(f"Tiêu chí {node.code} vừa được {who} thẩm định ({shown}). Trang của bạn đã cũ nên thay "
-                            "đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.", appraisal)
+    return appraisal
+
+
+def _checked_score(submission: Submission, node: Node, *, value, comment, accept_proposal, special, count) -> dict:
+    """The score a member typed (or the proposal confirmed), with every check of the appraisal: the comment
+    when it differs from the self-score or the proposal, the reason for the maximum on scans only."""
     comment = submission_services.clean_text(comment, label="Nhận xét", max_length=5000)
     proposal = proposal_for(submission, node)
     if accept_proposal:
@@ -158,15 +210,135 @@ def appraisal_save(
                               f"trong nhận xét.", code="comment")
     if len(comment) > 5000:
         raise ValidationError("Nhận xét dài quá 5.000 ký tự.", code="comment")
-    appraisal.choice, appraisal.percent, appraisal.points, appraisal.reason = choice, pct, points, reason
-    appraisal.count = counted
-    appraisal.comment, appraisal.proposal = comment, code
+    return {"choice": choice, "percent": pct, "count": counted, "points": points, "reason": reason,
+            "comment": comment, "proposal": code}
+
+
+def _apply(record, checked: dict) -> None:
+    for key, value in checked.items():
+        setattr(record, key, value)
+
+
+def _agency_save(*, submission, node, agency_text, seat, actor, version, value, comment, accept_proposal, now,
+                 special, count) -> Appraisal:
+    """One named agency's score of a multi-agency leaf (Phụ lục I 5.5), then the leaf's result."""
+    agency = rules.seat_agency(agency_text, seat_agency_name=seat.agency, keywords=seat.keyword_list())
+    if agency is None:
+        raise ValidationError(f"Tiêu chí {node.code} do {', '.join(rules.named_agencies(agency_text))} thẩm định: "
+                              f"{seat.agency} không thuộc các cơ quan này.")
+    decision = CouncilDecision.objects.filter(submission=submission, node=node).select_related("decided_by").first()
+    if decision is not None:
+        raise ValidationError(f"Hội đồng đã quyết định điểm tiêu chí {node.code} ({fmt(decision.points)} điểm, "
+                              f"{decision.decided_by} ghi lúc {timezone.localtime(decision.decided_at):%H:%M %d/%m/%Y})"
+                              ": điểm của từng cơ quan không còn thay đổi.")
+    _locked_appraisal(submission, node)  # one lock per leaf: the agencies' saves of one leaf run one at a time
+    score = AgencyScore.objects.select_for_update().filter(submission=submission, node=node, agency=agency).first()
+    if score is None:
+        score = AgencyScore.objects.create(submission=submission, node=node, agency=agency)
+    if score.version != version:
+        who = score.updated_by or "thành viên khác"
+        shown = "chưa chấm" if score.points is None else f"{fmt(score.points)} điểm"
+        raise ConflictError(f"Tiêu chí {node.code}: điểm của {agency} vừa được {who} lưu ({shown}). Trang của bạn đã "
+                            "cũ nên thay đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.", score)
+    checked = _checked_score(submission, node, value=value, comment=comment, accept_proposal=accept_proposal,
+                             special=special, count=count)
+    _apply(score, checked)
+    score.version += 1
+    score.updated_at = _now(now)
+    score.updated_by = actor
+    score._history_user = actor
+    score.save()
+    appraisal = multi_agency_result(submission=submission, node=node, actor=actor, now=now)
+    appraisal.agency_score = score
+    return appraisal
+
+
+def multi_agency_result(*, submission: Submission, node: Node, actor, now: datetime | None = None) -> Appraisal:
+    """Set a multi-agency leaf's appraised score from its agencies (docs/regulation.md §3, Phụ lục I 5.5): the
+    council's decision when one is recorded; else the agreed points when every named agency scored and all
+    are equal (``rules.agreement``); else no score, with the disagreement as the reason."""
+    names = rules.named_agencies(leaf_agency(node))
+    appraisal = _locked_appraisal(submission, node)
+    scores = {s.agency: s for s in AgencyScore.objects.filter(submission=submission, node=node)}
+    decision = CouncilDecision.objects.filter(submission=submission, node=node).first()
+    comments = "\n".join(f"{rules.short_agency(n)}: {scores[n].comment}" for n in names
+                         if n in scores and scores[n].comment)
+    agreed, why = rules.agreement({n: scores[n].points if n in scores else None for n in names})
+    first = scores.get(names[0]) if names else None
+    if decision is not None:
+        result = {"choice": None, "percent": None, "count": None, "points": decision.points,
+                  "reason": f"Quyết định của Hội đồng thẩm định: {decision.reason}"
+                            + (f" (căn cứ: {decision.basis})" if decision.basis else ""),
+                  "comment": decision.reason, "proposal": ""}
+    elif agreed is not None and first is not None:
+        same = all((scores[n].choice, scores[n].percent, scores[n].count) ==
+                   (first.choice, first.percent, first.count) for n in names)
+        result = {"choice": first.choice if same else None, "percent": first.percent if same else None,
+                  "count": first.count if same else None, "points": agreed,
+                  "reason": f"Các cơ quan thẩm định thống nhất {fmt(agreed)} điểm.", "comment": comments,
+                  "proposal": ""}
+    else:
+        result = {"choice": None, "percent": None, "count": None, "points": None, "reason": why[:1].upper() + why[1:],
+                  "comment": comments, "proposal": ""}
+    _apply(appraisal, result)
     appraisal.version += 1
     appraisal.updated_at = _now(now)
     appraisal.updated_by = actor
     appraisal._history_user = actor
     appraisal.save()
     return appraisal
+
+
+@transaction.atomic
+def council_decision_record(*, submission: Submission, node: Node, points, reason: str, basis: str = "", actor,
+                            now: datetime | None = None, dry_run: bool = False) -> CouncilDecision | None:
+    """The secretariat of the period's authority records the council's decision on a multi-agency leaf whose
+    agencies have not agreed (Phụ lục I 5.5; docs/regulation.md §3): points within the leaf's maximum, a
+    reason (required), the basis. Refused while the round is closed, for a single-agency leaf, and when the
+    agencies already agree. ``dry_run`` checks everything and writes nothing (the confirmation page)."""
+    from criteria.scoring import ScoringError, parse_decimal
+
+    _assert_open(submission.period)
+    if not is_secretariat(actor, submission.period.authority_id):
+        raise ValidationError("Chỉ cơ quan thường trực của Hội đồng ghi quyết định của Hội đồng.")
+    if submission.status not in submission.period.appraisable_statuses:
+        raise ValidationError("Báo cáo này không được thẩm định.")
+    agency_text = leaf_agency(node)
+    names = rules.named_agencies(agency_text)
+    if node.framework_id != submission.framework_id or not node.rule or len(names) < 2:
+        raise ValidationError(f"Tiêu chí {node.code} do một cơ quan thẩm định: không cần quyết định của Hội đồng.")
+    scores = dict(AgencyScore.objects.filter(submission=submission, node=node).values_list("agency", "points"))
+    agreed, _ = rules.agreement({n: scores.get(n) for n in names})
+    existing = CouncilDecision.objects.select_for_update().filter(submission=submission, node=node).first()
+    if agreed is not None and existing is None:
+        raise ValidationError(f"Các cơ quan thẩm định đã thống nhất {fmt(agreed)} điểm: không cần quyết định của "
+                              "Hội đồng.")
+    try:
+        value = parse_decimal(points, field_label="Điểm")
+    except ScoringError as exc:
+        raise ValidationError(str(exc), code="points") from None
+    if not 0 <= value <= node.max_points:
+        raise ValidationError(f"Điểm phải từ 0 đến {fmt(node.max_points)}.", code="points")
+    if value != value.quantize(Decimal("0.000001")):
+        raise ValidationError("Điểm có quá nhiều chữ số thập phân.", code="points")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Hãy ghi lý do quyết định của Hội đồng.", code="reason")
+    if len(reason) > 5000:
+        raise ValidationError("Lý do dài quá 5.000 ký tự.", code="reason")
+    basis = (basis or "").strip()
+    if len(basis) > 500:
+        raise ValidationError("Căn cứ dài quá 500 ký tự.", code="basis")
+    if dry_run:
+        return None
+    decision = existing or CouncilDecision(submission=submission, node=node)
+    decision.points, decision.reason, decision.basis = value, reason, basis
+    decision.scores_seen = rules.agency_scores_text({n: scores.get(n) for n in names})
+    decision.decided_at, decision.decided_by = _now(now), actor
+    decision._history_user = actor
+    decision.save()
+    multi_agency_result(submission=submission, node=node, actor=actor, now=now)
+    return decision
 
 
 @transaction.atomic

@@ -28,4 +28,6 @@ urlpatterns = [
     path("ky/<int:period_id>/hoi-dong/", views.council, name="council"),
     path("ky/<int:period_id>/phieu-giay/<int:unit_id>/", views.tally, name="tally"),
     path("ky/<int:period_id>/excel/", views.export_xlsx, name="export_xlsx"),
+    path("ky/<int:period_id>/bao-cao/<int:submission_id>/tieu-chi/<int:node_id>/quyet-dinh/", views.council_decision,
+         name="council_decision"),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.responses import attachment, evidence_response
 from criteria.codes import code_key
 from criteria.models import Node
+from criteria.scoring import fmt
 from submissions.models import Period, Role, Submission, Unit
 from submissions.permissions import get_submission_for_user, secretariat_authority_ids
 from submissions.services import ConflictError
@@ -155,7 +156,7 @@ def appraisal_save_view(request: HttpRequest, member_id: int, submission_id: int
     except ValueError:
         version = -1
     try:
-        services.appraisal_save(submission=submission, node=node, actor=request.user, version=version,
+        services.appraisal_save(submission=submission, node=node, actor=request.user, version=version, member=member,
                                 value=request.POST.get("value"), comment=request.POST.get("comment", ""),
                                 special=request.POST.get("special"), count=request.POST.get("count"),
                                 accept_proposal=bool(request.POST.get("accept_proposal")))
@@ -376,6 +377,8 @@ def period_matrix(request: HttpRequest, period_id: int) -> HttpResponse:
             for message in exc.messages:
                 messages.error(request, message)
         return redirect("appraisal:period_matrix", period_id=period.pk)
+    from .selectors import multi_agency_pending
+
     agencies, rows = secretariat_matrix(period)
     holidays = "\n".join(date.fromisoformat(d).strftime("%d/%m/%Y") for d in current.holidays)
     changes = period_log(period, kinds=["appraisal_round"])
@@ -383,7 +386,47 @@ def period_matrix(request: HttpRequest, period_id: int) -> HttpResponse:
         "period": period, "round": current, "agencies": agencies, "rows": rows,
         "offered": ROUND.offered(current.status, round_roles(request.user, period)), "changes": changes,
         "round_form": RoundForm(initial={"allowed": current.allowed_working_days, "holidays": holidays}),
+        "pending_decisions": multi_agency_pending(period),
     })
+
+
+@login_required
+def council_decision(request: HttpRequest, period_id: int, submission_id: int, node_id: int) -> HttpResponse:
+    """The secretariat records the council's decision on a multi-agency leaf whose agencies have not agreed
+    (Phụ lục I 5.5; docs/regulation.md §3). A post without ``confirm`` checks and shows a confirmation page;
+    "Quay lại sửa" and a refused post show the form again with what was typed and the wrong field marked."""
+    from .selectors import member_unit_rows
+
+    period = get_object_or_404(Period.objects.select_related("authority"), pk=period_id)
+    require_secretariat_of(request.user, period)
+    submission = get_object_or_404(Submission.objects.select_related("unit", "period"), pk=submission_id,
+                                   period=period, status__in=period.appraisable_statuses)
+    row = next((r for r in member_unit_rows(None, submission) if r.node.pk == node_id), None)
+    if row is None or not row.multi:
+        raise Http404("Tiêu chí không do nhiều cơ quan thẩm định.")
+    typed = {"points": "", "reason": "", "basis": ""}
+    if row.decision:
+        typed = {"points": fmt(row.decision.points), "reason": row.decision.reason, "basis": row.decision.basis}
+    error, field, confirming, status = "", "", False, 200
+    if request.method == "POST":
+        typed = {key: request.POST.get(key, "") for key in typed}
+        try:
+            dry = not request.POST.get("confirm") or bool(request.POST.get("back"))
+            services.council_decision_record(submission=submission, node=row.node, points=typed["points"],
+                                             reason=typed["reason"], basis=typed["basis"], actor=request.user,
+                                             dry_run=dry)
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 400
+            field = exc.code if getattr(exc, "code", None) in ("points", "reason", "basis") else ""
+        else:
+            if not dry:
+                messages.success(request, f"Đã ghi quyết định của Hội đồng: {submission.unit}, tiêu chí "
+                                          f"{row.node.code} — {typed['points']} điểm.")
+                return redirect("appraisal:period_matrix", period_id=period.pk)
+            confirming = not request.POST.get("back")
+    return render(request, "appraisal/council_decision.html", {
+        "period": period, "submission": submission, "row": row, "typed": typed, "error": error,
+        "error_field": field, "confirming": confirming}, status=status)
 
 
 @login_required

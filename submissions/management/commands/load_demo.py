@@ -217,7 +217,7 @@ def _published(command, tinh, frameworks) -> None:
 
     from appraisal import services as appraisal_services
     from appraisal.permissions import effective_agency
-    from appraisal.rules import agency_matches
+    from appraisal.rules import agency_matches, named_agencies
     from appraisal.selectors import quality_gaps
     from ranking import services as ranking_services
     from ranking.models import RankingVersion
@@ -269,12 +269,15 @@ def _published(command, tinh, frameworks) -> None:
             lowered = rng.random() < 0.15
             value = (entry.points * Decimal("0.8")).quantize(Decimal("0.01")) if lowered else entry.points
             chain = {n.id: n for n in leaves} | {n.id: n for n in Node.objects.filter(framework=submission.framework)}
-            member = next((m for m in members.values()
-                           if agency_matches(effective_agency(node, chain), m.keyword_list())), None)
-            actor = member.user if member else secretariat
-            appraisal_services.appraisal_save(
-                submission=submission, node=node, actor=actor, version=0, value=str(value),
-                comment="Tài liệu kiểm chứng chưa đầy đủ số liệu theo yêu cầu." if lowered else "")
+            seats = [m for m in members.values() if agency_matches(effective_agency(node, chain), m.keyword_list())]
+            # Phụ lục I 5.5: a leaf naming several agencies is appraised by each of them (docs/regulation.md §3).
+            if len(named_agencies(effective_agency(node, chain))) < 2:
+                seats = seats[:1]
+            for member in seats or [None]:
+                appraisal_services.appraisal_save(
+                    submission=submission, node=node, actor=member.user if member else secretariat, version=0,
+                    value=str(value), member=member,
+                    comment="Tài liệu kiểm chứng chưa đầy đủ số liệu theo yêu cầu." if lowered else "")
         for leader in ("ld.ubnd", "ld.ubnd2"):
             answers = {n.code: rng.choice([4, 5, 5]) for n in leaves if n.rule["kind"] == "survey"}
             appraisal_services.leader_form_save(period=period, leader=User.objects.get(username=leader),
