@@ -1,10 +1,14 @@
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
+
+TWO_FACTOR_PREFIX = "/xac-thuc-2-buoc/"
 
 
 class ForcePasswordChangeMiddleware:
     """An account flagged ``must_change_password`` (every new account) may only change its password
-    or log out until it has done so."""
+    or log out until it has done so, and pass the two-factor step first when it must use one (the
+    password-change page itself stays behind ``OtpRequiredMiddleware``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -13,7 +17,7 @@ class ForcePasswordChangeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
             allowed = {reverse("password_change"), reverse("logout")}
-            if request.path not in allowed and not request.path.startswith("/static/"):
+            if request.path not in allowed and not request.path.startswith(("/static/", TWO_FACTOR_PREFIX)):
                 return redirect(f"{reverse('password_change')}?buoc=dau-tien")
         return self.get_response(request)
 
@@ -31,7 +35,9 @@ def otp_required_for(user) -> bool:
 
 
 class OtpRequiredMiddleware:
-    """With OTP_REQUIRED, those accounts reach nothing but the two-factor pages until verified."""
+    """With OTP_REQUIRED, those accounts reach nothing but the two-factor pages, logout and the public
+    pages until verified. Not the password-change page either: with the password alone nobody may set a
+    new one for an account that signs in with a second factor (issue 15.3)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,11 +47,17 @@ class OtpRequiredMiddleware:
 
         user = getattr(request, "user", None)
         if (settings.OTP_REQUIRED and user is not None and user.is_authenticated and not user.is_verified()
-                and not request.path.startswith(("/static/", "/xac-thuc-2-buoc/", "/dang-xuat/", "/doi-mat-khau/",
-                                                 "/cong-khai/"))
+                and not request.path.startswith(("/static/", TWO_FACTOR_PREFIX, "/dang-xuat/", "/cong-khai/"))
                 and otp_required_for(user)):
-            return redirect(f"{reverse('otp_verify')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+def _client_ip(request) -> str | None:
+    """The client's address as login throttling reads it (behind the proxy: from X-Forwarded-For, see settings)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or None
 
 
 class RefusedAccessLogMiddleware:
@@ -66,7 +78,7 @@ class RefusedAccessLogMiddleware:
                     RefusedAccess.objects.create(
                         user=user if user is not None and user.is_authenticated else None,
                         path=request.path[:500], method=request.method[:8], status=response.status_code,
-                        ip=request.META.get("REMOTE_ADDR") or None,
+                        ip=_client_ip(request),
                     )
                 except Exception:  # logging must never turn a refusal into an error page
                     import logging

@@ -133,7 +133,24 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0)
+# The client's address (django-ipware). PROXY_COUNT (env AXES_PROXY_COUNT) is the number of reverse proxies in
+# front of gunicorn: docker-compose.yml has one (Caddy), which replaces any X-Forwarded-For a client sends with the
+# address it received the request from. 0: only the socket address counts, a forged X-Forwarded-For is never
+# believed. N: the address the first proxy wrote, the N-th from the right of X-Forwarded-For (each further proxy
+# appends its peer; anything a client put in front is ignored). django-ipware counts the proxies *listed* in the
+# header, one fewer (the last proxy is REMOTE_ADDR). Only a proxy can reach gunicorn (docker-compose.yml), so only
+# it can set X-Forwarded-For and X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER below).
+PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("AXES_PROXY_COUNT must be 0 or more.")
+AXES_IPWARE_PROXY_ORDER = "left-most"
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",)
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    IPWARE_STRICT = False  # a forged prefix is skipped, not a reason to fall back to the proxy's own address
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = 0
 
 # Content-Security-Policy (django-csp): scripts only from our own static files, never inline.
 CONTENT_SECURITY_POLICY = {

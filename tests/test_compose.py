@@ -32,6 +32,7 @@ def project(tmp_path):
     """The files as an operator has them: the compose file, the Dockerfile, and .env from .env.example."""
     for name in ("docker-compose.yml", "Dockerfile"):
         shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     return tmp_path
 
@@ -47,7 +48,12 @@ def test_compose_accepts_the_production_file(project):
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(_config(project).stdout)
     services = config["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {"proxy", "web", "worker", "beat", "postgres", "redis"}
+    # Issue 15.4: only the TLS proxy is published; gunicorn is reachable from the other services alone.
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert "443" in str(services["proxy"]["ports"]) and "8000" in str(services["web"]["expose"])
+    assert any("deploy/Caddyfile" in str(v) for v in services["proxy"]["volumes"])
     for name in ("web", "worker", "postgres", "redis"):
         assert services[name]["healthcheck"]["test"], name
     assert "gunicorn" in str(services["web"]["command"])

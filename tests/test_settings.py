@@ -79,3 +79,21 @@ def test_evidence_storage_switches_to_s3_when_a_bucket_is_named():
     assert result.stdout.split() == ["storages.backends.s3.S3Storage", "S3Storage", "danhgia-minh-chung", "private"]
     local = _django("from django.core.files.storage import storages; print(type(storages['default']).__name__)")
     assert local.stdout.strip() == "FileSystemStorage"
+
+
+@pytest.mark.parametrize("count, expected", [
+    (None, ["('HTTP_X_FORWARDED_FOR',)", "0", "False"]),  # production default: one proxy (Caddy)
+    ("0", ["('REMOTE_ADDR',)", "0", "None"]),
+    ("2", ["('HTTP_X_FORWARDED_FOR',)", "1", "False"]),
+])
+def test_production_reads_the_client_address_behind_the_proxies(count, expected):
+    """Issue 15.4: django-ipware is installed and AXES_PROXY_COUNT reaches it (see tests/test_security.py)."""
+    env = {"DJANGO_ENV": "production", "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "danhgia.thainguyen.gov.vn"}
+    if count is not None:
+        env["AXES_PROXY_COUNT"] = count
+    result = _django(
+        "import ipware, axes.helpers; from django.conf import settings as s; "
+        "print(axes.helpers.IPWARE_INSTALLED, repr(tuple(s.AXES_IPWARE_META_PRECEDENCE_ORDER)).replace(' ', ''), "
+        "s.AXES_IPWARE_PROXY_COUNT, getattr(s, 'IPWARE_STRICT', None))", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", *expected]

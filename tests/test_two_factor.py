@@ -74,3 +74,65 @@ def test_next_cannot_leave_the_site(world):
     device = TOTPDevice.objects.get(user=world.secretariat)
     response = client.post(reverse("otp_setup"), {"token": code(device), "next": "https://evil.example/"})
     assert 'href="/"' in response.content.decode()
+
+
+NEW_PASSWORD = "Ba-con-meo-2024!"
+
+
+def _change_password(client):
+    return client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+
+def test_password_alone_cannot_change_the_password_of_an_account_with_two_factor(world):
+    """Issue 15.3: the first-login password change waits for the second factor."""
+    world.secretariat.must_change_password = True
+    world.secretariat.save(update_fields=["must_change_password"])
+    device = TOTPDevice.objects.create(user=world.secretariat, name="Ứng dụng xác thực", confirmed=True)
+    client = login("secretariat")
+    # Anything leads to the password change, which leads to the second step first.
+    first = client.get(reverse("home"))
+    assert first.status_code == 302 and first.url.startswith(reverse("password_change"))
+    for response in (client.get(first.url), _change_password(client)):
+        assert response.status_code == 302 and response.url.startswith(reverse("otp_verify"))
+    page = client.get(response.url)  # the verify page is reachable despite the flag
+    assert page.status_code == 200 and 'name="token"' in page.content.decode()
+    world.secretariat.refresh_from_db()
+    assert world.secretariat.check_password(PASSWORD) and world.secretariat.must_change_password
+    # After the second factor the same request changes the password and clears the flag.
+    verified = client.post(reverse("otp_verify"), {"token": code(device),
+                                                   "next": f"{reverse('password_change')}?buoc=dau-tien"})
+    assert verified.status_code == 302 and verified.url.startswith(reverse("password_change"))
+    assert client.get(verified.url).status_code == 200
+    response = _change_password(client)
+    assert response.status_code == 302 and response.url == reverse("password_change_done")
+    world.secretariat.refresh_from_db()
+    assert world.secretariat.check_password(NEW_PASSWORD) and not world.secretariat.must_change_password
+    assert client.get(reverse("submissions:period_list")).status_code == 200
+
+
+def test_first_login_without_a_device_enrols_before_changing_the_password(world):
+    world.secretariat.must_change_password = True
+    world.secretariat.save(update_fields=["must_change_password"])
+    client = login("secretariat")
+    response = _change_password(client)
+    assert response.status_code == 302 and response.url.startswith(reverse("otp_verify"))
+    setup = client.get(response.url, follow=True)
+    assert "Đăng ký xác thực hai bước" in setup.content.decode()
+    world.secretariat.refresh_from_db()
+    assert world.secretariat.check_password(PASSWORD)
+    device = TOTPDevice.objects.get(user=world.secretariat)
+    done = client.post(reverse("otp_setup"), {"token": code(device), "next": reverse("password_change")})
+    assert done.status_code == 200
+    assert _change_password(client).status_code == 302
+    world.secretariat.refresh_from_db()
+    assert world.secretariat.check_password(NEW_PASSWORD)
+
+
+def test_unit_officer_changes_the_password_without_a_second_factor(world):
+    world.officer_a.must_change_password = True
+    world.officer_a.save(update_fields=["must_change_password"])
+    client = login("officer.a")
+    assert _change_password(client).status_code == 302
+    world.officer_a.refresh_from_db()
+    assert world.officer_a.check_password(NEW_PASSWORD) and not world.officer_a.must_change_password
