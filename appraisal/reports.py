@@ -9,6 +9,7 @@ from openpyxl import Workbook
 
 from criteria.models import Node
 from criteria.scoring import input_lines, input_text, parse_rule
+from criteria.xlsx import text_row
 from submissions.models import Entry, Submission
 
 from .models import Appraisal
@@ -29,11 +30,12 @@ def _entered(node: Node, appraisal: Appraisal | None, rules: dict) -> list:
 def appraisal_workbook(period) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Thẩm định")
-    sheet.append(["Khối", "Đơn vị", "Mã tiêu chí", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định",
-                  "Chênh lệch", "Nhận xét", "Người thẩm định", "Thời điểm", "Tỷ lệ % thẩm định",
-                  "Số liệu, mức đạt thẩm định (☒ trường hợp đã chọn)", "Cách tính"])
-    submissions = list(Submission.objects.filter(period=period).select_related("unit", "unit__block")
-                       .order_by("unit__block__ordering", "unit__name"))
+    sheet.append(text_row(sheet, [
+        "Khối", "Đơn vị", "Mã tiêu chí", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Chênh lệch",
+        "Nhận xét", "Người thẩm định", "Thời điểm", "Tỷ lệ % thẩm định",
+        "Số liệu, mức đạt thẩm định (☒ trường hợp đã chọn)", "Cách tính"]))
+    submissions = list(Submission.objects.filter(period=period).select_related("unit", "block")
+                       .order_by("block__ordering", "unit__name"))
     nodes = {n.id: n for n in Node.objects.filter(framework_id__in={s.framework_id for s in submissions})}
     entries = {(e.submission_id, e.node_id): e.points for e in Entry.objects.filter(submission__in=submissions)}
     appraisals = {(a.submission_id, a.node_id): a for a in Appraisal.objects.filter(submission__in=submissions)
@@ -47,13 +49,13 @@ def appraisal_workbook(period) -> bytes:
             appraisal = appraisals.get((submission.pk, node.id))
             points = appraisal.points if appraisal else None
             difference = (points - own) if points is not None and own is not None else None
-            sheet.append([
-                submission.unit.block.name, submission.unit.name, node.code, node.title, Decimal(node.max_points),
+            sheet.append(text_row(sheet, [  # user text (comments, reasons, names) stays text
+                submission.block.name, submission.unit.name, node.code, node.title, Decimal(node.max_points),
                 own, points, difference, appraisal.comment if appraisal else "",
                 str(appraisal.updated_by) if appraisal and appraisal.updated_by else "",
                 appraisal.updated_at.replace(tzinfo=None) if appraisal and appraisal.updated_at else None,
                 *_entered(node, appraisal, rules),
-            ])
+            ]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

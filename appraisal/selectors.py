@@ -64,8 +64,8 @@ def member_queue(member: CouncilMember, criterion: str = "") -> list[QueueRow]:
     """Units to appraise, with this member's criteria (only ``criterion`` when given) counted per unit."""
     excluded = member_home_unit_ids(member)
     submissions = list(Submission.objects.filter(period=member.period, status__in=member.period.appraisable_statuses)
-                       .exclude(unit_id__in=excluded).select_related("unit", "unit__block")
-                       .order_by("unit__block__ordering", "unit__name"))
+                       .exclude(unit_id__in=excluded).select_related("unit", "block")
+                       .order_by("block__ordering", "unit__name"))
     nodes = _frameworks_nodes(s.framework_id for s in submissions)
     mine = {fid: {n.id for n in member_leaves(member, fnodes)
                   if not criterion or n.code == criterion or n.code.startswith(criterion + ".")}
@@ -186,7 +186,8 @@ def previous_comparison(submission: Submission, node: Node):
 
 def member_unit_rows(member: CouncilMember | None, submission: Submission) -> list[CriterionRow]:
     """The rows a member appraises on one sheet; every non-survey leaf for ``member=None`` (the chair)."""
-    nodes = list(Node.objects.filter(framework_id=submission.framework_id).order_by("ordering"))
+    nodes = list(Node.objects.filter(framework_id=submission.framework_id).select_related("framework")
+                 .order_by("ordering"))
     leaves = member_leaves(member, nodes) if member else [n for n in nodes
                                                         if n.rule and n.rule.get("kind") != "survey"]
     ids = [n.id for n in leaves]
@@ -255,6 +256,7 @@ def quality_rows(submission: Submission, appraisals: dict[int, Appraisal] | None
         appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission)}
     overrides = {q.node_id: q for q in QualityLevel.objects.filter(submission=submission)}
     thresholds = submission.period.quality_thresholds
+    results_group = submission.framework.results_group  # named by the framework (Điều 7), not by a code
     children = defaultdict(list)
     for node in nodes:
         children[node.parent_id].append(node)
@@ -273,7 +275,7 @@ def quality_rows(submission: Submission, appraisals: dict[int, Appraisal] | None
             derived = quality_level(points, node.max_points, thresholds) if points is not None and \
                 node.max_points > 0 else None
             rows.append(QualityRow(node=node, appraised=points, derived=derived, override=overrides.get(node.id),
-                                   nd2=node.is_nd2))
+                                   nd2=bool(results_group) and node.group == results_group))
     return rows
 
 
@@ -293,8 +295,8 @@ def secretariat_matrix(period) -> tuple[list[str], list[MatrixRow]]:
     agencies: dict[str, CouncilMember] = {}
     for member in members:
         agencies.setdefault(member.agency, member)
-    submissions = list(Submission.objects.filter(period=period).select_related("unit", "unit__block")
-                       .order_by("unit__block__ordering", "unit__name"))
+    submissions = list(Submission.objects.filter(period=period).select_related("unit", "block")
+                       .order_by("block__ordering", "unit__name"))
     nodes = _frameworks_nodes(s.framework_id for s in submissions)
     per_agency = {fid: {agency: {n.id for n in member_leaves(m, fnodes)} for agency, m in agencies.items()}
                   for fid, fnodes in nodes.items()}
@@ -600,7 +602,7 @@ def close_gaps(period, now=None) -> list[Gap]:
     gaps = deadline_gap(period, now)
     statuses = period.appraisable_statuses
     submissions = [s for s in Submission.objects.filter(period=period).select_related("unit")
-                   .order_by("unit__block__ordering", "unit__name")
+                   .order_by("block__ordering", "unit__name")
                    if s.status in statuses or (s.status == Submission.DRAFT and Submission.LOCKED in statuses)]
     nodes = _frameworks_nodes(s.framework_id for s in submissions)
     appraised = set(Appraisal.objects.filter(submission__in=submissions, points__isnull=False)
@@ -669,7 +671,21 @@ def quality_gaps(period, submissions, nodes) -> list[Gap]:
     """Derived levels (no council decision recorded) that bar a unit from a grade its total reaches."""
     if period.kind != period.GRADING or not submissions:
         return []
-    settings = ranking_settings(period)
+    from criteria.models import Framework
+    from criteria.selectors import content_groups, grading_problem
+
+    # The results group is the framework's (Điều 7); a framework naming none cannot grade: said once, by name.
+    settings_of, gaps = {}, []
+    for framework in Framework.objects.filter(pk__in={s.framework_id for s in submissions}).order_by("code"):
+        if problem := grading_problem(framework):
+            gaps.append(Gap(problem))
+        else:
+            settings_of[framework.pk] = ranking_settings(period, groups=content_groups(framework),
+                                                         results_group=framework.results_group)
+    submissions = [s for s in submissions if s.framework_id in settings_of]
+    if not submissions:
+        return gaps
+    settings = next(iter(settings_of.values()))  # the period's readings: the same for every framework
     results = appraised_results([s.pk for s in submissions], settings.level_thresholds)
     decided = set(QualityLevel.objects.filter(submission__in=submissions).values_list("submission_id", "node_id"))
     by_id = {n.id: n for fnodes in nodes.values() for n in fnodes}
@@ -685,12 +701,11 @@ def quality_gaps(period, submissions, nodes) -> list[Gap]:
     pending = {(sid, multi[nid]) for sid, nid in Appraisal.objects.filter(
         submission__in=submissions, node_id__in=multi, points__isnull=False).values_list("submission_id", "node_id")}
     skip = decided | ({(s.pk, cid) for s in submissions for cid in set(multi.values())} - pending)
-    gaps = []
     for submission in submissions:
         total, below = results[submission.pk]
         criteria = [ranking_rules.Criterion(code=str(cid), group=by_id[cid].group, level=level)
                     for cid, level in below if (submission.pk, cid) not in skip]
-        for criterion, grade in ranking_rules.barring_levels(total, criteria, settings):
+        for criterion, grade in ranking_rules.barring_levels(total, criteria, settings_of[submission.framework_id]):
             node = by_id[int(criterion.code)]
             who = ", ".join(sorted(a for a in agencies[node.id] if a)) or "Hội đồng"
             gaps.append(Gap(f"{submission.unit}: tiêu chí {node.code} ở mức {LEVEL_LABELS[criterion.level]} (tính từ "

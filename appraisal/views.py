@@ -96,13 +96,13 @@ def queue(request: HttpRequest, member_id: int) -> HttpResponse:
     if unit_q:
         rows = [r for r in rows if unit_q in r.submission.unit.name.casefold()]
     if block:
-        rows = [r for r in rows if r.submission.unit.block.code == block]
+        rows = [r for r in rows if r.submission.block.code == block]
     if request.GET.get("chua_xong"):
         rows = [r for r in rows if not r.done]
     if request.GET.get("canh_bao"):
         rows = [r for r in rows if r.flagged]
     everything = member_queue(member)
-    blocks = sorted({(r.submission.unit.block.code, r.submission.unit.block.name) for r in everything})
+    blocks = sorted({(r.submission.block.code, r.submission.block.name) for r in everything})
     codes = sorted({r.node.code for row in everything[:1] for r in member_unit_rows(member, row.submission)},
                    key=code_key)
     done = sum(r.appraised for r in rows)
@@ -128,7 +128,7 @@ def _unit_context(member, submission, **extra):
     from .selectors import _frameworks_nodes, quality_gaps
 
     barring = {g.node.pk: g.text for g in quality_gaps(submission.period, [submission],
-                                                        _frameworks_nodes([submission.framework_id]))}
+                                                        _frameworks_nodes([submission.framework_id])) if g.node}
     for q in quality:
         q.barring = barring.get(q.node.pk, "")
     requests = SupplementRequest.objects.filter(submission=submission).select_related("member__user", "window")
@@ -299,10 +299,10 @@ def leader_forms(request: HttpRequest, period_id: int) -> HttpResponse:
     if not is_leader(request.user, period.authority_id):
         raise PermissionDenied("Chức năng này dành cho Lãnh đạo UBND.")
     forms = {f.unit_id: f for f in LeaderForm.objects.filter(period=period, leader=request.user)}
-    units = Unit.objects.filter(submissions__period=period).select_related("block").order_by("block__ordering",
-                                                                                             "name")
-    return render(request, "appraisal/leader_forms.html", {"period": period, "rows": [(u, forms.get(u.pk))
-                                                                                       for u in units]})
+    sheets = Submission.objects.filter(period=period).select_related("unit", "block").order_by("block__ordering",
+                                                                                               "unit__name")
+    return render(request, "appraisal/leader_forms.html", {"period": period, "rows": [
+        (s.unit, s.block, forms.get(s.unit_id)) for s in sheets]})
 
 
 @login_required

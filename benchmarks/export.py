@@ -50,7 +50,7 @@ def main() -> None:
     PeriodBlock.objects.create(period=period, block=block, framework=framework)
     Unit.objects.bulk_create([Unit(authority=authority, block=block, code=f"xa-{i:05d}", name=f"UBND xã {i}")
                               for i in range(args.units)], batch_size=2000)
-    Submission.objects.bulk_create([Submission(period=period, unit=u, framework=framework, status="sent")
+    Submission.objects.bulk_create([Submission(period=period, unit=u, block=block, framework=framework, status="sent")
                                     for u in Unit.objects.filter(block=block)], batch_size=2000)
     leaves = [n for n in Node.objects.filter(framework=framework) if n.rule]
     rng = random.Random(3)

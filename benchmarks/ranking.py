@@ -52,8 +52,8 @@ def main() -> None:
         Unit.objects.bulk_create([Unit(authority=authority, block=block, code=f"xa-{i:05d}", name=f"UBND xã {i}")
                                   for i in range(args.units)], batch_size=5000)
         units = list(Unit.objects.filter(block=block).order_by("code"))
-        Submission.objects.bulk_create([Submission(period=period, unit=u, framework=framework, status="sent")
-                                        for u in units], batch_size=5000)
+        Submission.objects.bulk_create([Submission(period=period, unit=u, block=block, framework=framework,
+                                                   status="sent") for u in units], batch_size=5000)
         submissions = list(Submission.objects.filter(period=period).values_list("pk", flat=True))
         rng = random.Random(1)
         table = "appraisal_appraisal"

@@ -45,9 +45,9 @@ class FrameworkAdmin(admin.ModelAdmin):
     inlines = [NodeInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # The declared total and code are part of the validated tree: change them through a new import.
+        # The declared total, code and results group are checked with the tree: change them through an import.
         if obj:
-            return (*self.readonly_fields, "code", "total_points")
+            return (*self.readonly_fields, "code", "total_points", "results_group")
         return self.readonly_fields
 
     @admin.display(description="Tổng điểm")

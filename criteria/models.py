@@ -7,13 +7,13 @@ from decimal import Decimal
 from django.db import models
 
 from .scoring import RULE_KIND_LABELS, Rule, describe_rule, parse_rule
-from .tree import KIND_LABELS, ND2
+from .tree import KIND_LABELS
 
 
 class Authority(models.Model):
     """A level of government that owns frameworks, periods, units and a council."""
 
-    LEVELS = [("tinh", "Tỉnh"), ("huyen", "Huyện"), ("xa", "Xã")]
+    LEVELS = [("tinh", "Tỉnh"), ("huyen", "Huyện"), ("xa", "Xã"), ("don-vi", "Cơ quan, đơn vị (đánh giá nội bộ)")]
 
     code = models.SlugField("Mã", max_length=64, unique=True)
     name = models.CharField("Tên", max_length=255)
@@ -46,6 +46,11 @@ class Framework(models.Model):
     target_group = models.CharField("Đối tượng áp dụng", max_length=255)
     issuing_decision = models.CharField("Văn bản ban hành", max_length=500, blank=True)
     total_points = models.DecimalField("Tổng điểm công bố", max_digits=7, decimal_places=2)
+    results_group = models.CharField(
+        "Nhóm kết quả thực hiện nhiệm vụ", max_length=8, blank=True,
+        help_text="Mã nội dung (cấp cao nhất) mà Điều 7 coi là “kết quả thực hiện nhiệm vụ được giao” (ND2 của "
+                  "Quy chế 2610); để trống khi bộ tiêu chí chỉ dùng để xếp hạng (Chỉ số CCHC).",
+    )
     content_hash = models.CharField(
         "Dấu vân tay nội dung", max_length=64, blank=True, editable=False,
         help_text="SHA-256 của nội dung đã nạp; nạp lại cùng nội dung không thay đổi gì.",
@@ -80,7 +85,7 @@ class Node(models.Model):
     title = models.TextField("Tên")
     ordering = models.PositiveIntegerField("Thứ tự")
     depth = models.PositiveSmallIntegerField("Cấp", default=0)
-    group = models.CharField("Nội dung", max_length=8, help_text="Mã nội dung (ND1, ND2, ND3) chứa nút này.")
+    group = models.CharField("Nội dung", max_length=8, help_text="Mã nội dung (nút cấp cao nhất) chứa nút này.")
     criterion = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="Tiêu chí xếp loại",
         help_text="Tiêu chí (hoặc lĩnh vực không có tiêu chí con) mà Điều 7 xếp loại chất lượng; suy ra từ cây.",
@@ -110,9 +115,12 @@ class Node(models.Model):
         return f"{self.code}. {self.title}"
 
     @property
-    def is_nd2(self) -> bool:
-        """Criteria of "Nội dung II" (kết quả thực hiện nhiệm vụ), which Điều 7 treats specially."""
-        return self.group == ND2
+    def in_results_group(self) -> bool:
+        """A node of the content group its framework names as "kết quả thực hiện nhiệm vụ" (Điều 7 treats its
+        criteria specially; ND2 in 2610). Load nodes through ``framework.nodes`` or with
+        ``select_related("framework")`` to read this without a query per node."""
+        results_group = self.framework.results_group
+        return bool(results_group) and self.group == results_group
 
     @property
     def is_leaf(self) -> bool:

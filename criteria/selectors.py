@@ -20,20 +20,41 @@ def framework_nodes(framework: Framework) -> dict[int, Node]:
     """id → node of a framework, in document order. A locked framework never changes (criteria.services
     refuses it), so its nodes are read once per process and shared, keyed by its content fingerprint;
     callers must not modify them. An unlocked framework is read every time."""
+    # Read through ``framework.nodes``: each node knows its framework (``Node.in_results_group``) without a query.
     if not framework.locked_at:
-        return {n.pk: n for n in Node.objects.filter(framework=framework).order_by("ordering")}
+        return {n.pk: n for n in framework.nodes.order_by("ordering")}
     key = (framework.pk, framework.content_hash, framework.locked_at, framework.updated_at)
     with _NODES_LOCK:
         nodes = _NODES.get(key)
         if nodes is not None:
             _NODES.move_to_end(key)
             return nodes
-    nodes = {n.pk: n for n in Node.objects.filter(framework=framework).order_by("ordering")}
+    nodes = {n.pk: n for n in framework.nodes.order_by("ordering")}
     with _NODES_LOCK:
         _NODES[key] = nodes
         while len(_NODES) > _NODES_KEPT:
             _NODES.popitem(last=False)
     return nodes
+
+
+def content_groups(framework: Framework | None) -> dict[str, str]:
+    """The framework's top-level content groups in document order, code → title: the codes are the framework's
+    own (ND1–ND3 in 2610, TDG and XHH in a PAR index), and a reason of Điều 7 names a group by its title."""
+    if framework is None:
+        return {}
+    return dict(framework.nodes.filter(parent__isnull=True).order_by("ordering").values_list("code", "title"))
+
+
+def grading_problem(framework: Framework) -> str:
+    """Why ``framework`` cannot be used to grade under Điều 7 ("" when it can): it must name the content group
+    treated as "kết quả thực hiện nhiệm vụ được giao" (``Framework.results_group``). A rank-only period needs
+    no such group."""
+    if framework.results_group:
+        return ""
+    return (f"Bộ tiêu chí “{framework.code}” ({framework.name}) chưa xác định nhóm “kết quả thực hiện nhiệm vụ được "
+            f"giao” (Điều 7) nên không dùng được để đánh giá, xếp loại; hãy dùng bộ tiêu chí có nhóm này (nạp lại "
+            f"với “results_group”, hoặc dòng “Nhóm kết quả thực hiện nhiệm vụ” của tệp Excel) hoặc chọn loại kỳ "
+            f"“Chỉ xếp hạng (Chỉ số CCHC)”.")
 
 
 def framework_list() -> QuerySet[Framework]:
@@ -59,7 +80,7 @@ def framework_tree(framework: Framework) -> list[TreeNode]:
     """
     roots: list[TreeNode] = []
     by_id: dict[int, TreeNode] = {}
-    for node in Node.objects.filter(framework=framework).order_by("ordering"):
+    for node in framework.nodes.order_by("ordering"):
         parent = by_id.get(node.parent_id) if node.parent_id else None
         agency = node.appraising_agency or (parent.effective_agency if parent else "")
         item = TreeNode(node=node, effective_agency=agency)
@@ -92,5 +113,6 @@ def framework_export_dict(framework: Framework) -> dict:
         "name": framework.name,
         "year": framework.year,
         "total_points": _points(framework.total_points),
+        "results_group": framework.results_group,
         "nodes": [convert(root) for root in framework_tree(framework)],
     }

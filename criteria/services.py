@@ -21,7 +21,7 @@ from django.db import transaction
 
 from .models import Authority, Framework, Node
 from .scoring import ScoringError, parse_decimal
-from .tree import NodeSpec, Problem, TreeError, iter_preorder, specs_from_nested, validate_tree
+from .tree import NodeSpec, Problem, TreeError, iter_preorder, results_group_problem, specs_from_nested, validate_tree
 
 
 @dataclass
@@ -35,6 +35,10 @@ class FrameworkMeta:
     target_group: str
     issuing_decision: str
     total_points: Decimal
+    # The code of the content group Điều 7 treats as "kết quả thực hiện nhiệm vụ" ("ND2" in 2610); "" when the
+    # framework names none (a PAR index ranked only); None when the source does not say (a workbook exported
+    # before the field existed): an existing framework keeps its own, a new one has none.
+    results_group: str | None = None
 
 
 def nfc(value: Any) -> Any:
@@ -105,6 +109,7 @@ def _meta_from_dict(data: dict) -> FrameworkMeta:
         target_group=nfc(str(data["target_group"])).strip(),
         issuing_decision=nfc(str(data.get("issuing_decision") or "")).strip(),
         total_points=total,
+        results_group=str(data["results_group"] or "").strip() if "results_group" in data else None,
     )
 
 
@@ -194,8 +199,23 @@ def framework_save(*, meta: FrameworkMeta, specs: list[NodeSpec]) -> tuple[Frame
         code=meta.authority_code, defaults={"name": meta.authority_name, "level": meta.authority_level}
     )
     framework = Framework.objects.select_for_update().filter(code=meta.code).first()
+    results_group = meta.results_group if meta.results_group is not None else (
+        framework.results_group if framework else "")
+    if problem := results_group_problem(roots, results_group):
+        raise TreeError([Problem(None, "", problem)])
     if framework and framework.content_hash == digest:
-        return framework, "unchanged"
+        if framework.results_group == results_group:
+            return framework, "unchanged"
+        # Only the results group changes (it is not part of the content fingerprint, so frameworks loaded before
+        # the field existed keep their fingerprint): refused like any change once the framework is in use.
+        if reasons := framework_usage(framework):
+            raise ValidationError(
+                f"Không thể đổi nhóm kết quả thực hiện nhiệm vụ của bộ tiêu chí “{meta.code}” "
+                f"(“{framework.results_group or 'không có'}” → “{results_group or 'không có'}”): {'; '.join(reasons)}."
+            )
+        framework.results_group = results_group
+        framework.save(update_fields=["results_group", "updated_at"])
+        return framework, "updated"
     if framework:
         reasons = framework_usage(framework)
         if reasons:
@@ -214,6 +234,7 @@ def framework_save(*, meta: FrameworkMeta, specs: list[NodeSpec]) -> tuple[Frame
     framework.target_group = meta.target_group
     framework.issuing_decision = meta.issuing_decision
     framework.total_points = meta.total_points
+    framework.results_group = results_group
     framework.content_hash = digest
     framework.save()
 

@@ -22,6 +22,7 @@ from .models import Framework, Node
 from .scoring import RULE_KIND_LABELS, RULE_KINDS, ScoringError, fmt, parse_decimal
 from .services import FrameworkMeta, framework_save, nfc
 from .tree import KIND_LABELS, KINDS, NodeSpec, Problem, TreeError
+from .xlsx import text_only
 
 META_SHEET = "Khung"
 NODE_SHEET = "Tiêu chí"
@@ -35,6 +36,8 @@ META_ROWS = [
     ("target_group", "Đối tượng áp dụng"),
     ("issuing_decision", "Văn bản ban hành"),
     ("total_points", "Tổng điểm công bố"),
+    # Added later (issue #12): a workbook without this row keeps the framework's own results group.
+    ("results_group", "Nhóm kết quả thực hiện nhiệm vụ (mã nội dung, Điều 7)"),
 ]
 #: Columns added after the first workbooks were exported: a workbook without them reads them as empty.
 OPTIONAL_COLUMNS = ("rule_count", "rule_precedence", "rule_compare_index")
@@ -159,13 +162,14 @@ def framework_export_xlsx(framework: Framework) -> bytes:
         "authority_name": framework.authority.name, "authority_level": framework.authority.level,
         "year": framework.year, "target_group": framework.target_group,
         "issuing_decision": framework.issuing_decision, "total_points": Decimal(framework.total_points).normalize(),
+        "results_group": framework.results_group,
     }
     for key, label in META_ROWS:
         meta.append([label, values[key]])
     queryset = framework.nodes.select_related("parent").order_by("ordering")
     nodes = NodeResource().export(queryset=queryset)
     nodes.title = NODE_SHEET
-    return tablib.Databook([meta, nodes]).export("xlsx")
+    return text_only(tablib.Databook([meta, nodes]).export("xlsx"))  # titles typed by people stay text
 
 
 # --------------------------------------------------------------------------- import
@@ -311,7 +315,8 @@ def read_workbook(data: bytes) -> tuple[FrameworkMeta, list[NodeSpec]]:
     finally:
         workbook.close()
 
-    missing_meta = [label for key, label in META_ROWS if key != "issuing_decision" and not _text(meta_values.get(key))]
+    missing_meta = [label for key, label in META_ROWS if key not in ("issuing_decision", "results_group")
+                    and not _text(meta_values.get(key))]
     if missing_meta:
         raise ValidationError(f"Trang “{META_SHEET}” thiếu: {', '.join(missing_meta)}.")
     level = _text(meta_values["authority_level"])
@@ -330,6 +335,7 @@ def read_workbook(data: bytes) -> tuple[FrameworkMeta, list[NodeSpec]]:
         authority_code=_text(meta_values["authority_code"]), authority_name=_text(meta_values["authority_name"]),
         authority_level=level, year=year, target_group=_text(meta_values["target_group"]),
         issuing_decision=_text(meta_values.get("issuing_decision")), total_points=total,
+        results_group=_text(meta_values["results_group"]) if "results_group" in meta_values else None,
     )
 
     cols = column_names()

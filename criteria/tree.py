@@ -26,8 +26,6 @@ CHILD_KIND = {None: "content", "content": "section", "section": "criterion", "cr
 #: Longest codes and agency names a node can store (``criteria.models.Node``): a content group's code is
 #: also every node's ``group``.
 MAX_CODE, MAX_GROUP_CODE, MAX_AGENCY = 32, 8, 255
-#: Content group whose criteria Điều 7 treats specially ("kết quả thực hiện nhiệm vụ được giao").
-ND2 = "ND2"
 
 
 @dataclass
@@ -50,10 +48,6 @@ class NodeSpec:
     @property
     def is_leaf(self) -> bool:
         return not self.children
-
-    @property
-    def is_nd2(self) -> bool:
-        return self.group == ND2
 
 
 @dataclass(frozen=True)
@@ -189,6 +183,19 @@ def validate_tree(specs: list[NodeSpec], declared_total: Any) -> list[NodeSpec]:
         problems.sort(key=lambda p: (p.row is None, p.row or 0))
         raise TreeError(problems)
     return roots
+
+
+def results_group_problem(roots: list[NodeSpec], results_group: str) -> str | None:
+    """Why ``results_group`` cannot be the framework's "kết quả thực hiện nhiệm vụ" group (Điều 7), or None. The
+    group is named by the framework, never guessed from a code: it must be the code of one of its top-level
+    content groups; empty means the framework names none (enough for a rank-only period)."""
+    if not results_group:
+        return None
+    codes = [r.code for r in roots]
+    if results_group in codes:
+        return None
+    return (f"Nhóm kết quả thực hiện nhiệm vụ “{results_group}” không phải mã một nội dung cấp cao nhất của bộ tiêu "
+            f"chí (các nội dung: {', '.join(codes) or 'chưa có'}).")
 
 
 def iter_preorder(roots: list[NodeSpec]):

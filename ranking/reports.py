@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from appraisal.models import Appraisal
 from appraisal.selectors import criterion_scores
 from criteria.models import Node
+from criteria.xlsx import text_row
 from submissions.models import Entry, Period, Submission
 
 from .models import RankingVersion
@@ -45,16 +46,16 @@ def ranking_workbook(versions: list[RankingVersion]) -> bytes:
         frameworks = Submission.objects.filter(id__in=ids).values("framework_id").distinct()
         column_of = dict(Node.objects.filter(framework_id__in=frameworks, criterion_id=F("id"))
                          .values_list("id", "code"))
-        sheet.append(["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Tổng điểm (3 số lẻ)", *codes,
-                      "Đủ điều kiện", "Xếp loại", "Đơn vị đề xuất", "Bằng điểm", "Lý do"])
+        sheet.append(text_row(sheet, ["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Tổng điểm (3 số lẻ)", *codes,
+                                      "Đủ điều kiện", "Xếp loại", "Đơn vị đề xuất", "Bằng điểm", "Lý do"]))
         for row in snap["units"]:
-            sheet.append([
+            sheet.append(text_row(sheet, [  # names and reasons stay text
                 row["rank"], row["id"], row["name"], Decimal(row["total"]), Decimal(row["total3"]),
                 *_by_code(scores.get(row.get("submission_id"), {}), column_of, codes),
                 GRADE_LABELS.get(row["qualified"] or "", ""), GRADE_LABELS.get(row["grade"] or "", ""),
                 GRADE_LABELS.get(row.get("proposed_grade") or "", ""), "x" if row["tie"] else "",
                 "\n".join(row["reasons"]),
-            ])
+            ]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -107,14 +108,16 @@ def lost_points(submission: Submission) -> list[dict]:
 def lost_points_workbook(submission: Submission) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Điểm bị trừ")
-    sheet.append([f"PHÂN TÍCH ĐIỂM BỊ TRỪ — {submission.unit.name.upper()} — {submission.period.name}"])
-    sheet.append(["Mã", "Tiêu chí", "Điểm tối đa", "Tự chấm", "Thẩm định", "Bị trừ", "Lý do của Hội đồng"])
+    title = f"PHÂN TÍCH ĐIỂM BỊ TRỪ — {submission.unit.name.upper()} — {submission.period.name}"
+    sheet.append(text_row(sheet, [title]))
+    sheet.append(text_row(sheet, ["Mã", "Tiêu chí", "Điểm tối đa", "Tự chấm", "Thẩm định", "Bị trừ",
+                                  "Lý do của Hội đồng"]))
     total = Decimal(0)
     for row in lost_points(submission):
         total += row["lost"]
-        sheet.append([row["code"], row["title"], row["max"], row["self"], row["appraised"], row["lost"],
-                      row["reason"]])
-    sheet.append(["", "TỔNG ĐIỂM BỊ TRỪ", None, None, None, total])
+        sheet.append(text_row(sheet, [row["code"], row["title"], row["max"], row["self"], row["appraised"],
+                                      row["lost"], row["reason"]]))  # the council's reason stays text
+    sheet.append(text_row(sheet, ["", "TỔNG ĐIỂM BỊ TRỪ", None, None, None, total]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -49,8 +49,12 @@ GRADE_LABELS = {
     KHTNV: "Không hoàn thành nhiệm vụ",
 }
 
-GROUPS = ("ND1", "ND2", "ND3")
-GROUP_LABELS = {"ND1": "Nội dung I", "ND2": "Nội dung II", "ND3": "Nội dung III"}
+#: The content groups of the 2610 frameworks, code → how a reason names it: only the default of
+#: :attr:`RankingSettings.group_labels` for callers that name no framework (scenarios, tests). Group codes are
+#: data of a framework: a period's ranking passes its framework's own top-level groups and results group
+#: (``submissions.period_settings.ranking_settings``), and a rank-only ranking looks at no group at all.
+DEFAULT_GROUP_LABELS: Mapping[str, str] = MappingProxyType({"ND1": "Nội dung I", "ND2": "Nội dung II",
+                                                             "ND3": "Nội dung III"})
 
 #: Discipline or corruption incident of a unit: none, self-detected and remedied, or not.
 NONE, REMEDIED, UNREMEDIED = "none", "remedied", "unremedied"
@@ -83,9 +87,12 @@ class RankingSettings:
     * ``min_total_excellent`` / ``min_total_good`` / ``min_total_pass``: 90, 70, 50; the upper bounds of the
       bands ("70 đến dưới 90") never exclude a higher score.
     * ``subunits_disciplined_max_share``: at most 20 % of subordinate units disciplined.
-    * ``results_group``: the content group "kết quả thực hiện nhiệm vụ được giao trong năm" (ND2).
-    * ``poor_results_share`` / ``poor_results_inclusive``: KHTNV when more than half of the ND2 criteria are
-      rated Kém (the reading of "dưới 50 %"); ``inclusive`` makes it "half or more".
+    * ``group_labels``: the framework's content groups (code → the name a reason gives it); a criterion of
+      another group is refused when grading. Default: the three groups of 2610 (ND1–ND3).
+    * ``results_group``: the code of the content group "kết quả thực hiện nhiệm vụ được giao trong năm",
+      named by the framework (ND2 in 2610); one of ``group_labels`` when grading, ignored when ``rank_only``.
+    * ``poor_results_share`` / ``poor_results_inclusive``: KHTNV when more than half of the results-group
+      criteria are rated Kém (the reading of "dưới 50 %"); ``inclusive`` makes it "half or more".
     * ``level_thresholds``: appraised/max from which a criterion is Xuất sắc, Tốt, Trung bình.
     """
 
@@ -100,6 +107,7 @@ class RankingSettings:
     min_total_good: Decimal = Decimal(70)
     min_total_pass: Decimal = Decimal(50)
     subunits_disciplined_max_share: Decimal = Decimal("0.20")
+    group_labels: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_GROUP_LABELS))
     results_group: str = "ND2"
     poor_results_share: Decimal = Decimal("0.5")
     poor_results_inclusive: bool = False
@@ -128,13 +136,25 @@ class RankingSettings:
         places = (self.total_places, self.tiebreak_places)
         if any(not isinstance(p, int) or isinstance(p, bool) or p < 0 for p in places) or places[0] > places[1]:
             raise RankingError("Số chữ số thập phân để xếp thứ tự phải là số nguyên, lần hai không ít hơn lần đầu.")
-        if self.results_group not in GROUPS:
-            raise RankingError(f"Thiết lập “results_group” chỉ nhận: {', '.join(GROUPS)}.")
+        if not isinstance(self.group_labels, Mapping) or not all(
+                isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in self.group_labels.items()):
+            raise RankingError("Thiết lập “group_labels” phải là bảng mã nội dung → tên nội dung.")
+        if not isinstance(self.results_group, str):
+            raise RankingError("Thiết lập “results_group” phải là mã một nội dung của bộ tiêu chí.")
+        if not self.rank_only and self.results_group not in self.group_labels:
+            raise RankingError(f"Thiết lập “results_group” (nhóm kết quả thực hiện nhiệm vụ) “{self.results_group}” "
+                               f"không phải một nội dung của bộ tiêu chí; chỉ nhận: "
+                               f"{', '.join(self.group_labels) or 'không có nội dung nào'}.")
         object.__setattr__(self, "level_thresholds", _check_level_thresholds(self.level_thresholds))
+        object.__setattr__(self, "group_labels", MappingProxyType(dict(self.group_labels)))
         object.__setattr__(self, "quotas", MappingProxyType(dict(self.quotas)))
 
     def quota(self, block: str) -> int | None:
         return self.quotas.get(block)
+
+    def group_label(self, code: str) -> str:
+        """How a reason names the content group ``code``: its name in the framework, else the code."""
+        return self.group_labels.get(code) or code
 
 
 # --------------------------------------------------------------------------- input and results
@@ -154,8 +174,9 @@ class Criterion:
         problem = None
         if not isinstance(self.code, str) or not self.code.strip():
             problem = ("code", "mã tiêu chí không được để trống.")
-        elif self.group not in GROUPS:
-            problem = ("group", f"“{self.group}” không hợp lệ; chỉ nhận: {', '.join(GROUPS)}.")
+        elif not isinstance(self.group, str) or not self.group.strip():
+            # Which codes exist is the framework's (RankingSettings.group_labels), checked when grading.
+            problem = ("group", "mã nội dung chứa tiêu chí không được để trống.")
         elif self.level not in LEVELS:
             problem = ("level", f"“{self.level}” không hợp lệ; chỉ nhận: {', '.join(LEVELS)}.")
         object.__setattr__(self, "_problem", problem)
@@ -397,7 +418,7 @@ class _Conditions:
     def _criterion_text(self, criterion: Criterion, grade: str, prefix: str) -> str:
         required = _REQUIRED_LEVEL[grade][0 if criterion.group == self.settings.results_group else 1]
         wanted = LEVEL_LABELS[required] + ("" if required == XUAT_SAC else " trở lên")
-        return (f"{prefix}tiêu chí {criterion.code} ({GROUP_LABELS[criterion.group]}) chỉ đạt mức "
+        return (f"{prefix}tiêu chí {criterion.code} ({self.settings.group_label(criterion.group)}) chỉ đạt mức "
                 f"{LEVEL_LABELS[criterion.level]}, cần {wanted}.")
 
     def misses(self, unit: Unit, prefixed: bool = False) -> dict[str, list[str]]:
@@ -463,7 +484,7 @@ class _Conditions:
             limit = settings.poor_results_share * total_results
             if poor > limit or (settings.poor_results_inclusive and poor == limit):
                 bound = "từ" if settings.poor_results_inclusive else "trên"
-                text = (f"{poor}/{total_results} tiêu chí {GROUP_LABELS[results_group]} ở mức Kém, "
+                text = (f"{poor}/{total_results} tiêu chí {settings.group_label(results_group)} ở mức Kém, "
                         f"{bound} {_percent(settings.poor_results_share)} % số tiêu chí.")
                 for grade in _CONDITIONED:
                     out[grade].append(prefixes[grade] + text)
@@ -486,8 +507,8 @@ def missed_conditions(unit: Unit, grade: str, settings: RankingSettings | None =
     grade: the published total against 90/70/50; for HTXSNV an outstanding achievement recognised by the
     council; no discipline or corruption case (self-detected and remedied ones are excused below HTXSNV);
     no disunity; at most 20 % of subordinate units disciplined; each criterion at the level the grade
-    requires (HTXSNV: ND2 Xuất sắc, others Tốt; HTTNV: ND2 Tốt, others Trung bình; HTNV: Trung bình); and
-    not more than half of the ND2 criteria rated Kém.
+    requires (HTXSNV: results group Xuất sắc, others Tốt; HTTNV: results group Tốt, others Trung bình; HTNV:
+    Trung bình); and not more than half of the results-group criteria rated Kém.
     """
     settings = settings or RankingSettings()
     if grade not in GRADES:
@@ -502,8 +523,8 @@ def barring_levels(total: Decimal, criteria: Iterable[Criterion], settings: Rank
     """Each criterion whose quality level by itself keeps a unit from a grade its total reaches, with the
     highest such grade: (criterion, grade). The levels are derived from appraised/max, so each of these is
     listed at closing for the council to confirm or override with a reason. A criterion at Xuất sắc bars
-    nothing; Tốt bars HTXSNV only in the results group (ND2); Trung bình bars HTXSNV anywhere and HTTNV in
-    ND2; Kém bars every grade (HTNV needs Trung bình everywhere). A grade the total does not reach
+    nothing; Tốt bars HTXSNV only in the results group (ND2 in 2610); Trung bình bars HTXSNV anywhere and HTTNV
+    in the results group; Kém bars every grade (HTNV needs Trung bình everywhere). A grade the total does not reach
     (90/70/50 on the published total) is not "barred" by a criterion."""
     settings = settings or RankingSettings()
     conditions = _Conditions(settings)
@@ -673,6 +694,11 @@ def rank_units(units: Iterable[Unit], settings: RankingSettings | None = None) -
         if unit.id in seen:
             raise RankingError(f"Đơn vị “{unit.id}”, trường “id”: mã đơn vị bị trùng.")
         seen.add(unit.id)
+        if not settings.rank_only:  # rank-only: quality levels and content groups play no part
+            for i, criterion in enumerate(unit.criteria, start=1):
+                if criterion.group not in settings.group_labels:
+                    unit._fail(f"criteria[{i}].group", f"“{criterion.group}” không phải một nội dung của bộ tiêu "
+                                                      f"chí; chỉ nhận: {', '.join(settings.group_labels)}.")
         by_block[unit.block].append(unit)
     results: list[UnitResult] = []
     blocks: dict[str, BlockSummary] = {}

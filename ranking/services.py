@@ -17,14 +17,16 @@ from django.utils import timezone
 
 from appraisal.models import AppraisalRound
 from appraisal.selectors import appraised_results, unappraised_leaves
-from criteria.models import Node
+from criteria.models import Framework, Node
 from criteria.scoring import ScoringError, fmt, parse_decimal
-from submissions.models import Block, Period, Submission, Unit
+from criteria.selectors import content_groups, grading_problem
+from submissions.models import Block, Period, PeriodBlock, Submission, Unit
 from submissions.period_settings import ranking_settings
 from submissions.transitions import transition
 
 from . import chair, rules
 from .models import HeadGrade, RankingVersion, UnitFacts
+from .selectors import previous_results
 from .states import VERSION, version_roles
 
 UNSENT_REASON = "Không gửi báo cáo đúng hạn: không được thẩm định, tổng điểm 0."
@@ -37,8 +39,39 @@ def _now(now: datetime | None) -> datetime:
 def period_settings(period: Period, block: Block) -> rules.RankingSettings:
     """The engine's settings from the period's readings of the regulation (docs/regulation.md) and the
     block's quota."""
-    quotas = {block.code: block.excellent_quota} if block.excellent_quota is not None else {}
-    return ranking_settings(period, quotas)
+    quota = block_quota(period, block)
+    framework = block_framework(period, block)
+    if period.kind == Period.GRADING and framework is not None and (problem := grading_problem(framework)):
+        raise ValidationError(f"Chưa xếp hạng được: {problem}")
+    return ranking_settings(period, {block.code: quota} if quota is not None else {},
+                            groups=content_groups(framework),
+                            results_group=framework.results_group if framework else "")
+
+
+def block_framework(period: Period, block: Block) -> Framework | None:
+    """The framework the block used in ``period`` (its membership record): it names the content groups and the
+    results group of Điều 7."""
+    return Framework.objects.filter(period_blocks__period=period, period_blocks__block=block).first()
+
+
+def block_quota(period: Period, block: Block) -> int | None:
+    """The block's Điều 7.1.a quota in this period (the period's membership record, never the block's
+    present default: lowering the sở quota for 2025 leaves 2024's ranking as it was)."""
+    return (PeriodBlock.objects.filter(period=period, block=block).values_list("excellent_quota", flat=True)
+            .first())
+
+
+def member_block(period: Period, unit: Unit) -> Block:
+    """The block ``unit`` took part in, in ``period`` (its sheet's membership record)."""
+    submission = Submission.objects.filter(period=period, unit=unit).select_related("block").first()
+    if submission is None:
+        raise ValidationError(f"{unit} không tham gia {period.name}.")
+    return submission.block
+
+
+def _in_block(period: Period, block: Block, prefix: str = "unit") -> dict:
+    """Filter keywords for rows whose ``prefix`` unit took part in ``block`` in ``period``."""
+    return {f"{prefix}__submissions__period": period, f"{prefix}__submissions__block": block}
 
 
 FACT_LABELS = {
@@ -156,27 +189,14 @@ def fault_note(recorded_at: str, committed_at: str, counted: bool) -> str:
 # --------------------------------------------------------------------------- computing
 
 
-def _previous(period: Period, block: Block) -> dict[str, dict]:
-    """Published results of the same block code in the previous year's period of this authority."""
-    previous_period = (Period.objects.filter(authority=period.authority, kind=period.kind, year=period.year - 1)
-                       .order_by("-closes_at").first())
-    if previous_period is None:
-        return {}
-    version = (RankingVersion.objects.filter(period=previous_period, block__code=block.code,
-                                             status=RankingVersion.PUBLISHED).order_by("-number").first())
-    if version is None:
-        return {}
-    return {u["id"]: {"rank": u["rank"], "total": u["total"], "grade": u.get("grade")}
-            for u in version.snapshot.get("units", [])}
-
-
 def build_units(period: Period, block: Block, settings: rules.RankingSettings) -> tuple[list[rules.Unit], dict]:
     """The rules' input for every unit of the block: appraised totals, the quality level of every criterion
-    below Xuất sắc (derived, or the appraiser's override), the number of ND2 criteria, and the facts.
+    below Xuất sắc (derived, or the appraiser's override), the number of results-group criteria, and the facts
+    (a rank-only period: the totals only).
 
     After the appraisal round closes the numbers come from the frozen AppraisedResult (one row per unit);
     a unit without one, or frozen with other thresholds than the period's now, is computed from its scores."""
-    rows = list(Submission.objects.filter(period=period, unit__block=block).values_list(
+    rows = list(Submission.objects.filter(period=period, block=block).values_list(
         "pk", "unit_id", "unit__code", "unit__name", "framework_id", "proposed_grade", "status",
         "framework__total_points", "appraised_result__total", "appraised_result__below",
         "appraised_result__thresholds"))
@@ -193,8 +213,11 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
     _refuse_incomplete([row for row in rows if row[0] in set(unfrozen) and row[6] not in unappraised])
     live = {pk: (total, [f"{cid}:{level}" for cid, level in below]) for pk, (total, below) in appraised_results(
         unfrozen, thresholds).items()}
-    criteria = {pk: (code, group, framework_id) for pk, criterion_id, code, group, framework_id in Node.objects.filter(
-        framework_id__in={row[4] for row in rows}).values_list("pk", "criterion_id", "code", "group", "framework_id")
+    # A rank-only period (PAR index) orders by the total alone: no quality level, no content group plays a part.
+    criteria = {} if settings.rank_only else {
+        pk: (code, group, framework_id) for pk, criterion_id, code, group, framework_id in Node.objects.filter(
+            framework_id__in={row[4] for row in rows}).values_list("pk", "criterion_id", "code", "group",
+                                                                   "framework_id")
         if criterion_id == pk}
     results_total: dict[int, int] = defaultdict(int)
     for _code, group, framework_id in criteria.values():
@@ -208,11 +231,12 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
         found = shared[token] = rules.Criterion(code=code, group=group, level=level)
         return found
 
-    facts = {f.unit_id: f for f in UnitFacts.objects.filter(period=period, unit__block=block).select_related(
+    facts = {f.unit_id: f for f in UnitFacts.objects.filter(period=period, **_in_block(period, block)).select_related(
         "fault_unit")}
     # Điều 7.3: discipline recorded on a unit (of any block) for a fault committed in a unit of this block.
     incoming: dict[int, list[UnitFacts]] = defaultdict(list)
-    for fact in (UnitFacts.objects.filter(period=period, fault_unit__block=block).exclude(discipline=rules.NONE)
+    for fact in (UnitFacts.objects.filter(period=period, **_in_block(period, block, "fault_unit"))
+                 .exclude(discipline=rules.NONE)
                  .select_related("unit", "fault_unit").order_by("unit__name")):
         if fact.fault_unit_id != fact.unit_id:
             incoming[fact.fault_unit_id].append(fact)
@@ -220,6 +244,8 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
     units, display = [], {}
     for pk, unit_id, code, name, framework_id, proposed, status, framework_total, *_ in rows:
         total, below = frozen.get(pk) or live[pk]
+        if settings.rank_only:
+            below = []
         if status in unappraised:  # not sent by the deadline: not appraised, ranks with total 0
             total, below = Decimal(0), []
         unit_facts = facts.get(unit_id, no_facts)
@@ -278,8 +304,8 @@ def snapshot(period: Period, block: Block, orders: list[list[str]] | None = None
 
 
 def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = None) -> dict:
-    settings = period_settings(period, block)
     try:
+        settings = period_settings(period, block)  # the period's readings, and the framework's groups
         units, display = build_units(period, block, settings)
         if not units:
             raise ValidationError(f"{block} chưa có đơn vị nào có báo cáo trong kỳ.")
@@ -288,7 +314,9 @@ def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = Non
         raise ValidationError(f"Chưa xếp hạng được: {exc}") from None
     if orders:
         ranking = chair.apply_chair_order(ranking, orders)
-    previous = _previous(period, block)
+    # Last year's results follow the lineage (docs/process.md, "Lịch sử tổ chức"): a commune re-created
+    # under the province in 2025 keeps its 2024 rank, grade and the Điều 11.2.d flag.
+    previous = previous_results(period, {info["unit_id"]: code for code, info in display.items()})
     unsent_zero = Submission.LOCKED not in period.appraisable_statuses  # read once, not per unit
     rows = []
     for result in ranking.units:
@@ -301,25 +329,31 @@ def _snapshot(period: Period, block: Block, orders: list[list[str]] | None = Non
         }
         if unsent_zero and display[result.id]["status"] != Submission.SENT:
             row["reasons"].insert(0, UNSENT_REASON)
-        before = previous.get(result.id)
-        if before:
-            row["previous"] = before
-            if result.grade == rules.KHTNV and before.get("grade") == rules.KHTNV:
+        befores = previous.get(result.id)
+        if befores:
+            row["previous"] = {key: befores[0][key] for key in ("rank", "total", "grade")}
+            if befores[0]["former"] or len(befores) > 1:  # a predecessor's result: say whose
+                row["previous_from"] = [{key: b[key] for key in ("name", "rank", "total", "grade", "block")}
+                                        for b in befores]
+            failed = [b for b in befores if b["grade"] == rules.KHTNV]
+            if result.grade == rules.KHTNV and failed:
                 row["two_years_khtnv"] = True
-                row["reasons"].append("Hai năm liên tiếp Không hoàn thành nhiệm vụ: xem xét xử lý trách nhiệm "
-                                      "người đứng đầu (Điều 11.2.d).")
+                whose = ", ".join(b["name"] for b in failed if b["former"])
+                row["reasons"].append("Hai năm liên tiếp Không hoàn thành nhiệm vụ"
+                                      + (f" (năm trước: {whose}, đơn vị trước đây)" if whose else "")
+                                      + ": xem xét xử lý trách nhiệm người đứng đầu (Điều 11.2.d).")
         rows.append(row)
     _codes_to_names(rows)
     summary = ranking.blocks[block.code]
-    framework_ids = set(Submission.objects.filter(period=period, unit__block=block).values_list("framework_id",
-                                                                                                flat=True))
+    framework_ids = set(Submission.objects.filter(period=period, block=block).values_list("framework_id",
+                                                                                          flat=True))
     codes = [n.code for n in Node.objects.filter(framework_id__in=framework_ids).order_by("framework_id", "ordering")
              if n.criterion_id == n.id]
     return {
         "block": {"code": block.code, "name": block.name}, "rank_only": settings.rank_only,
         "summary": {k: v for k, v in asdict(summary).items()}, "criteria": codes, "units": rows,
         "ties": chair.tie_groups(ranking), "unresolved": chair.unresolved(ranking),
-        "settings": {"excellent_share": str(settings.excellent_share), "quota": block.excellent_quota},
+        "settings": {"excellent_share": str(settings.excellent_share), "quota": block_quota(period, block)},
     }
 
 
@@ -483,7 +517,8 @@ def notify_publication(version: RankingVersion) -> int:
     from config.mail import send_notice
     from submissions.models import Role
 
-    roles = Role.objects.filter(unit__block=version.block, kind__in=Role.UNIT_KINDS).select_related("user")
+    roles = Role.objects.filter(kind__in=Role.UNIT_KINDS, **_in_block(version.period, version.block)).select_related(
+        "user").distinct()
     return send_notice(
         to=[r.user.email for r in roles], hidden=True,
         subject=f"Công bố kết quả xếp loại — {version.block} — {version.period.name}",
@@ -605,12 +640,13 @@ def head_grade_save(*, period: Period, unit: Unit, actor, full_name: str, positi
     recorded changes nothing (no new history row)."""
     if unit.authority_id != period.authority_id:
         raise ValidationError("Đơn vị không thuộc cơ quan của kỳ đánh giá.")
-    version = published_version(period, unit.block)
+    block = member_block(period, unit)
+    version = published_version(period, block)
     if version is None:
-        raise ValidationError(unpublished_reason(period, unit.block))
+        raise ValidationError(unpublished_reason(period, block))
     row = published_row(version, unit)
     if row is None:
-        raise ValidationError(f"{unit} không có trong kết quả đã công bố của {unit.block} (lần {version.number}).")
+        raise ValidationError(f"{unit} không có trong kết quả đã công bố của {block} (lần {version.number}).")
     unit_grade = row.get("grade")
     if unit_grade not in rules.GRADES:
         raise ValidationError("Kỳ đánh giá chỉ xếp hạng, không xếp loại: không có xếp loại của đơn vị để đối chiếu "
@@ -634,7 +670,7 @@ def head_grade_save(*, period: Period, unit: Unit, actor, full_name: str, positi
         errors["transferred_on"] = problem
     elif "grade" not in errors and (problem := rules.head_grade_problem(
             grade, unit_grade, newly_transferred=newly_transferred, transferred_on=transferred_on, today=today)):
-        errors["grade"] = f"{problem} Đối chiếu với kết quả công bố lần {version.number} của {unit.block}."
+        errors["grade"] = f"{problem} Đối chiếu với kết quả công bố lần {version.number} của {block}."
     if errors:
         raise ValidationError(errors)
     record = HeadGrade.objects.select_for_update().filter(period=period, unit=unit).first()
@@ -659,7 +695,7 @@ def head_grade_rows(period: Period, block: Block, *, now: datetime | None = None
     against the result in force (a head above the unit after a revocation re-ranked it lower, or no
     published result to compare with any more). A record is never kept as valid silently."""
     version = published_version(period, block)
-    records = {r.unit_id: r for r in HeadGrade.objects.filter(period=period, unit__block=block)
+    records = {r.unit_id: r for r in HeadGrade.objects.filter(period=period, **_in_block(period, block))
                .select_related("unit", "version", "recorded_by")}
     today = timezone.localdate(_now(now))
     rows = []

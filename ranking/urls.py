@@ -15,6 +15,7 @@ urlpatterns = [
     path("xep-loai/ky/<int:pk>/tao-bao-cao/", views.report_request, name="report_request"),
     path("xep-loai/ky/<int:pk>/tao-bao-cao/<int:job_id>/", views.report_job, name="report_job"),
     path("xep-loai/bao-cao/<int:submission_id>/diem-bi-tru/", views.lost_points_view, name="lost_points"),
+    path("xep-loai/don-vi-truc-thuoc/<int:unit_id>/", views.subordinate_results, name="subordinate_results"),
     path("cong-khai/", views.public_list, name="public_list"),
     path("cong-khai/<int:version_id>/", views.public_detail, name="public_detail"),
 ]

@@ -21,7 +21,19 @@ from submissions.transitions import period_log
 from . import chair, reports, services
 from .models import INCIDENTS, HeadGrade, RankingVersion, UnitFacts
 from .permissions import can_view, require
-from .rules import GRADE_LABELS, GRADES
+from .rules import GRADE_LABELS, GRADES, RankingError
+from .selectors import subordinate_discipline, subordinate_versions
+
+
+def with_former_names(units: list[dict]) -> list[dict]:
+    """The rows of a snapshot, each with ``former``: the names of the units it continues ("(trước đây: …)",
+    docs/process.md "Lịch sử tổ chức"), read now, so a reorganisation recorded after publication shows."""
+    from submissions.lineage import former_names
+
+    former = former_names(u["unit_id"] for u in units if u.get("unit_id"))
+    if not former:
+        return units
+    return [{**u, "former": former[u["unit_id"]]} if u.get("unit_id") in former else u for u in units]
 
 
 def _period(request, pk) -> Period:
@@ -154,16 +166,19 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
                                       "Chủ tịch Hội đồng quyết định thứ tự."))
             else:
                 raise ValidationError("Thao tác không hợp lệ.")
-        except ValidationError as exc:
+        except (ValidationError, RankingError) as exc:
+            # Each refusal says what it is: data the rules cannot rank is "Chưa xếp hạng được: …"; a bad
+            # decision date is only ever the date field's message (``_decision_date``, on the confirmation).
+            texts = exc.messages if isinstance(exc, ValidationError) else [f"Chưa xếp hạng được: {exc}"]
             if action not in ("chair", "return") or version is None:
-                for message in exc.messages:
+                for message in texts:
                     messages.error(request, message)
                 return redirect("ranking:block", pk=period.pk, block_id=block.pk)
             # A refused form of this page is shown again with what was typed and the refusal beside it.
-            refused = {"action": action, "messages": exc.messages}
+            refused = {"action": action, "messages": texts}
         else:
             return redirect("ranking:block", pk=period.pk, block_id=block.pk)
-    units = version.snapshot.get("units", []) if version else []
+    units = with_former_names(version.snapshot.get("units", []) if version else [])
     offered = VERSION.offered(version.status if version else RankingVersion.NEW, roles)
     names = {u["id"]: u["name"] for u in units}
     ordered = {frozenset(g) for g in chair.as_orders(version.chair_order)} if version else set()
@@ -180,11 +195,14 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
         "unresolved_names": [names.get(i, i) for i in (version.snapshot.get("unresolved", []) if version else [])],
         "cap_share": _percent((version.snapshot.get("settings", {}) if version else {}).get("excellent_share", "0.20")),
         "submit_missing": services.submit_missing(version) if "submit" in offered else [],
-        "facts": {f.unit.code: f for f in UnitFacts.objects.filter(period=period, unit__block=block)
+        "facts": {f.unit.code: f for f in UnitFacts.objects.filter(period=period, unit__submissions__period=period,
+                                                              unit__submissions__block=block)
                   .select_related("unit")},
         "refused": refused, "typed": request.POST if refused else {},
         "head_grade_problems": (sum(1 for row in services.head_grade_rows(period, block)[1] if row["problem"])
-                                if secretariat and HeadGrade.objects.filter(period=period, unit__block=block).exists()
+                                if secretariat and HeadGrade.objects.filter(
+                                    period=period, unit__submissions__period=period,
+                                    unit__submissions__block=block).exists()
                                 else 0),
     }, status=400 if refused else 200)
 
@@ -204,7 +222,8 @@ def _confirm(request, period, version, action, roles, day, date_error: str = "")
         errors["decision_date"] = date_error
     if action == "revoke" and not typed["reason"].strip():
         errors["reason"] = "Hãy ghi lý do hủy bỏ kết quả."
-    missing = ([refused[1]] if refused else []) + list(errors.values())
+    # What stands in the way as a whole; a wrong field's message (a bad decision date) stays beside that field.
+    missing = [refused[1]] if refused else []
     if action == "submit" and not refused:
         missing += services.submit_missing(version)
     preview, changed = version, []
@@ -222,7 +241,7 @@ def _confirm(request, period, version, action, roles, day, date_error: str = "")
     return render(request, "ranking/confirm.html", {
         "period": period, "version": version, "preview": preview, "units": units, "action": action,
         "typed": typed, "missing": missing, "errors": errors, "changed": changed, "grade_labels": GRADE_LABELS,
-        "chart": chart(units)}, status=400 if missing else 200)
+        "chart": chart(units)}, status=400 if missing or errors else 200)
 
 
 @login_required
@@ -232,6 +251,7 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=unit_id, authority=period.authority)
     facts = UnitFacts.objects.filter(period=period, unit=unit).first()
     choices = list(services.fault_unit_choices(period, unit))
+    subordinate = subordinate_discipline(unit, period.year)
     typed, errors = None, {}
     fault_unit_id = str(facts.fault_unit_id or "") if facts else ""
     if request.method == "POST":
@@ -244,6 +264,10 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
                  "subunits_disciplined_share": request.POST.get("subunits_disciplined_share", "").strip() or "0",
                  "evidence": request.POST.get("evidence", "")}
         fault_unit = next((u for u in choices if str(u.pk) == fault_unit_id), None)
+        if request.POST.get("use_subordinate") and subordinate:  # Điều 11.1.b: the share the child authority shows
+            typed["subunits_disciplined_share"] = str(subordinate["share"])
+            if subordinate["source"] not in typed["evidence"]:
+                typed["evidence"] = "\n".join(t for t in (typed["evidence"].strip(), subordinate["source"]) if t)
         try:
             if fault_unit_id and fault_unit is None:
                 raise ValidationError({"fault_unit": "Nơi xảy ra vi phạm: hãy chọn một đơn vị trong danh sách."})
@@ -254,7 +278,7 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
             messages.error(request, "Chưa lưu được thông tin xếp loại: " + " ".join(errors.values()))
         else:
             messages.success(request, f"Đã lưu thông tin xếp loại của {unit}.")
-            return redirect("ranking:block", pk=period.pk, block_id=unit.block_id)
+            return redirect("ranking:block", pk=period.pk, block_id=services.member_block(period, unit).pk)
     share = typed["subunits_disciplined_share"] if typed else fmt(facts.subunits_disciplined_share) if facts else "0"
     blocks: dict = {}
     for choice in choices:
@@ -262,7 +286,7 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     return render(request, "ranking/facts.html", {
         "period": period, "unit": unit, "facts": typed or facts, "share": share, "incidents": INCIDENTS,
         "errors": errors, "fault_unit_id": fault_unit_id, "fault_choices": list(blocks.items()),
-        "counted_here": services.faults_counted_here(period, unit)},
+        "counted_here": services.faults_counted_here(period, unit), "subordinate": subordinate},
         status=400 if errors else 200)
 
 
@@ -375,7 +399,7 @@ def annex_view(request: HttpRequest, pk: int) -> HttpResponse:
 def lost_points_view(request: HttpRequest, submission_id: int) -> HttpResponse:
     """A unit's lost points, for the unit once its block's result is published (and for the secretariat)."""
     submission, access = get_submission_for_user(request.user, submission_id)
-    published = RankingVersion.objects.filter(period=submission.period, block=submission.unit.block,
+    published = RankingVersion.objects.filter(period=submission.period, block=submission.block_id,
                                               status=RankingVersion.PUBLISHED).exists()
     if not published and not access.secretariat:
         raise Http404("Kết quả xếp loại chưa được công bố.")
@@ -383,6 +407,25 @@ def lost_points_view(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 
 # --------------------------------------------------------------------------- public, no login
+
+
+@login_required
+@require_GET
+def subordinate_results(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Điều 11.1.b: the results a unit's own assessment of its departments, subordinate units or communes
+    published (an authority of its own, ``Unit.assesses``), for the unit's leadership (its approvers) and
+    the secretariat of the unit's authority: the ranks, grades and reasons, which the public page omits."""
+    from submissions.models import Role
+
+    unit = get_object_or_404(Unit.objects.select_related("assesses"), pk=unit_id)
+    allowed = (is_secretariat(request.user, unit.authority_id)
+               or Role.objects.filter(user=request.user, kind=Role.APPROVER, unit=unit).exists())
+    require(allowed, "Chỉ lãnh đạo đơn vị (người phê duyệt) và cơ quan thường trực xem kết quả của đơn vị trực thuộc.")
+    if unit.assesses_id is None:
+        raise Http404(f"{unit} không tổ chức đánh giá đơn vị trực thuộc.")
+    versions = [(v, with_former_names(v.snapshot.get("units", []))) for v in subordinate_versions(unit.assesses_id)]
+    return render(request, "ranking/subordinate_results.html", {"unit": unit, "versions": versions,
+                                                                 "grade_labels": GRADE_LABELS})
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
@@ -395,7 +438,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
 def public_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(RankingVersion.objects.select_related("period", "block"), pk=version_id,
                                 status__in=[RankingVersion.PUBLISHED, RankingVersion.REVOKED])
-    units = version.snapshot.get("units", [])
+    units = with_former_names(version.snapshot.get("units", []))
     revoked_unit = next((u["name"] for u in units if version.revoked_unit and u["id"] == version.revoked_unit), "")
     return render(request, "ranking/public_detail.html", {"version": version, "units": units,
                                                           "grade_labels": GRADE_LABELS, "chart": chart(units),

@@ -137,3 +137,38 @@ class WindowForm(forms.Form):
                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     message = forms.CharField(label="Nội dung yêu cầu", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     nodes = forms.MultipleChoiceField(label="Tiêu chí được bổ sung", widget=forms.CheckboxSelectMultiple)
+
+
+class ReorganisationImportForm(forms.Form):
+    """A reorganisation sheet: uploaded (``file``, for the preview) or re-posted by the confirmation page
+    (``data``, the previewed bytes in base64; the view also checks their digest against the session).
+    ``cleaned_data["content"]`` holds the bytes and ``cleaned_data["confirm"]`` says which it was."""
+
+    file = forms.FileField(label="Bảng sắp xếp tổ chức (.xlsx: Mã đơn vị cũ, Mã đơn vị mới, Ngày hiệu lực, "
+                                 "Hình thức; Tên đơn vị mới, Khối, Căn cứ nếu có)", required=False)
+    data = forms.CharField(widget=forms.HiddenInput, required=False, strip=True)
+
+    def clean(self):
+        import base64
+        import binascii
+
+        from .reorganisation import MAX_BYTES
+
+        cleaned = super().clean()
+        upload, data = cleaned.get("file"), cleaned.get("data")
+        too_big = f"Tệp lớn hơn {MAX_BYTES // 1024} KB; bảng sắp xếp tổ chức không cần lớn như vậy."
+        if upload:
+            if upload.size > MAX_BYTES:
+                raise forms.ValidationError(too_big)
+            cleaned["content"], cleaned["confirm"] = upload.read(), False
+        elif data:
+            if len(data) > (MAX_BYTES // 3 + 1) * 4:
+                raise forms.ValidationError(too_big)
+            try:
+                cleaned["content"] = base64.b64decode(data, validate=True)
+            except (binascii.Error, ValueError):
+                raise forms.ValidationError("Dữ liệu xác nhận bị hỏng; hãy tải tệp lên lại.") from None
+            cleaned["confirm"] = True
+        else:
+            raise forms.ValidationError("Hãy chọn tệp Excel bảng sắp xếp tổ chức.")
+        return cleaned

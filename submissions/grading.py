@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from criteria.scoring import fmt
+from criteria.selectors import content_groups, grading_problem
 from ranking import rules as ranking
 
 from .models import Period, Submission
@@ -58,10 +59,14 @@ def suggest_grade(submission: Submission, sheet: Sheet) -> Suggestion | None:
     if submission.period.kind != Period.GRADING:
         return None
     thresholds = submission.period.quality_thresholds
-    settings = ranking_settings(submission.period)
+    framework = submission.framework
+    if grading_problem(framework):  # no results group named: nothing to project (the period form says why)
+        return None
+    settings = ranking_settings(submission.period, groups=content_groups(framework),
+                                results_group=framework.results_group)
     criteria, survey_max = _criteria(sheet, thresholds)
     total = sheet.total + survey_max
-    unit = ranking.Unit(id=submission.unit.code, block=submission.unit.block.code, total=total, outstanding=True,
+    unit = ranking.Unit(id=submission.unit.code, block=submission.block.code, total=total, outstanding=True,
                         criteria=tuple(criteria))
     result = ranking.qualify(unit, settings)
     reasons = [f"Tổng điểm dự kiến {fmt(total, 2)} (gồm {fmt(survey_max)} điểm Mục I giả định đạt tối đa, "

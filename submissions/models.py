@@ -72,6 +72,15 @@ class Unit(models.Model):
     name = models.CharField("Tên đơn vị", max_length=255)
     email = models.EmailField("Thư điện tử", blank=True)
     active = models.BooleanField("Đang hoạt động", default=True)
+    established_on = models.DateField("Thành lập từ ngày", null=True, blank=True,
+                                      help_text="Để trống nếu đơn vị có từ trước khi dùng phần mềm.")
+    ended_on = models.DateField("Chấm dứt hoạt động từ ngày", null=True, blank=True,
+                                help_text="Ghi khi đơn vị được sáp nhập, chia tách hoặc đổi tên (xem Lịch sử tổ chức).")
+    # Điều 11.1.b: a unit that assesses its own departments, subordinate units or communes runs its periods
+    # as an authority of its own in the same deployment (docs/process.md, "Đánh giá lồng nhau").
+    assesses = models.OneToOneField(Authority, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="unit_of", verbose_name="Là cơ quan đánh giá",
+                                    help_text="Cơ quan đánh giá mà đơn vị này tổ chức cho đơn vị trực thuộc.")
 
     class Meta:
         verbose_name = "Đơn vị"
@@ -133,12 +142,20 @@ class Period(models.Model):
 
 
 class PeriodBlock(models.Model):
-    """The framework a block uses in a period."""
+    """A block as it takes part in a period: its framework, its Điều 7.1.a quota and its own deadline, all
+    of that period (docs/process.md, "Dữ liệu của kỳ"). The block's own quota is only the default a new
+    period starts from: lowering it for 2025 never changes 2024."""
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="blocks")
     block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="period_blocks")
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="period_blocks",
                                   verbose_name="Bộ tiêu chí")
+    excellent_quota = models.PositiveSmallIntegerField(
+        "Số lượng tối đa HTXSNV của kỳ", null=True, blank=True,
+        help_text="Để trống nếu khối chỉ áp dụng tỷ lệ 20 %.",
+    )
+    deadline = models.DateTimeField("Hạn gửi riêng của khối", null=True, blank=True,
+                                    help_text="Để trống: theo hạn gửi của kỳ.")
 
     class Meta:
         verbose_name = "Bộ tiêu chí của khối"
@@ -147,6 +164,38 @@ class PeriodBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} · {self.block} · {self.framework.code}"
+
+
+class UnitLineage(models.Model):
+    """One edge of the organisation's history: ``predecessor`` continued as ``successor`` from
+    ``effective_on``. A merge is several edges into one unit, a split several out of one, a renaming one edge.
+    Everything that looks back a year (Điều 11.2.d, criteria 8.3.x, last year's rank) follows these edges
+    (``submissions.lineage``)."""
+
+    MERGE, SPLIT, RENAME = "merge", "split", "rename"
+    KINDS = [(MERGE, "Sáp nhập, hợp nhất"), (SPLIT, "Chia tách"), (RENAME, "Đổi tên")]
+
+    predecessor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="successor_links",
+                                    verbose_name="Đơn vị trước")
+    successor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="predecessor_links",
+                                  verbose_name="Đơn vị sau")
+    kind = models.CharField("Hình thức", max_length=8, choices=KINDS)
+    effective_on = models.DateField("Có hiệu lực từ ngày")
+    basis = models.CharField("Căn cứ", max_length=255, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Lịch sử tổ chức"
+        verbose_name_plural = "Lịch sử tổ chức"
+        ordering = ["effective_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["predecessor", "successor"], name="lineage_unique"),
+                       models.CheckConstraint(condition=~models.Q(predecessor=models.F("successor")),
+                                              name="lineage_not_self")]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()}, {self.effective_on:%d/%m/%Y})"
 
 
 class Role(models.Model):
@@ -211,6 +260,9 @@ class Submission(models.Model):
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="submissions")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="submissions")
+    # The period's membership record: the block the unit took part in, in this period. Ranking, revocation,
+    # exports and every page of the period read it, never Unit.block, which is the present organisation.
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="submissions", verbose_name="Khối")
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="submissions")
     status = models.CharField("Trạng thái", max_length=8, choices=STATUSES, default=DRAFT)
     proposed_grade = models.CharField("Đề xuất xếp loại", max_length=8, blank=True)

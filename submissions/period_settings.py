@@ -68,7 +68,6 @@ SUPPORT_CHOICES = (("both", "Cần cả tài liệu kiểm chứng và giải tr
                    ("either", "Tài liệu kiểm chứng hoặc giải trình (giải trình thay được tài liệu)"))
 CAP_ROUNDING_CHOICES = (("half_up", "Làm tròn (0,5 lên): 20 → 4, 9 → 2, 7 → 1, 6 → 1"),
                         ("down", "Làm tròn xuống"), ("up", "Làm tròn lên"))
-GROUP_CHOICES = (("ND1", "Nội dung I"), ("ND2", "Nội dung II"), ("ND3", "Nội dung III"))
 ZERO, ONE = Decimal(0), Decimal(1)
 
 SETTINGS: tuple[Setting, ...] = (
@@ -91,9 +90,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("subunits_disciplined_max_share", "Tỷ lệ tối đa đơn vị trực thuộc bị kỷ luật (0,20 = 20 %)",
             "Điều 7.2.b–d: trên tỷ lệ này là Không hoàn thành; ở mức xuất sắc tỷ lệ phải bằng 0.",
             "decimal", "0.20", minimum=ZERO, maximum=ONE),
-    Setting("results_group", "Nhóm “kết quả thực hiện nhiệm vụ được giao”",
-            "Điều 7: nhóm tiêu chí mà mức xếp loại đòi hỏi mức chất lượng cao hơn (mặc định Nội dung II).",
-            "choice", "ND2", choices=GROUP_CHOICES),
     Setting("nd2_kem_share", "Không hoàn thành khi quá tỷ lệ tiêu chí nhóm kết quả ở mức Kém",
             "Điều 7.2.d, cách hiểu “dưới 50 %”: Không hoàn thành khi quá một nửa tiêu chí ở mức Kém.",
             "decimal", "0.5", minimum=ZERO, maximum=ONE),
@@ -142,9 +138,13 @@ def cross_errors(values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-def ranking_settings(period, quotas: Mapping[str, int] | None = None) -> rules.RankingSettings:
+def ranking_settings(period, quotas: Mapping[str, int] | None = None, *, groups: Mapping[str, str] | None = None,
+                     results_group: str = "") -> rules.RankingSettings:
     """The engine's settings under ``period``'s readings (``period.setting``, ``period.kind``), with the
-    block quotas given (none: only the share caps HTXSNV)."""
+    block quotas given (none: only the share caps HTXSNV), and the content groups (code → title) and results
+    group named by the block's framework (``Framework.results_group``: which group Điều 7 treats as "kết quả
+    thực hiện nhiệm vụ" is a fact of the framework, not a reading of the period). A grading period needs the
+    results group among the groups (RankingError otherwise); a rank-only period looks at neither."""
 
     def number(key: str) -> Decimal:
         return Decimal(str(period.setting(key)))
@@ -159,7 +159,8 @@ def ranking_settings(period, quotas: Mapping[str, int] | None = None) -> rules.R
         min_total_good=number("min_total_good"),
         min_total_pass=number("min_total_pass"),
         subunits_disciplined_max_share=number("subunits_disciplined_max_share"),
-        results_group=period.setting("results_group"),
+        group_labels=dict(groups or {}),
+        results_group=results_group,
         poor_results_share=number("nd2_kem_share"),
         poor_results_inclusive=bool(period.setting("poor_results_inclusive")),
         level_thresholds=tuple(Decimal(str(t)) for t in period.setting("quality_thresholds")),

@@ -57,7 +57,7 @@ class Access:
 
 def get_submission_for_user(user, pk: int, *, write: bool = False, send: bool = False) -> tuple[Submission, Access]:
     submission = get_object_or_404(
-        Submission.objects.select_related("unit", "unit__block", "period", "period__authority", "framework"), pk=pk
+        Submission.objects.select_related("unit", "block", "period", "period__authority", "framework"), pk=pk
     )
     access = Access(user, submission)
     if not access.read:

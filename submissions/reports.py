@@ -10,10 +10,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from criteria.scoring import fmt, input_lines, input_text
+from criteria.xlsx import value_cell
 
 from .models import Submission
 from .selectors import submission_sheet
@@ -55,7 +55,7 @@ def summary_workbook(submission: Submission) -> bytes:
     ws.column_dimensions["I"].width = 50
 
     def cell(value, bold=False, wrap=False, number=False):
-        c = WriteOnlyCell(ws, value=value)
+        c = value_cell(ws, value)  # text (explanations, reasons, names) stays text, never a formula
         if bold:
             c.font = Font(bold=True)
         if wrap:

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from criteria.models import Authority, Framework, Node
+from criteria.selectors import grading_problem
 
 from . import services
 from .forms import PeriodForm, StaffImportForm, UnitForm, WindowForm
@@ -40,18 +41,33 @@ def period_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     frameworks = Framework.objects.order_by("-year", "code")
     form = PeriodForm(request.POST or None, instance=period, authorities=authorities,
                       locked_reason=_settings_locked(period))
-    current = {pb.block_id: pb.framework_id for pb in period.blocks.all()} if period else {}
+    current = {pb.block_id: pb for pb in period.blocks.all()} if period else {}
     for block in blocks:
+        taking_part = current.get(block.pk)
         form.fields[f"fw_{block.pk}"] = forms.ModelChoiceField(
             queryset=frameworks, required=False, label=f"Bộ tiêu chí — {block} ({block.authority})",
-            initial=current.get(block.pk),
+            initial=taking_part.framework_id if taking_part else None,
         )
+        # Điều 7.1.a: the block's quota is data of the period; a new period starts from the block's default.
+        form.fields[f"quota_{block.pk}"] = forms.IntegerField(
+            required=False, min_value=0, max_value=10000, label=f"Số lượng tối đa HTXSNV của kỳ — {block}",
+            initial=taking_part.excellent_quota if taking_part else block.excellent_quota,
+            help_text="Để trống nếu khối chỉ áp dụng tỷ lệ 20 %.",
+            error_messages={"invalid": "Hãy nhập một số nguyên.", "min_value": "Số lượng không được âm.",
+                            "max_value": "Số lượng quá lớn."})
     if request.method == "POST" and form.is_valid():
         period = form.save(commit=False)
         chosen = {b: form.cleaned_data[f"fw_{b.pk}"] for b in blocks
                   if b.authority_id == period.authority_id and form.cleaned_data.get(f"fw_{b.pk}")}
+        quotas = {b: form.cleaned_data.get(f"quota_{b.pk}") for b in chosen}
+        # Điều 7 grades with the framework's results group; a rank-only period (PAR index) needs none.
+        problems = {b: p for b, f in chosen.items() if period.kind == Period.GRADING and (p := grading_problem(f))}
         try:
-            services.period_save(period=period, frameworks=chosen)
+            for block, problem in problems.items():
+                form.add_error(f"fw_{block.pk}", problem)
+            if problems:  # refused beside each framework's field; nothing is saved
+                raise ValidationError([])
+            services.period_save(period=period, frameworks=chosen, quotas=quotas)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -75,12 +91,16 @@ def _settings_locked(period: Period | None) -> str:
 def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(Period.objects.select_related("authority"), pk=pk)
     require_secretariat(request.user, period.authority_id)
-    submissions = {s.unit_id: s for s in Submission.objects.filter(period=period)}
-    units = Unit.objects.filter(authority=period.authority, active=True).select_related("block")
-    rows = [(unit, submissions.get(unit.pk)) for unit in units]
+    # The period's participants are its membership record (each sheet's unit and block), not the units of
+    # today: a unit created or moved later does not appear in a period it never took part in.
+    rows = [(s.unit, s.block, s) for s in Submission.objects.filter(period=period).select_related("unit", "block")
+            .order_by("block__ordering", "unit__name")]
+    absent = list(Unit.objects.filter(authority=period.authority, active=True).exclude(submissions__period=period)
+                  .select_related("block"))
     return render(request, "submissions/secretariat/period_detail.html", {
         "period": period, "rows": rows, "blocks": period.blocks.select_related("block", "framework"),
-        "sent": sum(1 for _, s in rows if s and s.status == Submission.SENT),
+        "absent": absent, "accepts_members": services.accepts_members(period),
+        "sent": sum(1 for *_, s in rows if s.status == Submission.SENT),
         "changes": period_log(period),
     })
 
@@ -141,3 +161,80 @@ def window_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "submissions/secretariat/window_form.html", {
         "submission": submission, "form": form, "windows": submission.windows.prefetch_related("nodes"),
     })
+
+
+# --------------------------------------------------------------------------- organisation history (issue #12.2)
+
+
+@login_required
+def lineage_list(request: HttpRequest) -> HttpResponse:
+    """The organisation history of the units of each authority the person is the secretariat of (and of the
+    authorities below it): old → new, kind, date, basis, who recorded it and when."""
+    from django.db.models import Q
+
+    from .models import UnitLineage
+
+    sections = []
+    for authority in _authorities(request.user).order_by("name"):
+        ids = list(services.authority_and_below(authority))
+        links = (UnitLineage.objects.filter(Q(predecessor__authority_id__in=ids) | Q(successor__authority_id__in=ids))
+                 .select_related("predecessor__authority", "successor__authority", "recorded_by")
+                 .order_by("-effective_on", "successor__name", "predecessor__name"))
+        sections.append((authority, links))
+    return render(request, "submissions/secretariat/lineage_list.html", {"sections": sections})
+
+
+def _session_key(authority: Authority) -> str:
+    return f"reorganisation-preview-{authority.pk}"
+
+
+@login_required
+def reorganisation_import_view(request: HttpRequest, authority_id: int) -> HttpResponse:
+    """Upload a reorganisation sheet, see what it does, confirm (a one-way step). The preview writes nothing
+    and keeps the SHA-256 of the file in the session; the confirmation re-posts the file (base64, at most
+    ``reorganisation.MAX_BYTES``), which must be the file previewed, and the service checks it again in
+    its transaction before writing anything."""
+    import base64
+    import hashlib
+
+    from .forms import ReorganisationImportForm
+
+    authority = get_object_or_404(Authority, pk=authority_id)
+    require_secretariat(request.user, authority.pk)
+    form = ReorganisationImportForm(request.POST or None, request.FILES or None)
+    plan, problems, encoded = None, [], ""
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["content"]
+        digest = hashlib.sha256(content).hexdigest()
+        if not form.cleaned_data["confirm"]:
+            try:
+                plan = services.reorganisation_preview(authority=authority, data=content)
+            except ValidationError as exc:
+                problems = exc.messages
+            else:
+                request.session[_session_key(authority)] = digest
+                encoded = base64.b64encode(content).decode("ascii")
+        elif request.session.get(_session_key(authority)) != digest:
+            problems = ["Tệp xác nhận không phải tệp vừa xem trước (hoặc tệp đã được ghi); hãy tải tệp lên và xem "
+                        "trước lại. Chưa có thay đổi nào được ghi."]
+        else:
+            try:
+                plan = services.reorganisation_import(authority=authority, data=content, actor=request.user)
+            except ValidationError as exc:
+                problems, plan = exc.messages, None
+            else:
+                request.session.pop(_session_key(authority), None)
+                messages.success(request, f"Đã ghi lịch sử tổ chức của {authority}: {len(plan.edges)} quan hệ, tạo "
+                                          f"{len(plan.created)} đơn vị mới, {len(plan.ended)} đơn vị chấm dứt hoạt "
+                                          "động.")
+                return redirect("submissions:lineage_list")
+    context = {"authority": authority, "form": form, "problems": problems, "plan": plan, "encoded": encoded}
+    if plan is not None:
+        context.update(
+            rows=[(e.number, plan.label(e.predecessor), plan.label(e.successor), e.successor.id < 0, e.kind_label,
+                   e.effective_on, e.basis) for e in plan.edges],
+            created=plan.created, ended=[(plan.label(unit), day) for unit, day in plan.ended],
+            continuing=[plan.label(unit) for unit in plan.continuing])
+    refused = request.method == "POST" and (problems or not form.is_valid())
+    return render(request, "submissions/secretariat/reorganisation_import.html", context,
+                  status=400 if refused else 200)

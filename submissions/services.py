@@ -115,7 +115,8 @@ def submission_get_or_create(*, period: Period, unit: Unit) -> Submission:
         raise ValidationError(f"Kỳ đánh giá chưa chọn bộ tiêu chí cho {unit.block}.")
     try:
         with transaction.atomic():
-            return Submission.objects.create(period=period, unit=unit, framework=period_block.framework)
+            return Submission.objects.create(period=period, unit=unit, block_id=period_block.block_id,
+                                             framework=period_block.framework)
     except IntegrityError:
         return Submission.objects.get(period=period, unit=unit)
 
@@ -509,29 +510,69 @@ def assignment_set(*, submission: Submission, node: Node, users: list[User], act
 # --------------------------------------------------------------------------- organisation (secretariat)
 
 
+_UNSET = object()
+
+
 @transaction.atomic
-def period_save(*, period: Period, frameworks: dict[Block, Framework]) -> Period:
-    """Create or update a period and the framework each block uses. A framework chosen for a period
-    is locked: it can no longer be changed by a fixture or an import."""
+def period_save(*, period: Period, frameworks: dict[Block, Framework],
+                quotas: dict[Block, int | None] | None = None) -> Period:
+    """Create or update a period and, per block, the framework and Điều 7.1.a quota it uses in that period
+    (the membership of the period, docs/process.md "Dữ liệu của kỳ"). A block added without a quota starts
+    from the block's default. A framework chosen for a period is locked: it can no longer be changed by a
+    fixture or an import; a quota is frozen once a ranking of the block has been submitted."""
     if period.closes_at <= period.opens_at:
         raise ValidationError("Hạn gửi phải sau thời điểm mở nhận báo cáo.")
     period.full_clean()
     period.save()
+    quotas = quotas or {}
     for block, framework in frameworks.items():
         if block.authority_id != period.authority_id:
             raise ValidationError(f"{block} không thuộc {period.authority}.")
         current = PeriodBlock.objects.filter(period=period, block=block).first()
+        quota = quotas.get(block, _UNSET)
         if current and current.framework_id != framework.pk:
-            if Submission.objects.filter(period=period, unit__block=block).exists():
+            if Submission.objects.filter(period=period, block=block).exists():
                 raise ValidationError(f"{block} đã có báo cáo trong kỳ nên không đổi được bộ tiêu chí.")
             current.framework = framework
             current.save()
         elif not current:
-            PeriodBlock.objects.create(period=period, block=block, framework=framework)
+            current = PeriodBlock.objects.create(
+                period=period, block=block, framework=framework,
+                excellent_quota=block.excellent_quota if quota is _UNSET else quota)
+        if quota is not _UNSET and quota != current.excellent_quota:
+            if quota_frozen(period, block):
+                raise ValidationError(f"Kết quả xếp loại của {block} đã trình hoặc công bố nên không đổi được số "
+                                      "lượng tối đa HTXSNV của kỳ.")
+            current.excellent_quota = quota
+            current.save(update_fields=["excellent_quota"])
         framework_lock(framework=framework)
-    for unit in Unit.objects.filter(block__in=frameworks.keys(), active=True):
-        submission_get_or_create(period=period, unit=unit)
+    if not period_finished(period):
+        for unit in Unit.objects.filter(block__in=frameworks.keys(), active=True):
+            submission_get_or_create(period=period, unit=unit)
     return period
+
+
+def period_finished(period: Period) -> bool:
+    """The period's appraisal round has closed or a block has been ranked: its participants are fixed."""
+    from appraisal.models import AppraisalRound
+    from ranking.models import RankingVersion
+
+    return (AppraisalRound.objects.filter(period=period, status=AppraisalRound.Status.CLOSED).exists()
+            or RankingVersion.objects.filter(period=period).exists())
+
+
+def quota_frozen(period: Period, block: Block) -> bool:
+    """A ranking of the block beyond its draft (submitted, published, revoked) was computed with the quota."""
+    from ranking.models import RankingVersion
+
+    return RankingVersion.objects.filter(period=period, block=block).exclude(
+        status__in=[RankingVersion.NEW, RankingVersion.DRAFT]).exists()
+
+
+def accepts_members(period: Period, now: datetime | None = None) -> bool:
+    """A unit created later joins a period only until its deadline (it did not exist when the units had to
+    send): it never gets a draft inside a finished, appraised or published period."""
+    return _now(now) < period.closes_at and not period_finished(period)
 
 
 ROLE_WORDS = {"phê duyệt báo cáo": Role.APPROVER, "phê duyệt": Role.APPROVER,
@@ -559,12 +600,35 @@ def _free_username(email: str, taken: set[str]) -> str:
     raise ValidationError(f"Không tạo được tên đăng nhập cho “{email}”.")
 
 
+def _staff_import_refusal(user: User, unit: Unit) -> str | None:
+    """Why a staff import of ``unit`` may not change the existing account ``user`` (None: it may)."""
+    if user.is_superuser or user.is_staff:
+        return "là tài khoản quản trị hệ thống, danh sách cán bộ của đơn vị không được sửa tài khoản này"
+    roles = list(user.roles.all())
+    if any(role.kind not in Role.UNIT_KINDS for role in roles):
+        return ("là tài khoản có vai trò cấp cơ quan (Thường trực, Hội đồng thẩm định, Lãnh đạo, Chủ tịch), "
+                "danh sách cán bộ của đơn vị không được sửa tài khoản này")
+    if any(role.unit_id != unit.pk for role in roles):
+        return "đã là tài khoản của đơn vị khác"
+    if not roles:
+        return ("đã là tài khoản chưa thuộc đơn vị nào, danh sách cán bộ không được sửa tài khoản này; "
+                "đề nghị quản trị viên gán vai trò cho tài khoản")
+    return None
+
+
 @transaction.atomic
 def staff_import(*, unit: Unit, data: bytes, actor: User) -> StaffImportResult:
     """Import a unit's staff list in the form of seed 001 (TT, Họ và tên, Chức vụ, Email, Quyền).
 
     Every row is checked first; one bad row refuses the whole file with each problem by row number.
     New accounts get a generated one-time password and must change it at first login.
+
+    An e-mail that matches an existing account may change that account (name, position, the roles added
+    here) only when the account already belongs to this unit and to nothing else: it is not an
+    administrator (``is_staff``/``is_superuser``), it holds no authority role (secretariat, council, leader,
+    chair, chairman) and every role it holds is an officer or approver role on this very unit. So an
+    import never touches the province's accounts, another authority's accounts, nor another unit's (of
+    this or any other authority). Any other match is a row error, and the file changes nothing.
     """
     from openpyxl import load_workbook
 
@@ -625,21 +689,23 @@ def staff_import(*, unit: Unit, data: bytes, actor: User) -> StaffImportResult:
         kinds.discard(None)
         if not kinds:
             row_problems.append(f"quyền “{role_text}” không hợp lệ (chỉ nhận “Cập nhật báo cáo”, “Phê duyệt báo cáo”)")
-        other = User.objects.filter(email__iexact=email).first()
-        if other and other.roles.exclude(unit=unit).filter(kind__in=Role.UNIT_KINDS).exists():
-            row_problems.append(f"email “{email}” đã là tài khoản của đơn vị khác")
+        existing = list(User.objects.filter(email__iexact=email).order_by("pk")) if email else []
+        for other in existing:
+            refusal = _staff_import_refusal(other, unit)
+            if refusal:
+                row_problems.append(f"email “{email}” {refusal}")
+                break
         if row_problems:
             problems.append(f"Dòng {number}: " + "; ".join(row_problems) + ".")
         else:
-            parsed.append((name, position, email, kinds))
+            parsed.append((name, position, email, kinds, existing[0] if existing else None))
     if problems:
         raise ValidationError(problems)
     if not parsed:
         raise ValidationError("Tệp không có dòng cán bộ nào.")
     result = StaffImportResult(created=[], updated=[])
     taken: set[str] = set()
-    for name, position, email, kinds in parsed:
-        user = User.objects.filter(email__iexact=email).first()
+    for name, position, email, kinds, user in parsed:
         if user is None:
             password = secrets.token_urlsafe(9)
             user = User(username=_free_username(email, taken), email=email, full_name=name, position=position,
@@ -665,7 +731,8 @@ def unit_create(*, unit: Unit) -> Unit:
         raise ValidationError(f"Mã đơn vị “{unit.code}” đã có.")
     unit.save()
     for period_block in PeriodBlock.objects.filter(block=unit.block).select_related("period"):
-        submission_get_or_create(period=period_block.period, unit=unit)
+        if accepts_members(period_block.period):
+            submission_get_or_create(period=period_block.period, unit=unit)
     return unit
 
 
@@ -730,3 +797,88 @@ def reminders_send(*, now: datetime | None = None) -> int:
             ):
                 sent += 1
     return sent
+
+
+# --------------------------------------------------------------------------- reorganisation (issue #12, item 2)
+
+from . import reorganisation  # noqa: E402  (pure: no import back into this module)
+
+
+def authority_and_below(authority) -> dict[int, tuple[str, str]]:
+    """id → (code, name) of ``authority`` and of every authority below it (children, grandchildren …)."""
+    from criteria.models import Authority
+
+    below: dict[int | None, list[tuple[int, str, str]]] = {}
+    for pk, parent_id, code, name in Authority.objects.values_list("id", "parent_id", "code", "name"):
+        below.setdefault(parent_id, []).append((pk, code, name))
+    authorities = {authority.pk: (authority.code, authority.name)}
+    frontier = [authority.pk]
+    while frontier:  # breadth first; a loop of parents (never made by the product) is visited once
+        found = []
+        for parent in frontier:
+            for pk, code, name in below.get(parent, ()):
+                if pk not in authorities:
+                    authorities[pk] = (code, name)
+                    found.append(pk)
+        frontier = found
+    return authorities
+
+
+def reorganisation_scope(authority) -> reorganisation.Scope:
+    """What the checks of a reorganisation sheet of ``authority`` read (``submissions.reorganisation``): the
+    authority and every authority below it, their units, the authority's blocks and every stored lineage
+    edge."""
+    from . import lineage
+
+    authorities = authority_and_below(authority)
+    units = [reorganisation.KnownUnit(*values) for values in Unit.objects.filter(
+        authority_id__in=authorities).values_list("id", "authority_id", "code", "name", "established_on", "ended_on")]
+    blocks = {code: (pk, name) for pk, code, name in Block.objects.filter(authority=authority)
+              .values_list("id", "code", "name")}
+    return reorganisation.Scope(authority.pk, authorities, units, blocks, lineage.edges())
+
+
+def reorganisation_preview(*, authority, data: bytes, today: date | None = None) -> reorganisation.Plan:
+    """Read and check a reorganisation sheet of ``authority`` without writing anything: the plan (units
+    created, units stopped, edges), or ValidationError with every problem by row number."""
+    return reorganisation.plan_sheet(data, reorganisation_scope(authority), today=today or timezone.localdate())
+
+
+def reorganisation_import(*, authority, data: bytes, actor: User,
+                          today: date | None = None) -> reorganisation.Plan:
+    """Record a reorganisation of ``authority`` from its sheet, all or nothing (docs/process.md, "Lịch sử tổ
+    chức"). The sheet is checked again here, inside the transaction, whatever a preview said: new units are
+    created through ``unit_create`` (so they join the periods still accepting members), one ``UnitLineage``
+    per row is written with who recorded it, and every old unit stops on its date (``ended_on``, no longer
+    ``active``: period_save gives it no sheet in a new period). An existing new unit continues.
+
+    Two secretariats confirming at once: the authority row is locked, a unit stops only if it had not
+    stopped meanwhile, and the unique constraints refuse a repeated edge or code; any of these refuses the
+    whole file."""
+    from criteria.models import Authority
+
+    from .models import UnitLineage
+
+    stale = ValidationError("Lịch sử tổ chức vừa được người khác thay đổi; hãy tải tệp lên và xem trước lại. "
+                            "Chưa có thay đổi nào được ghi.")
+    try:
+        with transaction.atomic():
+            Authority.objects.select_for_update().filter(pk=authority.pk).first()
+            plan = reorganisation_preview(authority=authority, data=data, today=today)
+            ids: dict[int, int] = {}
+            for new in plan.created:
+                unit = unit_create(unit=Unit(authority=authority, block_id=new.block_id, code=new.code,
+                                             name=new.name, established_on=new.established_on))
+                ids[new.key] = unit.pk
+            UnitLineage.objects.bulk_create([
+                UnitLineage(predecessor_id=edge.predecessor.id, successor_id=ids.get(edge.successor.id,
+                                                                                     edge.successor.id),
+                            kind=edge.kind, effective_on=edge.effective_on, basis=edge.basis, recorded_by=actor)
+                for edge in plan.edges])
+            for unit, day in plan.ended:
+                if not Unit.objects.filter(pk=unit.id, ended_on__isnull=True).update(ended_on=day, active=False):
+                    raise stale
+            plan.created_ids = ids
+            return plan
+    except IntegrityError:
+        raise stale from None

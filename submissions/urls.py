@@ -26,5 +26,8 @@ urlpatterns = [
     path("thuong-truc/ky/<int:pk>/sua/", secretariat.period_edit, name="period_edit"),
     path("thuong-truc/don-vi/", secretariat.unit_list, name="unit_list"),
     path("thuong-truc/don-vi/<int:pk>/can-bo/", secretariat.staff_import_view, name="staff_import"),
+    path("thuong-truc/lich-su-to-chuc/", secretariat.lineage_list, name="lineage_list"),
+    path("thuong-truc/lich-su-to-chuc/<int:authority_id>/nhap/", secretariat.reorganisation_import_view,
+         name="reorganisation_import"),
     path("thuong-truc/bao-cao/<int:pk>/bo-sung/", secretariat.window_open_view, name="window_open"),
 ]

@@ -18,7 +18,7 @@ from criteria.selectors import framework_nodes
 
 from . import rules, services
 from .forms import EvidenceForm
-from .models import Assignment, EndorsementMinutes, Entry, Role, StateChange, Submission
+from .models import Assignment, EndorsementMinutes, Entry, Role, StateChange, Submission, Unit
 from .permissions import get_evidence_for_user, get_submission_for_user
 from .selectors import (
     Progress,
@@ -66,7 +66,10 @@ def _state(submission: Submission) -> rules.Decision:
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
     submissions = list(submissions_for_user(request.user))
-    return render(request, "submissions/my_work.html", {"submissions": submissions})
+    # Điều 11.1.b: a unit that assesses its own subordinate units shows their published results to its leaders.
+    assessing = Unit.objects.filter(roles__user=request.user, roles__kind=Role.APPROVER,
+                                    assesses__isnull=False).select_related("assesses").distinct()
+    return render(request, "submissions/my_work.html", {"submissions": submissions, "assessing": assessing})
 
 
 @login_required

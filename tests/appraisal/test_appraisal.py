@@ -213,8 +213,8 @@ def test_member_of_one_period_cannot_use_another_seat_or_period(council, client_
     period2 = Period.objects.create(authority=council.authority, code="khac", name="Kỳ khác", year=2023,
                                     opens_at=timezone.now() - timedelta(days=30),
                                     closes_at=timezone.now() - timedelta(days=1))
-    sub2 = Submission.objects.create(period=period2, unit=council.unit_a, framework=Framework.objects.get(
-        code="tn2024-so"), status="sent")
+    sub2 = Submission.objects.create(period=period2, unit=council.unit_a, block=council.unit_a.block,
+                                     framework=Framework.objects.get(code="tn2024-so"), status="sent")
     assert client.get(reverse("appraisal:unit_page", args=[council.m_stc.pk, sub2.pk])).status_code == 404
 
 

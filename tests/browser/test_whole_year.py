@@ -40,7 +40,8 @@ def year_framework():
 
     meta = FrameworkMeta(code=FRAMEWORK, name="Bộ tiêu chí thử nghiệm cả năm", authority_code="tinh-thai-nguyen",
                          authority_name="UBND tỉnh Thái Nguyên", authority_level="tinh", year=2024,
-                         target_group="Sở, ban, ngành", issuing_decision="Thử nghiệm", total_points=100)
+                         target_group="Sở, ban, ngành", issuing_decision="Thử nghiệm", total_points=100,
+                         results_group="ND2")
     levels = {"kind": "levels", "levels": [{"label": "Ban hành đầy đủ, đúng hạn", "points": "10"},
                                            {"label": "Ban hành chậm", "points": "5"},
                                            {"label": "Không ban hành", "points": "0"}]}

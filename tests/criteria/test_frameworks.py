@@ -94,11 +94,13 @@ def test_fixture_agrees_with_the_independent_reading(code):
         assert got == want, f"{code} {got['code']}"
 
 
-def test_nd2_flag_is_derived_from_the_tree():
-    nodes = Node.objects.filter(framework__code="tn2024-so")
-    nd2 = sorted(n.code for n in nodes if n.is_nd2 and n.kind == "criterion")
+def test_results_group_flag_is_named_by_the_framework():
+    """The fixtures name ND2 as the results group (Điều 7); the flag follows the framework's field, not a code."""
+    assert set(Framework.objects.values_list("results_group", flat=True)) == {"ND2"}
+    nodes = Node.objects.filter(framework__code="tn2024-so").select_related("framework")
+    nd2 = sorted(n.code for n in nodes if n.in_results_group and n.kind == "criterion")
     assert nd2 == ["6.1", "6.2", "7.1", "7.2", "7.3", "7.4", "7.5", "8.1", "8.2", "8.3"]
-    assert not Node.objects.get(framework__code="tn2024-so", code="5.5").is_nd2
+    assert not Node.objects.get(framework__code="tn2024-so", code="5.5").in_results_group
 
 
 def test_commune_framework_keeps_the_documents_numbering_and_deep_levels():
@@ -117,7 +119,8 @@ def test_export_criteria_prints_the_documented_shape():
     out = StringIO()
     call_command("export_criteria", "dh2024-xa", stdout=out)
     data = json.loads(out.getvalue())
-    assert set(data) == {"code", "name", "year", "total_points", "nodes"}
+    assert set(data) == {"code", "name", "year", "total_points", "results_group", "nodes"}
+    assert data["results_group"] == "ND2"
     assert data["code"] == "dh2024-xa" and data["year"] == 2024 and data["total_points"] == "100"
     node = data["nodes"][0]
     assert set(node) == {"code", "kind", "title", "max_points", "appraising_agency", "rule", "children"}

@@ -14,7 +14,7 @@ from appraisal import services as appraisal_services
 from criteria.models import Framework, Node
 from ranking import services
 from ranking.models import RankingVersion
-from submissions.models import Period, Role, Submission, Unit
+from submissions.models import Period, PeriodBlock, Role, Submission, Unit
 from tests.appraisal.conftest import fill_and_send
 from tests.factories import UserFactory, close_round, make_world
 
@@ -147,8 +147,7 @@ def _tie_world():
     sub_c = submission_services.submission_get_or_create(period=w.period, unit=unit_c)
     approver_c = UserFactory(username="approver.c")
     Role.objects.create(user=approver_c, kind=Role.APPROVER, unit=unit_c)
-    w.block.excellent_quota = 1
-    w.block.save()
+    PeriodBlock.objects.filter(period=w.period, block=w.block).update(excellent_quota=1)  # the period's quota
     Period.objects.filter(pk=w.period.pk).update(settings={"excellent_share": "0.5"})
     w.period.refresh_from_db()
     subs = [fill_and_send(w, w.sub_a, w.approver_a), fill_and_send(w, w.sub_b, w.approver_b),

@@ -329,7 +329,7 @@ def test_settings_are_validated(kwargs, message):
     ({"outstanding": "yes"}, "outstanding"),
     ({"block": ""}, "block"),
     ({"criteria": (Criterion("7.2", "ND2", "great"),)}, "criteria[1].level"),
-    ({"criteria": (Criterion("7.2", "ND9", TOT),)}, "criteria[1].group"),
+    ({"criteria": (Criterion("7.2", "", TOT),)}, "criteria[1].group"),
 ])
 def test_unit_refuses_bad_values_naming_unit_and_field(kwargs, field):
     values = {"id": "SNV", "block": "so", "total": D("90")} | kwargs
@@ -337,6 +337,26 @@ def test_unit_refuses_bad_values_naming_unit_and_field(kwargs, field):
         Unit(**values)
     assert "“SNV”" in str(exc.value)
     assert f"“{field}”" in str(exc.value)
+
+
+def test_group_codes_are_the_frameworks_checked_only_when_grading():
+    """Issue #12.4: a group outside the framework's groups is refused when grading, naming unit and field; a
+    rank-only ranking looks at no group (a PAR index coded TDG/XHH ranks); labels and the results group are
+    the framework's."""
+    odd = Unit(id="SNV", block="so", total=D("95"), outstanding=True, criteria=(Criterion("7.2", "ND9", TOT),))
+    with pytest.raises(RankingError, match="“SNV”.*“criteria\\[1\\].group”.*ND1, ND2, ND3"):
+        rank_units([odd])
+    assert rank_units([odd], RankingSettings(rank_only=True)).units[0].grade is None
+    par = RankingSettings(group_labels={"TDG": "Điểm tự đánh giá", "XHH": "Điểm điều tra xã hội học"},
+                          results_group="XHH")
+    survey = Unit(id="SNV", block="so", total=D("95"), outstanding=True, criteria=(Criterion("3.1", "XHH", TOT),))
+    assert qualify(survey, par).reasons == (
+        XS_PREFIX + "tiêu chí 3.1 (Điểm điều tra xã hội học) chỉ đạt mức Tốt, cần Xuất sắc.",)
+    own = Unit(id="SNV", block="so", total=D("95"), outstanding=True, criteria=(Criterion("1.1", "TDG", TOT),))
+    assert qualify(own, par).grade == HTXSNV  # Tốt outside the results group does not bar HTXSNV
+    with pytest.raises(RankingError, match="results_group"):
+        RankingSettings(group_labels={"TDG": "Điểm tự đánh giá"}, results_group="ND2")
+    RankingSettings(group_labels={"TDG": "Điểm tự đánh giá"}, results_group="", rank_only=True)  # no group needed
 
 
 def test_duplicate_ids_are_refused():

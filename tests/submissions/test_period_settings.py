@@ -17,7 +17,7 @@ from tests.factories import period_form_data
 pytestmark = pytest.mark.django_db
 
 INTERPRETATIONS = ("cap_rounding", "thresholds_on_rounded_total", "min_total_excellent", "min_total_good",
-                   "min_total_pass", "subunits_disciplined_max_share", "poor_results_inclusive", "results_group",
+                   "min_total_pass", "subunits_disciplined_max_share", "poor_results_inclusive",
                    "first_year", "support_rule", "unsent_at_deadline", "excellent_share", "nd2_kem_share")
 
 
@@ -44,13 +44,16 @@ def test_dieu_7_4_cap_rounding_setting_reaches_the_engine(world, client_for):
     client = client_for(world.secretariat)
     response = client.post(reverse("submissions:period_edit", args=[world.period.pk]),
                            edit_data(world, cap_rounding="down", min_total_excellent="92,5",
-                                     poor_results_inclusive="on", results_group="ND1",
+                                     poor_results_inclusive="on",
                                      thresholds_on_rounded_total=None, subunits_disciplined_max_share="0,1"))
     assert response.status_code == 302, response.content.decode()[:3000]
     world.period.refresh_from_db()
     settings = period_settings(world.period, world.block)
     assert settings.cap_rounding == "down" and settings.min_total_excellent == Decimal("92.5")
-    assert settings.poor_results_inclusive is True and settings.results_group == "ND1"
+    assert settings.poor_results_inclusive is True
+    # The results group is the framework's (issue #12.4), not a setting of the period.
+    assert "results_group" not in response.wsgi_request.POST and settings.results_group == "ND2"
+    assert settings.group_labels["ND2"] == "KẾT QUẢ THỰC HIỆN NHIỆM VỤ ĐƯỢC GIAO TRONG NĂM"
     assert settings.thresholds_on_rounded_total is False
     assert settings.subunits_disciplined_max_share == Decimal("0.1")
     # 9 units qualifying HTTNV: half up gives 2, rounding down gives 1

@@ -9,10 +9,11 @@ Input (``-`` reads standard input)::
                 "subunits_disciplined_share": "0", "criteria": [{"code": "7.2", "group": "ND2", "level": "xuat_sac"}]}]}
 
 Every field of :class:`ranking.rules.RankingSettings` may be set under ``settings``; ``quotas``, when given,
-replaces the default quotas entirely. ``settings.framework_total`` (default "100") is the declared total of
-the frameworks, and a unit may name its own ``max_total``: a total above it is refused. A criterion gives its
-``level``, or its appraised ``score`` and ``max`` (the level is then derived; a score above the maximum is
-refused). ``official_prosecuted`` (Điều 7.2.a) is optional, false by default.
+replaces the default quotas entirely; ``group_labels`` (code → name) gives the framework's content groups
+(default ND1–ND3 of 2610) and ``results_group`` must be one of them. ``settings.framework_total`` (default
+"100") is the declared total of the frameworks, and a unit may name its own ``max_total``: a total above
+it is refused. A criterion gives its ``level``, or its appraised ``score`` and ``max`` (the level is then
+derived; a score above the maximum is refused). ``official_prosecuted`` (Điều 7.2.a) is optional, false by default.
 
 Totals, shares and ratios are decimal strings ("88.50" or "88,50"),
 never JSON numbers, so no float ever touches a score. In rank-only mode (``"rank_only": true``) a unit
@@ -31,7 +32,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from criteria.scoring import ScoringError, parse_decimal
 from ranking.rules import (
-    GROUPS,
     INCIDENTS,
     LEVELS,
     Criterion,
@@ -52,7 +52,8 @@ DECIMAL_SETTINGS = {
 BOOL_SETTINGS = {"rank_only", "thresholds_on_rounded_total", "poor_results_inclusive"}
 INT_SETTINGS = {"total_places", "tiebreak_places"}
 STR_SETTINGS = {"cap_rounding", "results_group"}
-SETTINGS = DECIMAL_SETTINGS | BOOL_SETTINGS | INT_SETTINGS | STR_SETTINGS | {"quotas", "level_thresholds"}
+SETTINGS = (DECIMAL_SETTINGS | BOOL_SETTINGS | INT_SETTINGS | STR_SETTINGS
+            | {"quotas", "level_thresholds", "group_labels"})
 SCENARIO_SETTINGS = SETTINGS | {"framework_total"}
 
 RANK_FIELDS = ("id", "block", "total")
@@ -136,6 +137,12 @@ def parse_settings(raw: Any) -> RankingSettings:
             if not isinstance(value, dict):
                 raise ScenarioError(f"{where}: phải là bảng mã khối → số lượng tối đa, ví dụ {{\"so\": 4}}.")
             values[name] = {block: _int(quota, f"{where}, khối “{block}”") for block, quota in value.items()}
+        elif name == "group_labels":
+            if not isinstance(value, dict) or not value:
+                raise ScenarioError(f"{where}: phải là bảng mã nội dung → tên nội dung, ví dụ "
+                                    f"{{\"TDG\": \"Điểm tự đánh giá\", \"XHH\": \"Điểm điều tra xã hội học\"}}.")
+            values[name] = {_text(code, where): _text(label, f"{where}, nội dung “{code}”")
+                            for code, label in value.items()}
         else:  # level_thresholds
             if not isinstance(value, list) or len(value) != 3:
                 raise ScenarioError(f"{where}: phải là danh sách ba chuỗi số, ví dụ [\"0.9\", \"0.7\", \"0.5\"].")
@@ -177,7 +184,9 @@ def _criterion(raw: Any, where: str, settings: RankingSettings) -> Criterion:
         level = derived
     return Criterion(
         code=_text(raw["code"], f"{where}, trường “code”"),
-        group=_choice(raw["group"], GROUPS, f"{where}, trường “group”"),
+        # The scenario's content groups (``group_labels``, default ND1–ND3 of 2610); any code when rank-only.
+        group=(_text(raw["group"], f"{where}, trường “group”") if settings.rank_only
+               else _choice(raw["group"], tuple(settings.group_labels), f"{where}, trường “group”")),
         level=_choice(level, LEVELS, f"{where}, trường “level”"),
     )
 
