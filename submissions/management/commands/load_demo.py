@@ -131,6 +131,7 @@ class Command(BaseCommand):
         self._half_fill(period)
         self._council(period)
         self._published_year(tinh, frameworks)
+        _merged_province(self, tinh)
 
     def _published_year(self, tinh, frameworks) -> None:
         _published(self, tinh, frameworks)
@@ -323,3 +324,73 @@ def _derived(gap) -> str:
     from appraisal.selectors import quality_rows
 
     return next(q.derived for q in quality_rows(gap.submission) if q.node.pk == gap.node.pk)
+
+
+# --------------------------------------------------------------------------- 2025: the merged province (issue #12, 5)
+# Since 1/7/2025 Thái Nguyên includes the former Bắc Kạn and ranks its sở and its communes/wards directly. The same
+# authority continues (the 2024 periods keep their own organisation: their membership record). Every name marked
+# "(minh họa)" is demo data; the frameworks and the reorganisation come from the Excel files of fixtures/demo/,
+# imported through the product's own imports like an administrator and the secretariat would.
+PERIOD_2025 = "tn-2025-hop-nhat"
+MERGED_ON = date(2025, 7, 1)
+# block code, name, default quota (Điều 7.1.a), framework code (= file fixtures/demo/<code>.xlsx), new units
+BLOCKS_2025 = [
+    ("so-2025", "Khối các sở, ban, ngành (từ 01/7/2025)", 2, "tn2025-so-demo", [
+        ("so-nn-mt", "Sở Nông nghiệp và Môi trường (minh họa, hợp nhất với Bắc Kạn)"),
+        ("so-vh-tt-dl", "Sở Văn hóa, Thể thao và Du lịch (minh họa, hợp nhất với Bắc Kạn)"),
+    ]),
+    ("xa-phuong", "Khối UBND xã, phường (từ 01/7/2025)", 1, "tn2025-xa-demo", [
+        ("phuong-bac-kan", "UBND phường Bắc Kạn (minh họa)"), ("xa-cho-don", "UBND xã Chợ Đồn (minh họa)"),
+    ]),
+]
+# Two rounds of reorganisation (one file each, in order: a chain needs two files), skipped once their new unit
+# exists: Bình Thành + Phú Đình of Định Hóa → xã Định Hóa Mới (hợp nhất, 1/7/2025) → xã Định Hóa (đổi tên).
+REORGANISATIONS_2025 = [("tn2025-sap-xep-1-hop-nhat-demo.xlsx", "xa-dinh-hoa-moi"),
+                        ("tn2025-sap-xep-2-doi-ten-demo.xlsx", "xa-dinh-hoa")]
+
+
+def _merged_province(command, tinh) -> None:
+    """Period ``tn-2025-hop-nhat`` (open): a block of sở (the existing ones and two demo sở of the merger) and a
+    block of communes/wards ranked by the province, on 2025 demo frameworks imported from Excel; the communes of
+    Định Hóa continue, through two recorded reorganisations, as one commune of the province. The present
+    organisation changes (the sở move to the new block, the old communes stop); 2024 keeps its own."""
+    from django.conf import settings
+
+    from criteria.spreadsheet import framework_import_xlsx
+
+    files = settings.BASE_DIR / "fixtures" / "demo"
+    frameworks, quotas = {}, {}
+    for order, (code, name, quota, framework_code, units) in enumerate(BLOCKS_2025, start=len(BLOCKS)):
+        block, _ = Block.objects.get_or_create(authority=tinh, code=code,
+                                               defaults={"name": name, "excellent_quota": quota, "ordering": order})
+        framework, status = framework_import_xlsx(data=(files / f"{framework_code}.xlsx").read_bytes())
+        if status != "unchanged":
+            command.stdout.write(f"{framework.code}: nhập từ fixtures/demo/{framework_code}.xlsx ({status})")
+        frameworks[block], quotas[block] = framework, quota
+        for unit_code, unit_name in units:
+            if not Unit.objects.filter(authority=tinh, code=unit_code).exists():
+                services.unit_create(unit=Unit(authority=tinh, block=block, code=unit_code, name=unit_name,
+                                               established_on=MERGED_ON))
+    so_2025 = next(b for b in frameworks if b.code == "so-2025")
+    # The present organisation: the existing sở now sit in the 2025 block. Their 2024 sheets keep the block they
+    # took part in (Submission.block), so the published 2024 ranking does not change.
+    Unit.objects.filter(authority=tinh, block__code="so", code__in=[c for c, _ in BLOCKS[0][4]]).update(block=so_2025)
+    # Districts are gone since 1/7/2025 (no successor: their communes answer to the province).
+    Unit.objects.filter(authority=tinh, block__code="huyen", ended_on__isnull=True).update(ended_on=MERGED_ON,
+                                                                                            active=False)
+    secretariat = User.objects.get(username="snv.thuongtruc")
+    for filename, new_code in REORGANISATIONS_2025:
+        if not Unit.objects.filter(authority=tinh, code=new_code).exists():
+            plan = services.reorganisation_import(authority=tinh, data=(files / filename).read_bytes(),
+                                                  actor=secretariat)
+            command.stdout.write(f"Lịch sử tổ chức (fixtures/demo/{filename}): "
+                                 + "; ".join(f"{e.predecessor.name} → {e.successor.name} ({e.kind_label})"
+                                             for e in plan.edges))
+    if not Period.objects.filter(code=PERIOD_2025).exists():
+        period = Period(authority=tinh, code=PERIOD_2025,
+                        name="Đánh giá năm 2025 — tỉnh Thái Nguyên sau hợp nhất (minh họa)", year=2025,
+                        opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(6),
+                        data_cutoff=timezone.localdate(), settings={"first_year": False})
+        services.period_save(period=period, frameworks=frameworks, quotas=quotas)
+        command.stdout.write(f"Kỳ “{PERIOD_2025}” (2025, tỉnh sau hợp nhất): "
+                             f"{Submission.objects.filter(period=period).count()} đơn vị, đang nhận báo cáo.")
