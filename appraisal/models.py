@@ -9,7 +9,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from criteria.models import Node
-from submissions.models import Period, Submission, Unit, Window
+from submissions.models import Period, PeriodBlock, Submission, Unit, Window
 
 
 class CouncilMember(models.Model):
@@ -269,3 +269,45 @@ class AppraisedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.total}"
+
+
+class PaperBlock(models.Model):
+    """A block of a period whose units send their dossier on paper ("nộp hồ sơ giấy", seed 004 §2.2: the
+    communes "chấm điểm bằng hình thức trực tiếp … bản giấy"): the appraisal team enters each sheet from the
+    dossier, and a dossier received after the block's deadline is not appraised (``appraisal.paper``)."""
+
+    period_block = models.OneToOneField(PeriodBlock, on_delete=models.CASCADE, related_name="paper",
+                                        verbose_name="Khối của kỳ")
+    note = models.CharField("Căn cứ", max_length=255, blank=True,
+                            help_text="Ví dụ: Kế hoạch số 12/KH-UBND ngày 10/01/2025.")
+    enabled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    enabled_at = models.DateTimeField("Ghi lúc")
+
+    class Meta:
+        verbose_name = "Khối nộp hồ sơ giấy"
+        verbose_name_plural = "Khối nộp hồ sơ giấy"
+
+    def __str__(self) -> str:
+        return f"Hồ sơ giấy: {self.period_block.block} ({self.period_block.period})"
+
+
+class PaperDossier(models.Model):
+    """The date the secretariat received a unit's paper dossier, who recorded it and when. On time (on or
+    before the day of the block's deadline, Vietnam time) it lets the appraisal team enter the sheet; late, it
+    is kept as recorded and the sheet is never entered nor appraised (seed 004: "không tiến hành đánh giá đối
+    với những đơn vị gửi báo cáo chậm")."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="paper_dossier")
+    received_on = models.DateField("Ngày nhận hồ sơ giấy")
+    note = models.CharField("Ghi chú", max_length=500, blank=True,
+                            help_text="Ví dụ: số công văn gửi kèm, số tài liệu kiểm chứng, người nộp.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("Ghi lúc")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Hồ sơ giấy đã nhận"
+        verbose_name_plural = "Hồ sơ giấy đã nhận"
+
+    def __str__(self) -> str:
+        return f"{self.submission}: nhận {self.received_on:%d/%m/%Y}"

@@ -345,15 +345,19 @@ def period_countdowns(period, submissions, now=None) -> dict[int, Countdown]:
     statuses = period.appraisable_statuses
     unsent_appraised = Submission.LOCKED in statuses
     out = {}
+    from submissions.models import PeriodBlock
+
+    own = dict(PeriodBlock.objects.filter(period=period, deadline__isnull=False).values_list("block_id", "deadline"))
     for submission in submissions:
+        deadline = own.get(submission.block_id) or period.closes_at  # the block's own deadline first
         if submission.status == Submission.SENT:
             sent_at, unsent = submission.sent_at, False
         elif submission.status == Submission.LOCKED or (submission.status == Submission.DRAFT
-                                                         and now >= period.closes_at):
+                                                         and now >= deadline):
             sent_at, unsent = None, unsent_appraised
         else:
             continue
-        countdown = unit_countdown(sent_at=sent_at, deadline=period.closes_at, unsent_appraised=unsent,
+        countdown = unit_countdown(sent_at=sent_at, deadline=deadline, unsent_appraised=unsent,
                                    today=local_day(now), allowed=allowed, holidays=holidays)
         if countdown is not None:
             out[submission.pk] = countdown

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import paper_views, views
 
 app_name = "appraisal"
 
@@ -30,4 +30,17 @@ urlpatterns = [
     path("ky/<int:period_id>/excel/", views.export_xlsx, name="export_xlsx"),
     path("ky/<int:period_id>/bao-cao/<int:submission_id>/tieu-chi/<int:node_id>/quyet-dinh/", views.council_decision,
          name="council_decision"),
+    # Paper dossiers (appraisal.paper): the secretariat, then the appraisal team
+    path("ky/<int:period_id>/ho-so-giay/", paper_views.period_paper, name="paper_period"),
+    path("ky/<int:period_id>/ho-so-giay/khoi/<int:block_id>/", paper_views.paper_block_view, name="paper_block"),
+    path("ky/<int:period_id>/ho-so-giay/bao-cao/<int:submission_id>/", paper_views.dossier_view,
+         name="paper_dossier"),
+    path("ky/<int:period_id>/nhap-ho-so-giay/", paper_views.paper_queue, name="paper_queue"),
+    path("ky/<int:period_id>/nhap-ho-so-giay/<int:submission_id>/", paper_views.paper_entry, name="paper_entry"),
+    path("ky/<int:period_id>/nhap-ho-so-giay/<int:submission_id>/tieu-chi/<int:node_id>/",
+         paper_views.paper_entry_save_view, name="paper_entry_save"),
+    path("ky/<int:period_id>/nhap-ho-so-giay/<int:submission_id>/tieu-chi/<int:node_id>/tai-lieu/",
+         paper_views.paper_evidence_view, name="paper_evidence"),
+    path("ky/<int:period_id>/nhap-ho-so-giay/<int:submission_id>/hoan-tat/", paper_views.paper_send_view,
+         name="paper_send"),
 ]

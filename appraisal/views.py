@@ -49,7 +49,11 @@ def home(request: HttpRequest) -> HttpResponse:
         | Q(council__user=request.user, council__role=CouncilMember.CHAIR)).distinct().order_by("-year")
     if not (seats or leader_periods or managed or chaired):
         raise PermissionDenied("Tài khoản không có nhiệm vụ thẩm định.")
+    from .models import PaperBlock
+
+    paper_periods = set(PaperBlock.objects.values_list("period_block__period_id", flat=True))  # hồ sơ giấy
     return render(request, "appraisal/home.html", {"seats": seats, "leader_periods": leader_periods,
+                                                   "paper_periods": paper_periods,
                                                    "managed": managed, "chaired": chaired,
                                                    "warnings": council_deadline_warnings(request.user, chaired)})
 

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from submissions.models import Block, Period, Unit
+from criteria.models import Node
+from submissions.models import Block, Period, Submission, Unit
 
 from .rules import GRADE_LABELS
 
@@ -206,3 +207,59 @@ class ReportJob(models.Model):
     @property
     def is_failed(self) -> bool:
         return self.status == self.Status.FAILED
+
+
+class LostPointsPlan(models.Model):
+    """The calendar of a period's lost-points analysis (seed 004 §2.1.a, §2.2.a; seed 003 criteria 8.1, 8.2):
+    the deadline of the preliminary analysis on the expected (self-assessed) scores, and how many days after
+    the decision publishing the results the analysis (8.1) and the remedial plan (8.2) on the appraised
+    scores may be written. A period without a row uses the defaults (``ranking.lost_points``)."""
+
+    period = models.OneToOneField(Period, on_delete=models.CASCADE, related_name="lost_points_plan")
+    deadline = models.DateTimeField(
+        "Hạn phân tích sơ bộ điểm bị mất", null=True, blank=True,
+        help_text="Ví dụ: trước ngày 20/11 (Công văn hướng dẫn của TP Thanh Hóa). Để trống: theo hạn gửi báo cáo.")
+    analysis_days = models.PositiveSmallIntegerField(
+        "Số ngày phân tích điểm bị trừ sau quyết định công bố (tiêu chí 8.1)", default=10)
+    plan_days = models.PositiveSmallIntegerField(
+        "Số ngày lập kế hoạch khắc phục sau quyết định công bố (tiêu chí 8.2)", default=20)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Lịch phân tích điểm bị mất"
+        verbose_name_plural = "Lịch phân tích điểm bị mất"
+
+    def __str__(self) -> str:
+        return f"Phân tích điểm bị mất — {self.period}"
+
+
+class LostPointNote(models.Model):
+    """A unit's explanation of the points one criterion lost: the cause, the remedy and its due date, at the
+    preliminary stage (expected self-scores, before sending) or after publication (appraised scores, the
+    evidence of next year's 8.1/8.2). Kept per submission, so per year; every change kept with who and when;
+    versioned like ``Entry`` so two people never overwrite each other silently."""
+
+    PRELIMINARY, APPRAISED = "preliminary", "appraised"
+    STAGES = [(PRELIMINARY, "Đánh giá sơ bộ (điểm dự kiến)"), (APPRAISED, "Sau công bố kết quả (điểm thẩm định)")]
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="lost_point_notes")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField("Giai đoạn", max_length=12, choices=STAGES)
+    cause = models.TextField("Nguyên nhân", blank=True)
+    remedy = models.TextField("Biện pháp xử lý, khắc phục", blank=True)
+    remedy_due = models.DateField("Thời hạn khắc phục", null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Phân tích điểm bị mất"
+        verbose_name_plural = "Phân tích điểm bị mất"
+        constraints = [models.UniqueConstraint(fields=["submission", "node", "stage"], name="lost_point_note_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.node.code} ({self.get_stage_display()})"

@@ -99,24 +99,30 @@ def lost_points(submission: Submission) -> list[dict]:
         points = appraisal.points if appraisal and appraisal.points is not None else Decimal(0)
         lost = node.max_points - points
         if lost > 0:
-            rows.append({"code": node.code, "title": node.title, "max": node.max_points,
+            rows.append({"node_id": node.id, "code": node.code, "title": node.title, "max": node.max_points,
                          "self": entries.get(node.id), "appraised": points, "lost": lost,
                          "reason": (appraisal.comment or appraisal.reason) if appraisal else "Chưa thẩm định"})
     return rows
 
 
-def lost_points_workbook(submission: Submission) -> bytes:
+def lost_points_workbook(submission: Submission, notes: dict | None = None) -> bytes:
+    """``notes`` (node id → ``LostPointNote`` or None): the unit's analysis after publication
+    (``ranking.lost_points``), written as three more columns: cause, remedy, due date."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Điểm bị trừ")
     title = f"PHÂN TÍCH ĐIỂM BỊ TRỪ — {submission.unit.name.upper()} — {submission.period.name}"
     sheet.append(text_row(sheet, [title]))
+    extra = ["Nguyên nhân", "Biện pháp xử lý, khắc phục", "Thời hạn khắc phục"] if notes is not None else []
     sheet.append(text_row(sheet, ["Mã", "Tiêu chí", "Điểm tối đa", "Tự chấm", "Thẩm định", "Bị trừ",
-                                  "Lý do của Hội đồng"]))
+                                  "Lý do của Hội đồng", *extra]))
     total = Decimal(0)
     for row in lost_points(submission):
         total += row["lost"]
+        note = (notes or {}).get(row["node_id"])
+        analysis = [note.cause, note.remedy, note.remedy_due] if note else ["", "", None]
         sheet.append(text_row(sheet, [row["code"], row["title"], row["max"], row["self"], row["appraised"],
-                                      row["lost"], row["reason"]]))  # the council's reason stays text
+                                      row["lost"], row["reason"],  # the council's reason stays text, the unit's too
+                                      *(analysis if notes is not None else [])]))
     sheet.append(text_row(sheet, ["", "TỔNG ĐIỂM BỊ TRỪ", None, None, None, total]))
     buffer = io.BytesIO()
     workbook.save(buffer)

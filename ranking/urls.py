@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lost_points_views, views
 
 app_name = "ranking"
 
@@ -18,4 +18,18 @@ urlpatterns = [
     path("xep-loai/don-vi-truc-thuoc/<int:unit_id>/", views.subordinate_results, name="subordinate_results"),
     path("cong-khai/", views.public_list, name="public_list"),
     path("cong-khai/<int:version_id>/", views.public_detail, name="public_detail"),
+    # The lost-points analysis (issue #13 item 4): ranking/lost_points.py.
+    path("xep-loai/bao-cao/<int:submission_id>/diem-bi-mat/<slug:stage>/", lost_points_views.unit_page,
+         name="lost_points_page"),
+    path("xep-loai/bao-cao/<int:submission_id>/diem-bi-mat/<slug:stage>/tieu-chi/<int:node_id>/",
+         lost_points_views.note_save, name="lost_points_note"),
+    path("xep-loai/bao-cao/<int:submission_id>/diem-bi-mat/<slug:stage>/tai/<slug:fmt>/",
+         lost_points_views.unit_report, name="lost_points_unit_report"),
+    path("xep-loai/bao-cao/<int:submission_id>/diem-bi-mat-nam-truoc/", lost_points_views.previous_page,
+         name="lost_points_previous"),
+    path("xep-loai/bao-cao/<int:submission_id>/diem-bi-mat-nam-truoc/pdf/", lost_points_views.previous_pdf,
+         name="lost_points_previous_pdf"),
+    path("xep-loai/ky/<int:pk>/diem-bi-mat/", lost_points_views.period_page, name="lost_points_period"),
+    path("xep-loai/ky/<int:pk>/diem-bi-mat/<slug:stage>/tai/<slug:fmt>/", lost_points_views.period_report,
+         name="lost_points_period_report"),
 ]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from criteria.models import Authority, Framework, Node
@@ -198,6 +199,19 @@ class UnitLineage(models.Model):
         return f"{self.predecessor} → {self.successor} ({self.get_kind_display()}, {self.effective_on:%d/%m/%Y})"
 
 
+def with_deadline(queryset):
+    """``queryset`` of submissions annotated with their block's own deadline, so ``closes_at`` reads it
+    without a query of its own (the save path and the score page)."""
+    own = PeriodBlock.objects.filter(period_id=models.OuterRef("period_id"), block_id=models.OuterRef("block_id"))
+    return queryset.annotate(own_deadline=models.Subquery(own.values("deadline")[:1]))
+
+
+def block_deadline(period_id: int, block_id: int):
+    """A block's own deadline in a period, None when it follows the period's."""
+    return (PeriodBlock.objects.filter(period_id=period_id, block_id=block_id).values_list("deadline", flat=True)
+            .first())
+
+
 class Role(models.Model):
     """What a person may do, and where. Personal accounts only; one row per role held.
 
@@ -293,6 +307,14 @@ class Submission(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @cached_property
+    def closes_at(self):
+        """The sheet's deadline: its block's own deadline in the period (seed 004: communes 05/12,
+        departments 15/12), else the period's (docs/process.md, "Dữ liệu của kỳ")."""
+        if "own_deadline" in self.__dict__:  # annotated by ``with_deadline`` (no query)
+            return self.own_deadline or self.period.closes_at
+        return block_deadline(self.period_id, self.block_id) or self.period.closes_at
+
     @property
     def status_badge(self) -> str:
         """The Bootstrap badge class of the state, so templates hold no state strings."""
@@ -322,6 +344,47 @@ class EndorsementMinutes(models.Model):
     class Meta:
         verbose_name = "Biên bản họp tập thể lãnh đạo"
         verbose_name_plural = "Biên bản họp tập thể lãnh đạo"
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+def signed_summary_upload_to(instance: SignedSummary, filename: str) -> str:
+    return f"signed-summaries/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class SignedSummary(models.Model):
+    """The summary table (score sheet PDF) exported from the software, signed by the unit with its own digital
+    certificate outside the software and uploaded back before sending (seed 001 Bước 4; 2610 Điều 8.2.c).
+    Only an upload that is signed, intact, signed over the whole file and whose fingerprint equals the sheet's
+    at upload is stored (``submissions.signed_summary``). Append-only, like the minutes: the latest is the one
+    in force; whether it still matches the sheet is computed on demand, never stored."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="signed_summaries")
+    file = models.FileField(upload_to=signed_summary_upload_to, max_length=255)
+    original_name = models.CharField("Tên tệp", max_length=255)
+    kind = models.CharField("Loại tệp", max_length=8, default="pdf")
+    mime = models.CharField(max_length=100, default="application/pdf")
+    size = models.PositiveBigIntegerField("Dung lượng")
+    sha256 = models.CharField(max_length=64)
+    fingerprint = models.CharField("Mã nội dung báo cáo (SHA-256)", max_length=64)
+    leaf_digests = models.JSONField("Mã từng tiêu chí khi xuất", default=dict, blank=True)
+    exported_at = models.DateTimeField("Xuất từ phần mềm lúc", null=True, blank=True)
+    signer_name = models.CharField("Người ký", max_length=255, blank=True)
+    certificate_subject = models.CharField("Chủ thể chứng thư", max_length=500, blank=True)
+    certificate_issuer = models.CharField("Tổ chức cấp chứng thư", max_length=500, blank=True)
+    serial = models.CharField("Số hiệu chứng thư", max_length=100, blank=True)
+    signed_at = models.DateTimeField("Ký lúc (theo người ký)", null=True, blank=True)
+    status = models.CharField("Chữ ký số", max_length=20, choices=[
+        ("signed_valid", "Đã ký số hợp lệ"), ("signed_untrusted", "Đã ký số, chưa xác minh chứng thư gốc")])
+    message = models.CharField(max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "Bảng tổng hợp đã ký số"
+        verbose_name_plural = "Bảng tổng hợp đã ký số"
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:
@@ -568,3 +631,6 @@ class StateChange(models.Model):
     def to_label(self) -> str:
         table = self._table()
         return table.labels.get(self.to_state, self.to_state) if table else self.to_state
+
+
+from .department_models import Department, DepartmentMember, DepartmentNode  # noqa: E402,F401  (issue #13 item 3)

@@ -108,6 +108,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("unsent_at_deadline", "Báo cáo chưa gửi khi hết hạn",
             "Mặc định không thẩm định: từ 17 giờ ngày hết hạn phần mềm không nhận báo cáo; không đánh giá đơn vị "
             "gửi chậm.", "choice", "not_appraised", choices=UNSENT_CHOICES),
+    Setting("signed_summary_required", "Phải đính kèm Bảng tổng hợp đã ký số trước khi gửi",
+            "Hướng dẫn Huế (Bước 4), Điều 8.2.c: đơn vị tải Bảng tổng hợp (PDF) từ phần mềm, ký số rồi tải lên; "
+            "chỉ gửi được khi bảng đã ký khớp với báo cáo. Mặc định không bắt buộc.", "bool", False),
+    Setting("departments_required", "Phân công cho phòng là bắt buộc",
+            "Thanh Hóa (§1.1): mỗi phòng chỉ chấm điểm, giải trình, tải tài liệu ở các mục được giao; người phê "
+            "duyệt sửa được tất cả. Mặc định không: cán bộ của đơn vị sửa mọi tiêu chí.", "bool", False),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 

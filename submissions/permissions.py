@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Evidence, Role, Submission
+from .models import Evidence, Role, Submission, with_deadline
 
 
 def is_secretariat(user, authority_id: int | None = None) -> bool:
@@ -56,14 +56,21 @@ class Access:
 
 
 def get_submission_for_user(user, pk: int, *, write: bool = False, send: bool = False) -> tuple[Submission, Access]:
+    from appraisal.paper import unit_write_refusal, with_paper_flag  # paper blocks: a stage above this one
+
     submission = get_object_or_404(
-        Submission.objects.select_related("unit", "block", "period", "period__authority", "framework"), pk=pk
+        with_deadline(with_paper_flag(Submission.objects).select_related(
+            "unit", "block", "period", "period__authority", "framework")), pk=pk
     )
     access = Access(user, submission)
     if not access.read:
         raise Http404("Không tìm thấy báo cáo.")
     if (write and not access.write) or (send and not access.send):
         raise PermissionDenied("Bạn không có quyền thực hiện thao tác này trên báo cáo của đơn vị.")
+    if write or send:  # a block on paper: the appraisal team enters the sheet, the unit reads it
+        refusal = unit_write_refusal(submission, send=send)
+        if refusal:
+            raise PermissionDenied(refusal)
     return submission, access
 
 

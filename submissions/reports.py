@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from appraisal.paper import mark_sheet
 from criteria.scoring import fmt, input_lines, input_text
 from criteria.xlsx import value_cell
 
@@ -28,21 +29,30 @@ def _rows(items, out=None):
 
 
 def score_sheet_pdf(submission: Submission) -> bytes:
-    """Biểu chấm điểm: Quốc hiệu, tiêu ngữ, the tree with subtotals, header repeated, "Trang x/y"."""
+    """Biểu chấm điểm: Quốc hiệu, tiêu ngữ, the tree with subtotals, header repeated, "Trang x/y". It is also
+    the summary table the unit signs before sending: it carries the submission, its period and the fingerprint
+    of the sheet's content on the page and in its document information (``submissions.signed_summary``)."""
     from weasyprint import HTML
 
+    from .signed_summary import pdf_finisher, sheet_fingerprint
+
     sheet = submission_sheet(submission)
+    paper = mark_sheet(sheet)  # a block on paper: the "Nhập từ hồ sơ giấy" mark of each leaf
+    printed_at = timezone.localtime()
+    fp = sheet_fingerprint(submission, sheet)
     html = render_to_string("submissions/print/score_sheet.html", {
-        "submission": submission, "rows": _rows(sheet.roots), "total": sheet.total,
-        "printed_at": timezone.localtime(), "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(),
+        "submission": submission, "rows": _rows(sheet.roots), "total": sheet.total, "fingerprint": fp, "paper": paper,
+        "printed_at": printed_at, "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(),
     })
     html = unicodedata.normalize("NFC", html)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        finisher=pdf_finisher(submission, fp, printed_at))
 
 
 def summary_workbook(submission: Submission) -> bytes:
     """Bảng tổng hợp kết quả tự đánh giá: one row per node, write-only workbook."""
     sheet = submission_sheet(submission)
+    paper = mark_sheet(sheet)  # a block on paper: the last column says who entered each leaf from paper, when
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet("Bảng tổng hợp")
     ws.column_dimensions["A"].width = 10
@@ -53,6 +63,7 @@ def summary_workbook(submission: Submission) -> bytes:
     ws.column_dimensions["G"].width = 16
     ws.column_dimensions["H"].width = 50
     ws.column_dimensions["I"].width = 50
+    ws.column_dimensions["J"].width = 40
 
     def cell(value, bold=False, wrap=False, number=False):
         c = value_cell(ws, value)  # text (explanations, reasons, names) stays text, never a formula
@@ -69,7 +80,8 @@ def summary_workbook(submission: Submission) -> bytes:
     ws.append([])
     ws.append([cell(h, bold=True) for h in ("STT", "Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "Điểm tối đa",
                                              "Điểm tự chấm", "Số tài liệu", "Giải trình", "Tỷ lệ % đã nhập",
-                                             "Số liệu, mức đạt (☒ trường hợp đã chọn)", "Cách tính")])
+                                             "Số liệu, mức đạt (☒ trường hợp đã chọn)", "Cách tính",
+                                             *(["Nhập từ hồ sơ giấy"] if paper else []))])
     for item in _rows(sheet.roots):
         node = item.node
         points = item.subtotal if item.children else item.points
@@ -81,6 +93,7 @@ def summary_workbook(submission: Submission) -> bytes:
             cell(None if item.children else len(item.evidence)),
             cell("" if item.children or not item.entry else item.entry.explanation, wrap=True),
             *_entered_cells(item, cell),
+            *([cell(paper_mark_text(item))] if paper else []),
         ])
     ws.append([cell(""), cell("TỔNG CỘNG", bold=True), cell(Decimal(submission.framework.total_points)),
                cell(sheet.total, bold=True, number=True)])
@@ -101,6 +114,12 @@ def _entered_cells(item, cell) -> list:
     if entry and entry.percent is not None:
         percent.number_format = "0.0###"
     return [percent, cell(input_text(lines), wrap=True), cell(entry.reason if entry else "", wrap=True)]
+
+
+def paper_mark_text(item) -> str:
+    """Who entered a leaf from the paper dossier, and when ("" for a section or a leaf not entered so)."""
+    mark = getattr(item, "paper", None)
+    return f"{mark.user}, {timezone.localtime(mark.at):%H:%M %d/%m/%Y}" if mark else ""
 
 
 def points_text(value) -> str:

@@ -188,3 +188,16 @@ def completeness(leaves: Iterable[LeafState], *, citation_warning: bool = True,
         ):
             report.no_citation.append(leaf.code)
     return report
+
+
+def block_deadline_problem(deadline: datetime | None, *, opens_at: datetime, closes_at: datetime) -> str:
+    """Why a block's own deadline cannot stand (empty: it can, or there is none): seed 004 gives blocks of
+    one period their own deadlines (communes 05/12, departments 15/12), each within the period's window,
+    so the period's deadline stays the last one and closing the round still waits for every block."""
+    if deadline is None:
+        return ""
+    if deadline <= opens_at:
+        return f"Hạn gửi riêng ({local(deadline)}) phải sau thời điểm mở nhận báo cáo ({local(opens_at)})."
+    if deadline > closes_at:
+        return f"Hạn gửi riêng ({local(deadline)}) không được muộn hơn hạn gửi của kỳ ({local(closes_at)})."
+    return ""

@@ -55,19 +55,32 @@ def period_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             help_text="Để trống nếu khối chỉ áp dụng tỷ lệ 20 %.",
             error_messages={"invalid": "Hãy nhập một số nguyên.", "min_value": "Số lượng không được âm.",
                             "max_value": "Số lượng quá lớn."})
+        # Seed 004: blocks of one period may have their own deadlines (communes 05/12, departments 15/12).
+        form.fields[f"deadline_{block.pk}"] = forms.DateTimeField(
+            required=False, label=f"Hạn gửi riêng — {block}", input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            initial=taking_part.deadline if taking_part else None,
+            help_text="Để trống: theo hạn gửi của kỳ. Không muộn hơn hạn gửi của kỳ.",
+            error_messages={"invalid": "Hãy nhập ngày giờ dạng dd/mm/yyyy hh:mm."})
     if request.method == "POST" and form.is_valid():
         period = form.save(commit=False)
         chosen = {b: form.cleaned_data[f"fw_{b.pk}"] for b in blocks
                   if b.authority_id == period.authority_id and form.cleaned_data.get(f"fw_{b.pk}")}
         quotas = {b: form.cleaned_data.get(f"quota_{b.pk}") for b in chosen}
+        deadlines = {b: form.cleaned_data.get(f"deadline_{b.pk}") for b in chosen}
         # Điều 7 grades with the framework's results group; a rank-only period (PAR index) needs none.
         problems = {b: p for b, f in chosen.items() if period.kind == Period.GRADING and (p := grading_problem(f))}
         try:
             for block, problem in problems.items():
                 form.add_error(f"fw_{block.pk}", problem)
+            for block, deadline in deadlines.items():  # marked beside the block's own deadline field
+                if late := services.rules.block_deadline_problem(deadline, opens_at=period.opens_at,
+                                                                  closes_at=period.closes_at):
+                    problems[block] = late
+                    form.add_error(f"deadline_{block.pk}", late)
             if problems:  # refused beside each framework's field; nothing is saved
                 raise ValidationError([])
-            services.period_save(period=period, frameworks=chosen, quotas=quotas)
+            services.period_save(period=period, frameworks=chosen, quotas=quotas, deadlines=deadlines)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -95,12 +108,22 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # today: a unit created or moved later does not appear in a period it never took part in.
     rows = [(s.unit, s.block, s) for s in Submission.objects.filter(period=period).select_related("unit", "block")
             .order_by("block__ordering", "unit__name")]
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .lineage import former_names
+
+    # Units of today that did not take part; a unit established after the period's deadline never could.
     absent = list(Unit.objects.filter(authority=period.authority, active=True).exclude(submissions__period=period)
+                  .filter(Q(established_on__isnull=True)
+                          | Q(established_on__lte=timezone.localdate(period.closes_at)))
                   .select_related("block"))
+    former = former_names(unit.pk for unit, *_ in rows)
+    rows = [(unit, block, s, former.get(unit.pk, "")) for unit, block, s in rows]
     return render(request, "submissions/secretariat/period_detail.html", {
         "period": period, "rows": rows, "blocks": period.blocks.select_related("block", "framework"),
         "absent": absent, "accepts_members": services.accepts_members(period),
-        "sent": sum(1 for *_, s in rows if s.status == Submission.SENT),
+        "sent": sum(1 for _, _, s, _ in rows if s.status == Submission.SENT),
         "changes": period_log(period),
     })
 

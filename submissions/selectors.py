@@ -180,7 +180,9 @@ def entry_history(entry: Entry) -> list[dict]:
                 changes.append(("Giải trình", previous.explanation, record.explanation))
         if changes or previous is None:
             out.append({"at": record.history_date, "user": record.history_user, "changes": changes,
-                        "reason": record.reason, "explanation": record.explanation, "points": record.points})
+                        "reason": record.reason, "explanation": record.explanation, "points": record.points,
+                        # why the change was made, when its writer said so ("Nhập từ hồ sơ giấy")
+                        "note": record.history_change_reason or ""})
         previous = record
     out.reverse()
     return out

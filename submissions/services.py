@@ -17,13 +17,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from criteria.models import Framework, Node
 from criteria.scoring import ScoringError, Typed, fmt, parse_rule, score_typed
 from criteria.services import framework_lock
 
-from . import rules
+from . import departments, rules
 from .docnumber import DocNumberError, doc_number_warnings, parse_doc_number, shown_number
 from .filecheck import FileRejected, check_file
 from .models import (
@@ -40,6 +41,7 @@ from .models import (
     Unit,
     User,
     Window,
+    with_deadline,
 )
 from .selectors import open_windows
 from .transitions import transition
@@ -94,7 +96,7 @@ def assert_editable(*, submission: Submission, what: str, node: Node | None = No
     if windows is None:
         windows = _windows(submission, node, now) if node else _windows(submission)
     decision = rules.edit_decision(
-        now=_now(now), opens_at=submission.period.opens_at, closes_at=submission.period.closes_at,
+        now=_now(now), opens_at=submission.period.opens_at, closes_at=submission.closes_at,
         status=submission.status, what=what, node_code=node.code if node else None, windows=windows,
     )
     if not decision.allowed:
@@ -121,10 +123,31 @@ def submission_get_or_create(*, period: Period, unit: Unit) -> Submission:
         return Submission.objects.get(period=period, unit=unit)
 
 
+def evidence_fields(*, upload, doc_number: str, issuer: str, doc_date: date | None, now: datetime | None = None):
+    """The checks of an evidence file and its document fields, shared by the unit's upload and the paper
+    dossier's scans: (kind of file, parsed document number, issuer). Each refusal carries the field's code."""
+    try:
+        kind = check_file(upload.data, upload.name, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except FileRejected as exc:
+        raise ValidationError(str(exc), code="file") from None
+    try:
+        number = parse_doc_number(doc_number)
+    except DocNumberError as exc:
+        raise ValidationError(str(exc), code="doc_number") from None
+    issuer = (issuer or "").strip()
+    if not issuer:
+        raise ValidationError("Hãy nhập cơ quan ban hành văn bản.", code="issuer")
+    if doc_date is None:
+        raise ValidationError("Hãy nhập ngày ban hành văn bản.", code="doc_date")
+    if doc_date > timezone.localdate(_now(now)):
+        raise ValidationError("Ngày văn bản không được sau ngày hôm nay.", code="doc_date")
+    return kind, number, issuer
+
+
 def _locked(submission: Submission) -> Submission:
     """The submission row, fresh and locked for the transaction: a save and a send (or the lock at the
     deadline) of the same unit serialise, so nothing is written into a sheet that was just sent."""
-    return Submission.objects.select_for_update().select_related("period").get(pk=submission.pk)
+    return with_deadline(Submission.objects.select_for_update().select_related("period")).get(pk=submission.pk)
 
 
 def _leaf(submission: Submission, node: Node) -> Node:
@@ -181,6 +204,7 @@ def entry_save(
     current values and nothing is written. ``None`` leaves a field as it is.
     """
     _leaf(submission, node)
+    departments.assert_department(submission=submission, node=node, actor=actor)  # issue #13.3, setting off: 0 q
     submission = _locked(submission)
     entry = Entry.objects.select_for_update().filter(submission=submission, node=node).first()
     if entry is None:
@@ -256,23 +280,11 @@ def evidence_add(
     raises ``ValidationError`` and nothing is stored. The PDF signature check is queued after commit.
     """
     _leaf(submission, node)
+    departments.assert_department(submission=submission, node=node, actor=actor)
     submission = _locked(submission)
     assert_editable(submission=submission, what=rules.EVIDENCE, node=node, now=now)
-    try:
-        kind = check_file(upload.data, upload.name, max_bytes=settings.EVIDENCE_MAX_BYTES)
-    except FileRejected as exc:
-        raise ValidationError(str(exc), code="file") from None
-    try:
-        number = parse_doc_number(doc_number)
-    except DocNumberError as exc:
-        raise ValidationError(str(exc), code="doc_number") from None
-    issuer = (issuer or "").strip()
-    if not issuer:
-        raise ValidationError("Hãy nhập cơ quan ban hành văn bản.", code="issuer")
-    if doc_date is None:
-        raise ValidationError("Hãy nhập ngày ban hành văn bản.", code="doc_date")
-    if doc_date > timezone.localdate(_now(now)):
-        raise ValidationError("Ngày văn bản không được sau ngày hôm nay.", code="doc_date")
+    kind, number, issuer = evidence_fields(upload=upload, doc_number=doc_number, issuer=issuer, doc_date=doc_date,
+                                           now=now)
     entry = _entry_for(submission, node)
     warnings = doc_number_warnings(number)
     same = (Evidence.objects.filter(entry__submission=submission, doc_number_normalized=number.normalized,
@@ -319,6 +331,7 @@ def evidence_remove(*, evidence: Evidence, actor: User, now: datetime | None = N
     _locked(evidence.entry.submission)
     evidence.entry.submission.refresh_from_db(fields=["status"])
     assert_editable(submission=evidence.entry.submission, what=rules.EVIDENCE, node=evidence.entry.node, now=now)
+    departments.assert_department(submission=evidence.entry.submission, node=evidence.entry.node, actor=actor)
     evidence.removed_at = _now(now)
     evidence.removed_by = actor
     evidence._history_user = actor
@@ -362,7 +375,7 @@ def send_missing(submission: Submission, *, proposed_grade: str, endorsed_on: da
     missing = []
     if submission.status == Submission.DRAFT:
         decision = rules.edit_decision(now=_now(now), opens_at=submission.period.opens_at,
-                                       closes_at=submission.period.closes_at, status=submission.status,
+                                       closes_at=submission.closes_at, status=submission.status,
                                        what=rules.SEND, windows=[])
         if not decision.allowed:
             missing.append(decision.message)
@@ -388,11 +401,13 @@ def submission_send(*, submission: Submission, actor: User, proposed_grade: str 
     and time-stamped."""
     from .permissions import Access
     from .selectors import submission_self_total
+    from .signed_summary import send_missing as signed_summary_missing
     from .states import SUBMISSION, submission_roles
 
     submission = _locked(submission)
     transition(SUBMISSION, submission, "send", actor=actor, roles=submission_roles(Access(actor, submission)),
-               missing=send_missing(submission, proposed_grade=proposed_grade, endorsed_on=endorsed_on, now=now),
+               missing=send_missing(submission, proposed_grade=proposed_grade, endorsed_on=endorsed_on, now=now)
+               + signed_summary_missing(submission),
                note=endorsement_note, at=_now(now))
     submission.sent_at = _now(now)
     submission.sent_by = actor
@@ -437,8 +452,8 @@ def submission_withdraw(*, submission: Submission, actor: User, reason: str,
 
     submission = _locked(submission)
     missing = []
-    if _now(now) >= submission.period.closes_at:
-        missing.append(f"Đã hết hạn gửi ({timezone.localtime(submission.period.closes_at):%H:%M %d/%m/%Y}).")
+    if _now(now) >= submission.closes_at:
+        missing.append(f"Đã hết hạn gửi ({timezone.localtime(submission.closes_at):%H:%M %d/%m/%Y}).")
     if submission.status == Submission.SENT and submission_appraised(submission):
         missing.append("Hội đồng thẩm định đã bắt đầu chấm báo cáo này.")
     if not reason.strip():
@@ -463,8 +478,12 @@ def submissions_lock_overdue(*, now: datetime | None = None) -> int:
 
     now = _now(now)
     with transaction.atomic():
-        overdue = list(Submission.objects.select_for_update().filter(status=Submission.DRAFT,
-                                                                       period__closes_at__lte=now)
+        # A block's own deadline (PeriodBlock.deadline) comes before the period's; the period's closes the rest.
+        own = PeriodBlock.objects.filter(period_id=OuterRef("period_id"), block_id=OuterRef("block_id"),
+                                         deadline__isnull=False).values("deadline")[:1]
+        overdue = list(Submission.objects.select_for_update().annotate(block_deadline=Subquery(own))
+                       .filter(Q(block_deadline__lte=now) | Q(block_deadline__isnull=True, period__closes_at__lte=now),
+                               status=Submission.DRAFT)
                        .only("pk", "period_id", "status"))
         Submission.objects.filter(pk__in=[s.pk for s in overdue]).update(status=Submission.LOCKED, locked_at=now)
         StateChange.objects.bulk_create([
@@ -515,7 +534,8 @@ _UNSET = object()
 
 @transaction.atomic
 def period_save(*, period: Period, frameworks: dict[Block, Framework],
-                quotas: dict[Block, int | None] | None = None) -> Period:
+                quotas: dict[Block, int | None] | None = None,
+                deadlines: dict[Block, datetime | None] | None = None) -> Period:
     """Create or update a period and, per block, the framework and Điều 7.1.a quota it uses in that period
     (the membership of the period, docs/process.md "Dữ liệu của kỳ"). A block added without a quota starts
     from the block's default. A framework chosen for a period is locked: it can no longer be changed by a
@@ -524,7 +544,10 @@ def period_save(*, period: Period, frameworks: dict[Block, Framework],
         raise ValidationError("Hạn gửi phải sau thời điểm mở nhận báo cáo.")
     period.full_clean()
     period.save()
-    quotas = quotas or {}
+    quotas, deadlines = quotas or {}, deadlines or {}
+    for block, deadline in deadlines.items():  # seed 004: a block's own deadline, within the period's window
+        if problem := rules.block_deadline_problem(deadline, opens_at=period.opens_at, closes_at=period.closes_at):
+            raise ValidationError(f"{block}: {problem}")
     for block, framework in frameworks.items():
         if block.authority_id != period.authority_id:
             raise ValidationError(f"{block} không thuộc {period.authority}.")
@@ -545,6 +568,10 @@ def period_save(*, period: Period, frameworks: dict[Block, Framework],
                                       "lượng tối đa HTXSNV của kỳ.")
             current.excellent_quota = quota
             current.save(update_fields=["excellent_quota"])
+        deadline = deadlines.get(block, _UNSET)
+        if deadline is not _UNSET and deadline != current.deadline:
+            current.deadline = deadline
+            current.save(update_fields=["deadline"])
         framework_lock(framework=framework)
     if not period_finished(period):
         for unit in Unit.objects.filter(block__in=frameworks.keys(), active=True):
@@ -777,12 +804,12 @@ def reminders_send(*, now: datetime | None = None) -> int:
     sent = 0
     periods = Period.objects.filter(opens_at__lte=now, closes_at__gt=now)
     for period in periods:
-        left = period.closes_at - now
-        due = [(kind, label) for kind, before, label in REMINDERS if left <= before]
-        if not due:
-            continue
-        kind, label = due[-1]  # the most urgent one due; earlier ones missed are not sent late
         for submission in Submission.objects.filter(period=period, status=Submission.DRAFT).select_related("unit"):
+            left = submission.closes_at - now  # the block's own deadline when it has one
+            due = [(kind, label) for kind, before, label in REMINDERS if timedelta(0) < left <= before]
+            if not due:
+                continue
+            kind, label = due[-1]  # the most urgent one due; earlier ones missed are not sent late
             try:
                 with transaction.atomic():
                     ReminderSent.objects.create(period=period, unit=submission.unit, kind=kind)
@@ -792,7 +819,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
             if send_notice(
                 to=[r.user.email for r in roles],
                 subject=f"Còn {label} đến hạn gửi báo cáo tự chấm điểm — {period.name}",
-                body=(f"{submission.unit} chưa gửi báo cáo tự chấm điểm. Hạn gửi: {rules.local(period.closes_at)}; "
+                body=(f"{submission.unit} chưa gửi báo cáo tự chấm điểm. Hạn gửi: {rules.local(submission.closes_at)}; "
                       "sau thời điểm này hệ thống tự động khóa và không nhận báo cáo."),
             ):
                 sent += 1
@@ -882,3 +909,34 @@ def reorganisation_import(*, authority, data: bytes, actor: User,
             return plan
     except IntegrityError:
         raise stale from None
+
+
+# --------------------------------------------------------------------------- signed summary (issue #13 item 1)
+
+
+@transaction.atomic
+def signed_summary_upload(*, submission: Submission, actor: User, upload: Upload, now: datetime | None = None):
+    """Store the summary table the unit signed outside the software (seed 001 Bước 4; 2610 Điều 8.2.c): on a
+    draft sheet before the deadline, only a PDF signed over the whole file, intact, exported for this sheet and
+    whose fingerprint equals the sheet's now (``submissions.signed_summary.check_upload``); anything else is
+    refused with the reason and nothing is stored. A new upload supersedes the earlier one, which is kept."""
+    from .models import SignedSummary
+    from .signed_summary import check_upload
+
+    submission = _locked(submission)
+    assert_editable(submission=submission, what=rules.SEND, now=now)
+    checked = check_upload(submission, name=upload.name, data=upload.data)
+    report, exported, cert = checked.report, checked.exported, checked.report.certificate
+    summary = SignedSummary(
+        submission=submission, original_name=upload.name[:255], size=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(), fingerprint=exported.fingerprint,
+        leaf_digests=exported.leaves, exported_at=exported.exported_at,
+        signer_name=(cert.signer if cert else ", ".join(report.signers))[:255],
+        certificate_subject=(cert.subject if cert else "")[:500],
+        certificate_issuer=(cert.issuer if cert else "")[:500],
+        serial=(cert.serial if cert else "")[:100], signed_at=report.signed_at, status=report.status,
+        message=report.message[:500], uploaded_by=actor, uploaded_at=_now(now),
+    )
+    summary.file.save("x.pdf", ContentFile(upload.data), save=False)
+    summary.save()
+    return summary

@@ -13,6 +13,10 @@ the worst of them:
 * ``unsigned``: no signature at all, likely a scan;
 * ``unreadable``: not a PDF pyHanko can read (or protected by a password).
 
+The report also says whether the last signature covers every byte of the file (``whole_file``) and gives
+its signer's certificate (``certificate``: subject, issuer, serial); the signed summary table
+(``submissions.signed_summary``) needs both.
+
 Revocation is **not** checked: fetching of CRLs and OCSP responses is disabled explicitly
 (``allow_fetching=False``, ``revocation_mode="soft-fail"``), so an upload never waits for, or leaks
 to, the network. Certificates are validated at the current time; when the signer's certificate has
@@ -43,7 +47,7 @@ from pyhanko.pdf_utils.crypt.api import AuthStatus
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
-from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 T = TypeVar("T")
@@ -68,11 +72,25 @@ _KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiatio
 
 
 @dataclass(frozen=True)
+class CertificateInfo:
+    """The signer's certificate of one signature, as shown to people (the council, the signed summary)."""
+
+    signer: str  # subject common name
+    subject: str  # the whole subject, human friendly
+    issuer: str  # the issuing CA, human friendly
+    serial: str  # hexadecimal, upper case
+
+
+@dataclass(frozen=True)
 class SignatureReport:
     status: str  # one of STATUSES
     signers: tuple[str, ...]  # subject common names, in signing order, without repetition
     signed_at: datetime | None  # time of the latest signature, as the signer declares it
     message: str  # Vietnamese, shown beside the file
+    # Whether the last signature covers every byte of the file: False when anything (even a change pyHanko's
+    # difference analysis allows, such as new document information) was appended after it.
+    whole_file: bool = False
+    certificate: CertificateInfo | None = None  # the last signature's signer certificate
 
 
 @dataclass(frozen=True)
@@ -249,4 +267,35 @@ def check_pdf_signatures(data: bytes, trust_roots: Sequence[bytes] = ()) -> Sign
     signers = tuple(dict.fromkeys(c.signer for c in checked if c.signer))
     times = [c.signed_at for c in checked if c.signed_at is not None]
     signed_at = max(times) if times else None
-    return SignatureReport(status, signers, signed_at, _message(status, worst))
+    return SignatureReport(status, signers, signed_at, _message(status, worst),
+                           whole_file=_covers_whole_file(signatures[-1]), certificate=_certificate(signatures[-1]))
+
+
+def _covers_whole_file(sig) -> bool:
+    try:
+        return sig.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE
+    except Exception:
+        return False
+
+
+_DN_LABELS = {"common_name": "CN", "organization_name": "O", "organizational_unit_name": "OU", "locality_name": "L",
+              "state_or_province_name": "ST", "country_name": "C", "email_address": "E",
+              "serial_number": "SERIALNUMBER", "user_id": "UID", "title": "T", "surname": "SN", "given_name": "G"}
+
+
+def _distinguished_name(name: asn1_x509.Name) -> str:
+    """"CN=Nguyễn Văn Ánh, O=…, C=VN": the usual notation, in the name's own order, whatever the language."""
+    parts = []
+    for key, value in name.native.items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            parts.append(f"{_DN_LABELS.get(key, key)}={item}")
+    return ", ".join(parts)
+
+
+def _certificate(sig) -> CertificateInfo | None:
+    try:
+        cert = sig.signer_cert
+        return CertificateInfo(signer=_common_name(cert), subject=_distinguished_name(cert.subject),
+                               issuer=_distinguished_name(cert.issuer), serial=f"{cert.serial_number:X}")
+    except Exception:
+        return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import secretariat, views
+from . import department_views, secretariat, signed_summary_views, views
 
 app_name = "submissions"
 
@@ -14,10 +14,15 @@ urlpatterns = [
     path("bao-cao/<int:pk>/in/", views.print_pdf, name="print_pdf"),
     path("bao-cao/<int:pk>/tong-hop/", views.summary_xlsx, name="summary_xlsx"),
     path("bao-cao/<int:pk>/phan-cong/", views.assignments, name="assignments"),
+    path("bao-cao/<int:pk>/phong/", department_views.departments, name="departments"),
     path("bao-cao/<int:pk>/bao-cao-tu-danh-gia/", views.self_report, name="self_report"),
     path("bao-cao/<int:pk>/bao-cao-tu-danh-gia/pdf/", views.self_report_pdf, name="self_report_pdf"),
     path("tai-lieu/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("bien-ban/<int:pk>/", views.minutes_download, name="minutes_download"),
+    path("bao-cao/<int:pk>/bang-tong-hop-ky-so/", signed_summary_views.signed_summary_upload,
+         name="signed_summary_upload"),
+    path("bang-tong-hop-ky-so/<int:pk>/", signed_summary_views.signed_summary_download,
+         name="signed_summary_download"),
     path("tai-lieu/<int:pk>/go/", views.evidence_remove, name="evidence_remove"),
     # The secretariat (Sở Nội vụ / Phòng Nội vụ)
     path("thuong-truc/", secretariat.period_list, name="period_list"),

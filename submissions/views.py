@@ -58,7 +58,7 @@ def _visible(item, key: str) -> bool:
 
 def _state(submission: Submission) -> rules.Decision:
     return rules.edit_decision(
-        now=timezone.now(), opens_at=submission.period.opens_at, closes_at=submission.period.closes_at,
+        now=timezone.now(), opens_at=submission.period.opens_at, closes_at=submission.closes_at,
         status=submission.status, what=rules.SCORE,
     )
 
@@ -87,14 +87,16 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
     progress = Progress(scorable=report.scorable, scored=report.scored, documented=report.documented,
                         mine=sum(1 for leaf in sheet.leaves if leaf.mine and leaf.leaves), total=sheet.total)
     from appraisal.models import AppraisalRound, SupplementRequest
+    from appraisal.paper import mark_sheet
 
+    paper = mark_sheet(sheet)  # a block on paper: each leaf's "Nhập từ hồ sơ giấy" mark, the dossier
     released = AppraisalRound.objects.filter(period=submission.period, released_at__isnull=False).exists()
     requests = SupplementRequest.objects.filter(submission=submission, answered_at__isnull=True).count()
     return render(request, "submissions/score_page.html", {
-        "results_released": released, "open_requests": requests,
+        "results_released": released, "open_requests": requests, "paper": paper,
         "submission": submission, "sheet": sheet, "access": access, "filters": FILTERS, "filter": key,
         "report": report, "state": state, "progress": progress,
-        "editable": access.write and state.allowed,
+        "editable": access.write and state.allowed and not paper,
         "window_open": any(leaf.window_open for leaf in sheet.leaves),
         "evidence_form": EvidenceForm(),
     })
@@ -278,7 +280,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
     suggestion = suggest_grade(submission, sheet)
     state = rules.edit_decision(now=timezone.now(), opens_at=submission.period.opens_at,
-                                closes_at=submission.period.closes_at, status=submission.status, what=rules.SEND)
+                                closes_at=submission.closes_at, status=submission.status, what=rules.SEND)
     typed = {"proposed_grade": "", "endorsed_on": "", "endorsement_note": ""}
     context = {"submission": submission, "sheet": sheet, "report": report, "access": access, "state": state,
                "suggestion": suggestion, "grades": GRADE_CHOICES,
@@ -316,8 +318,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         typed = _send_form(request)
         if step == "edit":
             return render(request, "submissions/review.html", {**context, "typed": typed})
+        from .signed_summary import send_missing as signed_summary_missing
+
         missing = ([typed["date_error"]] if "date_error" in typed else []) + services.send_missing(
-            submission, proposed_grade=typed["proposed_grade"], endorsed_on=typed["endorsed_date"])
+            submission, proposed_grade=typed["proposed_grade"], endorsed_on=typed["endorsed_date"]
+        ) + signed_summary_missing(submission, sheet)
         if step == "send" and not missing:
             try:
                 services.submission_send(submission=submission, actor=request.user,

@@ -15,6 +15,8 @@ ALLOWED = {
     ("submission", "draft", "send", "approver"),
     ("submission", "sent", "withdraw", "approver"),
     ("submission", "draft", "lock", "system"),
+    ("submission", "draft", "paper_send", "member"),  # a paper dossier on time, entered by the team
+    ("submission", "locked", "paper_send", "member"),
     ("appraisal_round", "open", "release", "secretariat"),
     ("appraisal_round", "released", "close", "secretariat"),
     ("ranking_version", "", "compute", "secretariat"),

@@ -75,7 +75,7 @@ def test_a_save_costs_the_same_queries_however_many_files_and_assignments(world,
                                 actor=world.approver_a)
     response, many = _save(client, world, "2.1", "1")
     assert response.status_code == 200 and response.content.decode().count("bc-") >= 5
-    assert len(many) == len(few) <= 15, [q["sql"][:80] for q in many.captured_queries]
+    assert len(many) == len(few) <= 15, [q["sql"][:300] for q in many.captured_queries]
 
 
 def test_a_locked_frameworks_nodes_are_read_once_per_process(world, django_assert_num_queries):
