@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_guard import ReadOnlyAdmin
+
 from .models import (
     AgencyScore,
     Appraisal,
@@ -33,12 +35,18 @@ class AppraisalAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AppraisalRound)
-class AppraisalRoundAdmin(admin.ModelAdmin):
+class AppraisalRoundAdmin(ReadOnlyAdmin):
+    """Read-only: a round is released and closed through ``appraisal.services`` (prerequisites listed)."""
+
     list_display = ("period", "received_on", "released_at", "closed_at")
 
 
+class ReadOnlyHistory(SimpleHistoryAdmin, ReadOnlyAdmin):
+    """Shown with their history; written only by the council's and the leaders' pages."""
+
+
 for model in (QualityLevel, SupplementRequest, LeaderForm, PaperTally):
-    admin.site.register(model, SimpleHistoryAdmin if hasattr(model, "history") else admin.ModelAdmin)
+    admin.site.register(model, ReadOnlyHistory if hasattr(model, "history") else ReadOnlyAdmin)
 
 
 @admin.register(AgencyScore, CouncilDecision)

@@ -446,6 +446,9 @@ def leader_form_save(*, period: Period, leader, unit: Unit, answers: dict, submi
         missing = [n.code for n in nodes if n.code not in clean]
         raise ValidationError(f"Phiếu chưa trả lời các tiêu chí: {', '.join(missing)}.")
     form, _ = LeaderForm.objects.select_for_update().get_or_create(period=period, leader=leader, unit=unit)
+    if form.submitted_at is not None:  # issue #15 item 5: a sent form is the leader's signed answer
+        sent = timezone.localtime(form.submitted_at)
+        raise ValidationError(f"Phiếu đánh giá {unit} đã gửi lúc {sent:%H:%M %d/%m/%Y}: không sửa được nữa.")
     form.answers = clean
     if submit:
         form.submitted_at = _now(now)
@@ -453,6 +456,9 @@ def leader_form_save(*, period: Period, leader, unit: Unit, answers: dict, submi
     form.save()
     survey_recompute(period=period, unit=unit)
     return form
+
+
+MAX_TALLY = 1_000_000  # respondents of one answer on paper: far above any unit's survey, far below an overflow
 
 
 @transaction.atomic
@@ -471,6 +477,8 @@ def paper_tally_save(*, period: Period, unit: Unit, node: Node, counts: dict, ac
             raise ValidationError(f"Số phiếu chọn phương án {answer} phải là số nguyên.") from None
         if n < 0:
             raise ValidationError(f"Số phiếu chọn phương án {answer} không được âm.")
+        if n > MAX_TALLY:
+            raise ValidationError(f"Số phiếu chọn phương án {answer} quá lớn (tối đa {MAX_TALLY:,}).".replace(",", "."))
         if n:
             clean[str(answer)] = n
     tally, _ = PaperTally.objects.select_for_update().get_or_create(

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -465,10 +466,11 @@ def tally(request: HttpRequest, period_id: int, unit_id: int) -> HttpResponse:
              if n.rule and n.rule.get("kind") == "survey"]
     if request.method == "POST":
         try:
-            for node in nodes:
-                counts = {str(k): request.POST.get(f"n-{node.code}-{k}", "0") for k in range(1, 6)}
-                services.paper_tally_save(period=period, unit=submission.unit, node=node, counts=counts,
-                                          actor=request.user)
+            with transaction.atomic():  # one refused cell keeps every row as it was (issue #15 item 5)
+                for node in nodes:
+                    counts = {str(k): request.POST.get(f"n-{node.code}-{k}", "0") for k in range(1, 6)}
+                    services.paper_tally_save(period=period, unit=submission.unit, node=node, counts=counts,
+                                              actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_guard import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Block, Entry, Evidence, Period, PeriodBlock, RefusedAccess, Role, Submission, Unit, User, Window
 
 
@@ -33,13 +35,15 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
 
 
-class PeriodBlockInline(admin.TabularInline):
+class PeriodBlockInline(ReadOnlyInline):
     model = PeriodBlock
-    extra = 0
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(ReadOnlyAdmin):
+    """Read-only: a period, its frameworks, quotas and deadlines change on the secretariat's period form
+    (``services.period_save`` refuses a framework swap once sheets exist and a quota once submitted)."""
+
     list_display = ("name", "authority", "year", "kind", "opens_at", "closes_at")
     inlines = [PeriodBlockInline]
 
@@ -82,7 +86,9 @@ class EvidenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Window)
-class WindowAdmin(admin.ModelAdmin):
+class WindowAdmin(ReadOnlyAdmin):
+    """Read-only: windows are opened by the secretariat's and the council's pages, which check the round."""
+
     list_display = ("submission", "opens_at", "closes_at", "created_by")
 
 

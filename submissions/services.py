@@ -505,10 +505,26 @@ def window_open(*, submission: Submission, nodes: list[Node], closes_at: datetim
     foreign = [n.code for n in nodes if n.framework_id != submission.framework_id or not n.rule]
     if foreign:
         raise ValidationError(f"Tiêu chí không thuộc báo cáo: {', '.join(foreign)}.")
+    if reason := window_closed_reason(submission):
+        raise ValidationError(reason)
     window = Window.objects.create(submission=submission, closes_at=closes_at, opens_at=now,
                                    message=message.strip(), created_by=actor)
     window.nodes.set(nodes)
     return window
+
+
+def window_closed_reason(submission: Submission) -> str:
+    """Why no supplementary window may open on the sheet any more (issue #15 item 6): its appraisal round
+    has closed (the scores are frozen) or a ranking of its block has been submitted or published."""
+    from appraisal.models import AppraisalRound
+    from ranking.models import RankingVersion
+
+    if AppraisalRound.objects.filter(period_id=submission.period_id, status=AppraisalRound.Status.CLOSED).exists():
+        return "Đợt thẩm định của kỳ đã kết thúc: không mở đợt bổ sung được nữa."
+    if RankingVersion.objects.filter(period_id=submission.period_id, block_id=submission.block_id).exclude(
+            status__in=[RankingVersion.NEW, RankingVersion.DRAFT]).exists():
+        return "Kết quả xếp loại của khối đã trình hoặc công bố: không mở đợt bổ sung được nữa."
+    return ""
 
 
 @transaction.atomic
