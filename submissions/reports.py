@@ -126,18 +126,31 @@ def points_text(value) -> str:
     return fmt(value, 2) if value is not None else ""
 
 
+def self_report_table(submission: Submission) -> dict:
+    """The table "1. Kết quả tự đánh giá" of the report: one row per section (area) with its maximum and the
+    self-score. In a rank-only period (PAR index, seed 004) the areas the unit does not score (every leaf a
+    survey: the secretariat enters the survey part) are left out, so the table is seed 004's 7 rows = 82; a
+    grading period keeps section I as "Lãnh đạo chấm"."""
+    from .models import Period
+
+    sheet = submission_sheet(submission)
+    areas = [item for root in sheet.roots for item in root.children]
+    if submission.period.kind == Period.RANK_ONLY:
+        areas = [a for a in areas if a.leaves]
+    return {"areas": areas, "total": sum((a.subtotal for a in areas), Decimal(0)),
+            "max_total": sum((a.node.max_points for a in areas), Decimal(0))}
+
+
 def self_report_pdf(submission: Submission) -> bytes:
     """Báo cáo tự đánh giá in the layout of seed 004: header, sections I–III, the table of areas."""
     from weasyprint import HTML
 
     from .models import SelfReport
 
-    sheet = submission_sheet(submission)
     report = SelfReport.objects.filter(submission=submission).first() or SelfReport(submission=submission)
-    areas = [item for root in sheet.roots for item in root.children]
     html = render_to_string("submissions/print/self_report.html", {
-        "submission": submission, "report": report, "areas": areas, "total": sheet.total,
-        "max_total": sum((a.node.max_points for a in areas), Decimal(0)), "printed_at": timezone.localtime(),
+        "submission": submission, "report": report, **self_report_table(submission),
+        "printed_at": timezone.localtime(),
         "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(),
     })
     return HTML(string=unicodedata.normalize("NFC", html), base_url=str(settings.BASE_DIR)).write_pdf()

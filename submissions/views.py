@@ -408,8 +408,11 @@ def self_report(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("submissions:self_report", pk=pk)
     fields = [(name, SelfReport._meta.get_field(name).verbose_name, getattr(report, name, "") if report else "")
               for name in services.REPORT_FIELDS]
+    from .reports import self_report_table
+
     return render(request, "submissions/self_report.html", {"submission": submission, "access": access,
-                                                            "fields": fields, "state": _state(submission)})
+                                                            "fields": fields, "state": _state(submission),
+                                                            **self_report_table(submission)})
 
 
 @login_required

@@ -132,6 +132,7 @@ class Command(BaseCommand):
         self._council(period)
         self._published_year(tinh, frameworks)
         _merged_province(self, tinh)
+        _par_city(self)
 
     def _published_year(self, tinh, frameworks) -> None:
         _published(self, tinh, frameworks)
@@ -394,3 +395,90 @@ def _merged_province(command, tinh) -> None:
         services.period_save(period=period, frameworks=frameworks, quotas=quotas)
         command.stdout.write(f"Kỳ “{PERIOD_2025}” (2025, tỉnh sau hợp nhất): "
                              f"{Submission.objects.filter(period=period).count()} đơn vị, đang nhận báo cáo.")
+
+
+# --------------------------------------------------------------------------- PAR index of TP Thanh Hóa (issue #13, 6)
+# Seed 004: TP Thanh Hóa ranks its departments and its communes/wards by a PAR index (Chỉ số CCHC, rank only).
+# The framework (fixtures/demo/th2025-cchc-demo.yaml) takes the 7 areas of the template "Báo cáo tự đánh giá"
+# (14 + 7 + 15,5 + 9 + 13 + 10 + 13,5 = 82) as the self-assessed sections of TDG, and a survey part XHH (18) whose
+# paper-form tallies the secretariat enters. The communes send on paper (seed 004 §2.2), by their own earlier
+# deadline (communes 05/12, departments 15/12). Every name marked "(minh họa)" is demo data.
+PAR_PERIOD = "th-2025-cchc"
+PAR_FRAMEWORK = "th2025-cchc-demo"
+PAR_BLOCKS = [
+    ("phong", "Khối các phòng chuyên môn", [
+        ("th-phong-noi-vu", "Phòng Nội vụ (minh họa)"), ("th-phong-tu-phap", "Phòng Tư pháp (minh họa)"),
+        ("th-phong-tc-kh", "Phòng Tài chính - Kế hoạch (minh họa)"),
+    ]),
+    ("xa-phuong", "Khối UBND xã, phường", [
+        ("th-phuong-dong-son", "UBND phường Đông Sơn (minh họa)"), ("th-xa-thieu-van", "UBND xã Thiệu Vân (minh họa)"),
+        ("th-xa-hoang-quang", "UBND xã Hoằng Quang (minh họa)"),
+    ]),
+]
+PAR_ACCOUNTS = [
+    ("pnv.thanhhoa", "Lê Thị Mai", "Chuyên viên Phòng Nội vụ thành phố (minh họa)", Role.SECRETARIAT, "tp-thanh-hoa"),
+    ("pnv.thanhhoa.pheduyet", "Nguyễn Văn Hải", "Trưởng phòng Nội vụ (minh họa)", Role.APPROVER, "th-phong-noi-vu"),
+]
+
+
+def _par_city(command) -> None:
+    """Period ``th-2025-cchc`` (rank only, open) of UBND thành phố Thanh Hóa: a block of departments that
+    self-assess on the software (Phòng Nội vụ's sheet filled, so its report prints seed 004's table) and a
+    block of communes on paper. Skipped, step by step, where already there."""
+    from django.conf import settings
+
+    from appraisal.models import PaperBlock
+    from appraisal.paper import paper_block_set
+    from submissions.models import PeriodBlock
+
+    if not Framework.objects.filter(code=PAR_FRAMEWORK).exists():
+        call_command("load_frameworks", str(settings.BASE_DIR / "fixtures" / "demo" / f"{PAR_FRAMEWORK}.yaml"),
+                     verbosity=0)
+    framework = Framework.objects.get(code=PAR_FRAMEWORK)
+    city = framework.authority
+    blocks = {}
+    for order, (code, name, units) in enumerate(PAR_BLOCKS):
+        block, _ = Block.objects.get_or_create(authority=city, code=code,
+                                               defaults={"name": name, "ordering": order})  # rank only: no HTXSNV quota
+        blocks[code] = block
+        for unit_code, unit_name in units:
+            Unit.objects.get_or_create(authority=city, code=unit_code, defaults={"name": unit_name, "block": block})
+    for username, full_name, position, kind, scope in PAR_ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            password = secrets.token_urlsafe(9)
+            user = User(username=username, full_name=full_name, position=position,
+                        email=f"{username}@example.gov.vn", must_change_password=True)
+            user.set_password(password)
+            user.save()
+            command.stdout.write(command.style.SUCCESS(f"{username:20} {password:14} {full_name} "
+                                                       f"({dict(Role.KINDS)[kind]})"))
+        if kind in Role.UNIT_KINDS:
+            Role.objects.get_or_create(user=user, kind=kind, unit=Unit.objects.get(authority=city, code=scope))
+        else:
+            Role.objects.get_or_create(user=user, kind=kind, authority=city)
+    period = Period.objects.filter(code=PAR_PERIOD).first()
+    if period is None:
+        period = Period(authority=city, code=PAR_PERIOD, kind=Period.RANK_ONLY,
+                        name="Chỉ số CCHC năm 2025 — TP Thanh Hóa (minh họa)", year=2025,
+                        opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(8),
+                        data_cutoff=timezone.localdate())
+        services.period_save(period=period, frameworks={b: framework for b in blocks.values()},
+                             deadlines={blocks["xa-phuong"]: _closing(3)})
+        command.stdout.write(f"Kỳ “{PAR_PERIOD}” (Chỉ số CCHC, chỉ xếp hạng): khối phòng chuyên môn nhập trên phần "
+                             "mềm, khối xã, phường nộp hồ sơ giấy.")
+    communes = PeriodBlock.objects.get(period=period, block=blocks["xa-phuong"])
+    if not PaperBlock.objects.filter(period_block=communes).exists():
+        paper_block_set(period_block=communes, enabled=True, actor=User.objects.get(username="pnv.thanhhoa"),
+                        note="Kế hoạch cải cách hành chính năm 2025 của UBND thành phố (minh họa)")
+    submission = Submission.objects.get(period=period, unit__code="th-phong-noi-vu")
+    if Entry.objects.filter(submission=submission).exists():
+        return
+    approver = User.objects.get(username="pnv.thanhhoa.pheduyet")
+    leaves = [n for n in Node.objects.filter(framework=framework).order_by("ordering")
+              if n.rule and n.rule.get("kind") != "survey"]
+    for i, node in enumerate(leaves):
+        value = node.max_points if i % 4 else node.max_points / 2
+        services.entry_save(submission=submission, node=node, actor=approver, version=0,
+                            value=str(value).replace(".", ","),
+                            explanation=f"Số liệu tại Mục {i % 3 + 1} Báo cáo số {40 + i}/BC-PNV (minh họa).")
