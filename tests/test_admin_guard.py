@@ -108,3 +108,19 @@ def test_the_paper_tally_form_is_one_transaction(db, client_for):
     data["n-1.5-5"] = "3"
     client.post(url, data)
     assert PaperTally.objects.count() == 5
+
+
+@pytest.mark.parametrize("where", ["query", "form"])
+def test_a_nul_byte_is_refused_with_a_vietnamese_400_and_changes_nothing(db, client_for, where):
+    """Issue #15 item 7: NUL in ``?code=`` or a text field ended in HTTP 500 on PostgreSQL."""
+    from submissions.models import SelfReport
+
+    w = make_world()
+    client = client_for(w.approver_a)
+    url = reverse("submissions:self_report", args=[w.sub_a.pk])
+    if where == "query":
+        response = client.get(reverse("criteria:framework_list") + "?code=a%00b")
+    else:
+        response = client.post(url, {"situation": "Tình hình\x00 chung", "number": "12/BC-SXD"})
+    assert response.status_code == 400 and "ký tự điều khiển" in response.content.decode()
+    assert not SelfReport.objects.filter(submission=w.sub_a).exists()
