@@ -19,17 +19,14 @@ Pure checks first (no database), then reads, then writes.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from criteria.models import Node
-from submissions.docnumber import doc_number_warnings, shown_number
 from submissions.models import Entry, Evidence, PeriodBlock, Submission
 from submissions.rules import LOCAL, local
 from submissions.services import (
@@ -37,7 +34,7 @@ from submissions.services import (
     Upload,
     clean_text,
     evidence_fields,
-    queue_signature_check,
+    evidence_store,
     typed_input,
 )
 from submissions.transitions import MEMBER, transition
@@ -389,26 +386,8 @@ def paper_evidence_add(*, submission: Submission, node: Node, actor, upload: Upl
     kind, number, issuer = evidence_fields(upload=upload, doc_number=doc_number, issuer=issuer, doc_date=doc_date,
                                            now=now)
     entry, _ = Entry.objects.get_or_create(submission=submission, node=node)
-    warnings = doc_number_warnings(number)
-    same = (Evidence.objects.filter(entry__submission=submission, doc_number_normalized=number.normalized,
-                                    removed_at__isnull=True).select_related("entry__node"))
-    if same.exists():
-        codes = ", ".join(sorted({e.entry.node.code for e in same}))
-        warnings.append(f"Số văn bản {shown_number(number)} đã được dùng ở tiêu chí {codes} của báo cáo này.")
-    evidence = Evidence(
-        entry=entry, original_name=upload.name[:255], size=len(upload.data),
-        sha256=hashlib.sha256(upload.data).hexdigest(), kind=kind.kind, mime=kind.mime,
-        doc_number=number.raw, doc_number_normalized=number.normalized, doc_number_suffix=bool(number.suffix),
-        doc_date=doc_date, issuer=issuer[:255], uploaded_by=actor, uploaded_at=_now(now),
-        signature_status="pending" if kind.kind == "pdf" else "not_pdf",
-    )
-    evidence.file.save(f"x{kind.extension}", ContentFile(upload.data), save=False)
-    evidence._history_user = actor
-    evidence._change_reason = PAPER_REASON
-    evidence.save()
-    if kind.kind == "pdf":
-        transaction.on_commit(lambda: queue_signature_check(evidence.pk))
-    return evidence, warnings
+    return evidence_store(entry=entry, upload=upload, kind=kind, number=number, issuer=issuer, doc_date=doc_date,
+                          actor=actor, now=now, reason=PAPER_REASON)
 
 
 def send_missing(submission: Submission) -> list[str]:

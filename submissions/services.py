@@ -285,10 +285,18 @@ def evidence_add(
     assert_editable(submission=submission, what=rules.EVIDENCE, node=node, now=now)
     kind, number, issuer = evidence_fields(upload=upload, doc_number=doc_number, issuer=issuer, doc_date=doc_date,
                                            now=now)
-    entry = _entry_for(submission, node)
+    return evidence_store(entry=_entry_for(submission, node), upload=upload, kind=kind, number=number,
+                          issuer=issuer, doc_date=doc_date, actor=actor, now=now)
+
+
+def evidence_store(*, entry: Entry, upload, kind, number, issuer: str, doc_date: date, actor: User,
+                   now: datetime | None = None, reason: str = "") -> tuple[Evidence, list[str]]:
+    """Store a checked evidence file on ``entry`` (the unit's upload and the paper dossier's scans), with
+    the "Số trùng" warnings of its document number and, for a PDF, its signature check queued after commit.
+    ``reason`` is the history's change reason (e.g. "Nhập từ hồ sơ giấy")."""
     warnings = doc_number_warnings(number)
-    same = (Evidence.objects.filter(entry__submission=submission, doc_number_normalized=number.normalized,
-                                    removed_at__isnull=True)
+    same = (Evidence.objects.filter(entry__submission_id=entry.submission_id,
+                                    doc_number_normalized=number.normalized, removed_at__isnull=True)
             .select_related("entry__node"))
     if same.exists():
         codes = ", ".join(sorted({e.entry.node.code for e in same}))
@@ -302,6 +310,8 @@ def evidence_add(
     )
     evidence.file.save(f"x{kind.extension}", ContentFile(upload.data), save=False)
     evidence._history_user = actor
+    if reason:
+        evidence._change_reason = reason
     evidence.save()
     if kind.kind == "pdf":
         transaction.on_commit(lambda: queue_signature_check(evidence.pk))
