@@ -47,7 +47,9 @@ bench: install
 	$(PY) benchmarks/export.py --units 1000
 
 # PostgreSQL on 127.0.0.1 (or DATABASE_URL): each script makes a throw-away database and drops it.
+# chaos.py breaks only servers of its own (PostgreSQL on 5439, Redis on 6389), started and removed by it.
 bench-pg: install
 	$(PY) benchmarks/save_profile.py --saves 400
 	$(PY) benchmarks/ranking.py --units 10000
 	$(PY) benchmarks/deadline_rush.py --users 200 --seconds 120 --workers 2
+	$(PY) benchmarks/chaos.py --users 200 --workers 2

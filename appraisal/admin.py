@@ -61,3 +61,12 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Issue #13: the paper dossiers (appraisal.paper: marked and recorded by the secretariat, late ones never
+# entered), the frozen results of a closed round and the reminders of the blocks' deadlines, shown only.
+from .models import AppraisedResult, DeadlineReminder, PaperBlock, PaperDossier  # noqa: E402
+
+admin.site.register(PaperDossier, ReadOnlyHistory)
+for model in (PaperBlock, AppraisedResult, DeadlineReminder):
+    admin.site.register(model, ReadOnlyAdmin)

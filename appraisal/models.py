@@ -140,6 +140,8 @@ class QualityLevel(models.Model):
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
     level = models.CharField("Mức chất lượng", max_length=12, choices=LEVELS)
     reason = models.TextField("Lý do")
+    # config.versioning: the members of every agency of a criterion's leaves share its level (5.5 of dh2024-xa).
+    version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
@@ -201,6 +203,7 @@ class PaperTally(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
     counts = models.JSONField("Số phiếu theo phương án", default=dict)
+    version = models.PositiveIntegerField(default=0)  # config.versioning: the secretariat's staff share the form
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -311,3 +314,6 @@ class PaperDossier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission}: nhận {self.received_on:%d/%m/%Y}"
+
+
+from .deadline_models import DeadlineReminder  # noqa: E402,F401  (issue #13 item 5)

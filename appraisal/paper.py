@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from config.versioning import check_version, locked_row, stamp
 from criteria.models import Node
 from submissions.models import Entry, Evidence, PeriodBlock, Submission
 from submissions.rules import LOCAL, local
 from submissions.services import (
-    ConflictError,
     Upload,
     clean_text,
     evidence_fields,
@@ -338,19 +338,8 @@ def paper_entry_save(*, submission: Submission, node: Node, actor, version: int,
     of the deadline. The history row carries ``PAPER_REASON``, the entry who entered it and when."""
     submission, _seat, _state = _enterable(submission, actor)
     _leaf(submission, node)
-    entry = Entry.objects.select_for_update().filter(submission=submission, node=node).first()
-    if entry is None:
-        try:
-            with transaction.atomic():
-                entry = Entry.objects.create(submission=submission, node=node)
-        except IntegrityError:
-            pass
-        entry = Entry.objects.select_for_update().get(submission=submission, node=node)
-    if entry.version != version:
-        who = entry.updated_by or "người khác"
-        when = timezone.localtime(entry.updated_at).strftime("%H:%M:%S %d/%m/%Y") if entry.updated_at else ""
-        raise ConflictError(f"Tiêu chí {node.code} vừa được {who} lưu lúc {when}. Trang của bạn đã cũ nên thay đổi "
-                            "chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.", entry)
+    entry = locked_row(Entry, submission=submission, node=node)
+    check_version(entry, version, what=f"Tiêu chí {node.code}")
     changed = False
     if value is not None or special is not None or count is not None:
         typed = typed_input(node, value=value, special=special, count=count)
@@ -368,9 +357,7 @@ def paper_entry_save(*, submission: Submission, node: Node, actor, version: int,
             entry.explanation = explanation
             changed = True
     if changed:
-        entry.version += 1
-        entry.updated_at, entry.updated_by = _now(now), actor
-        entry._history_user = actor
+        stamp(entry, actor=actor, now=_now(now))
         entry._change_reason = PAPER_REASON
         entry.save()
     return entry

@@ -34,7 +34,7 @@ def _parse_date(raw: str) -> date | None:
     for parse in (date.fromisoformat, lambda s: date(*reversed([int(p) for p in s.split("/")]))):
         try:
             return parse(raw)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):  # a year of 40 digits: not a date (was HTTP 500)
             continue
     return None
 

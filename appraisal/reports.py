@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from criteria.models import Node
 from criteria.scoring import input_lines, input_text, parse_rule
-from criteria.xlsx import text_row
+from criteria.xlsx import PERCENT_FORMAT, POINTS_FORMAT, text_row, write_table
 from submissions.models import Entry, Submission
 
 from .models import Appraisal
@@ -30,10 +30,10 @@ def _entered(node: Node, appraisal: Appraisal | None, rules: dict) -> list:
 def appraisal_workbook(period) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Thẩm định")
-    sheet.append(text_row(sheet, [
+    rows = [[
         "Khối", "Đơn vị", "Mã tiêu chí", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Chênh lệch",
         "Nhận xét", "Người thẩm định", "Thời điểm", "Tỷ lệ % thẩm định",
-        "Số liệu, mức đạt thẩm định (☒ trường hợp đã chọn)", "Cách tính"]))
+        "Số liệu, mức đạt thẩm định (☒ trường hợp đã chọn)", "Cách tính"]]
     submissions = list(Submission.objects.filter(period=period).select_related("unit", "block")
                        .order_by("block__ordering", "unit__name"))
     nodes = {n.id: n for n in Node.objects.filter(framework_id__in={s.framework_id for s in submissions})}
@@ -49,13 +49,16 @@ def appraisal_workbook(period) -> bytes:
             appraisal = appraisals.get((submission.pk, node.id))
             points = appraisal.points if appraisal else None
             difference = (points - own) if points is not None and own is not None else None
-            sheet.append(text_row(sheet, [  # user text (comments, reasons, names) stays text
+            rows.append(text_row(sheet, [  # user text (comments, reasons, names) stays text
                 submission.block.name, submission.unit.name, node.code, node.title, Decimal(node.max_points),
                 own, points, difference, appraisal.comment if appraisal else "",
                 str(appraisal.updated_by) if appraisal and appraisal.updated_by else "",
                 appraisal.updated_at.replace(tzinfo=None) if appraisal and appraisal.updated_at else None,
                 *_entered(node, appraisal, rules),
             ]))
+    # A4 landscape, one page wide, header repeated and frozen; points exact, percentages as typed
+    write_table(sheet, rows, formats={**dict.fromkeys(range(4, 8), POINTS_FORMAT), 11: PERCENT_FORMAT},
+                caps={0: 25, 1: 25, 3: 45, 8: 40, 12: 30, 13: 30})
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

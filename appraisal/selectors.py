@@ -348,6 +348,10 @@ def period_countdowns(period, submissions, now=None) -> dict[int, Countdown]:
     from submissions.models import PeriodBlock
 
     own = dict(PeriodBlock.objects.filter(period=period, deadline__isnull=False).values_list("block_id", "deadline"))
+    from .deadlines import fixed_countdown
+
+    appraisal_due = dict(PeriodBlock.objects.filter(period=period, appraisal_deadline__isnull=False)
+                         .values_list("block_id", "appraisal_deadline"))
     for submission in submissions:
         deadline = own.get(submission.block_id) or period.closes_at  # the block's own deadline first
         if submission.status == Submission.SENT:
@@ -359,6 +363,10 @@ def period_countdowns(period, submissions, now=None) -> dict[int, Countdown]:
             continue
         countdown = unit_countdown(sent_at=sent_at, deadline=deadline, unsent_appraised=unsent,
                                    today=local_day(now), allowed=allowed, holidays=holidays)
+        if countdown is not None and (due := appraisal_due.get(submission.block_id)):
+            # issue #13 item 5: the block's own appraisal deadline replaces the 50 working days
+            countdown = fixed_countdown(received=countdown.received, due=local_day(due), today=countdown.today,
+                                        holidays=holidays)
         if countdown is not None:
             out[submission.pk] = countdown
     return out

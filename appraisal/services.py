@@ -10,15 +10,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.versioning import ConflictError as ConflictError  # views and tests import it from here too
+from config.versioning import check_version, lock, locked_row, stamp, versioned_absent
 from criteria.models import Node
 from criteria.scoring import fmt, parse_rule, score_survey
 from submissions import services as submission_services
 from submissions.models import Entry, Evidence, Period, Role, Submission, Unit
 from submissions.permissions import is_secretariat
-from submissions.services import ConflictError, typed_input
+from submissions.services import typed_input
 from submissions.transitions import transition
 
-from . import rules
+from . import deadlines, rules
 from .models import (
     AgencyScore,
     Appraisal,
@@ -120,6 +122,7 @@ def appraisal_save(
     only while no named agency has scored it. docs/regulation.md §3.
     """
     _assert_open(submission.period)
+    deadlines.assert_appraisal_open(submission=submission, now=now)  # the block's own (issue #13 item 5)
     if submission.status not in (Submission.SENT, Submission.LOCKED):
         raise ValidationError("Chỉ thẩm định báo cáo đã gửi hoặc đã khóa khi hết hạn.")
     if node.framework_id != submission.framework_id or not node.rule or node.rule.get("kind") == "survey":
@@ -137,20 +140,18 @@ def appraisal_save(
                                   "của cơ quan: điểm thẩm định là điểm các cơ quan thống nhất, hoặc quyết định của "
                                   "Hội đồng.")
     appraisal = _locked_appraisal(submission, node)
-    if appraisal.version != version:
-        who = appraisal.updated_by or "thành viên khác"
-        shown = "chưa chấm" if appraisal.points is None else f"{fmt(appraisal.points)} điểm"
-        raise ConflictError(f"Tiêu chí {node.code} vừa được {who} thẩm định ({shown}). Trang của bạn đã cũ nên thay "
-                            "đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.", appraisal)
+    check_version(appraisal, version, what=f"Tiêu chí {node.code}", verb="thẩm định", shown=_shown(appraisal),
+                  someone="thành viên khác")
     checked = _checked_score(submission, node, value=value, comment=comment, accept_proposal=accept_proposal,
                              special=special, count=count)
     _apply(appraisal, checked)
-    appraisal.version += 1
-    appraisal.updated_at = _now(now)
-    appraisal.updated_by = actor
-    appraisal._history_user = actor
+    stamp(appraisal, actor=actor, now=_now(now))
     appraisal.save()
     return appraisal
+
+
+def _shown(score) -> str:
+    return "chưa chấm" if score.points is None else f"{fmt(score.points)} điểm"
 
 
 def leaf_agency(node: Node) -> str:
@@ -163,15 +164,7 @@ def leaf_agency(node: Node) -> str:
 
 
 def _locked_appraisal(submission: Submission, node: Node) -> Appraisal:
-    appraisal = Appraisal.objects.select_for_update().filter(submission=submission, node=node).first()
-    if appraisal is None:
-        try:
-            with transaction.atomic():
-                Appraisal.objects.create(submission=submission, node=node)
-        except IntegrityError:
-            pass
-        appraisal = Appraisal.objects.select_for_update().get(submission=submission, node=node)
-    return appraisal
+    return locked_row(Appraisal, submission=submission, node=node)
 
 
 def _checked_score(submission: Submission, node: Node, *, value, comment, accept_proposal, special, count) -> dict:
@@ -232,21 +225,15 @@ def _agency_save(*, submission, node, agency_text, seat, actor, version, value, 
                               f"{decision.decided_by} ghi lúc {timezone.localtime(decision.decided_at):%H:%M %d/%m/%Y})"
                               ": điểm của từng cơ quan không còn thay đổi.")
     _locked_appraisal(submission, node)  # one lock per leaf: the agencies' saves of one leaf run one at a time
-    score = AgencyScore.objects.select_for_update().filter(submission=submission, node=node, agency=agency).first()
-    if score is None:
+    score = lock(AgencyScore, submission=submission, node=node, agency=agency)
+    if score is None:  # created under the leaf's lock above: no other save of the leaf runs meanwhile
         score = AgencyScore.objects.create(submission=submission, node=node, agency=agency)
-    if score.version != version:
-        who = score.updated_by or "thành viên khác"
-        shown = "chưa chấm" if score.points is None else f"{fmt(score.points)} điểm"
-        raise ConflictError(f"Tiêu chí {node.code}: điểm của {agency} vừa được {who} lưu ({shown}). Trang của bạn đã "
-                            "cũ nên thay đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.", score)
+    check_version(score, version, what=f"Tiêu chí {node.code}: điểm của {agency}", shown=_shown(score),
+                  someone="thành viên khác")
     checked = _checked_score(submission, node, value=value, comment=comment, accept_proposal=accept_proposal,
                              special=special, count=count)
     _apply(score, checked)
-    score.version += 1
-    score.updated_at = _now(now)
-    score.updated_by = actor
-    score._history_user = actor
+    stamp(score, actor=actor, now=_now(now))
     score.save()
     appraisal = multi_agency_result(submission=submission, node=node, actor=actor, now=now)
     appraisal.agency_score = score
@@ -281,10 +268,7 @@ def multi_agency_result(*, submission: Submission, node: Node, actor, now: datet
         result = {"choice": None, "percent": None, "count": None, "points": None, "reason": why[:1].upper() + why[1:],
                   "comment": comments, "proposal": ""}
     _apply(appraisal, result)
-    appraisal.version += 1
-    appraisal.updated_at = _now(now)
-    appraisal.updated_by = actor
-    appraisal._history_user = actor
+    stamp(appraisal, actor=actor, now=_now(now))
     appraisal.save()
     return appraisal
 
@@ -342,24 +326,40 @@ def council_decision_record(*, submission: Submission, node: Node, points, reaso
 
 
 @transaction.atomic
-def quality_set(*, submission: Submission, node: Node, level: str, reason: str, actor) -> QualityLevel | None:
-    """Override a criterion's derived quality level (``level=""`` removes the override)."""
+def quality_set(*, submission: Submission, node: Node, level: str, reason: str, actor, version: int | None = None,
+                now: datetime | None = None) -> QualityLevel | None:
+    """Override a criterion's derived quality level (``level=""`` removes the override).
+
+    Concurrency: the level of a criterion is shared by the members of every agency appraising its leaves
+    (5.5 of dh2024-xa spans four). The round row is locked (``_assert_open``: the quality saves of a period run
+    one at a time, a first override included), and ``version`` must be the override's: else
+    :class:`ConflictError` names who saved (or removed) it and when, and nothing is written. A removed
+    override is stamped before it is deleted, so its history carries the version a new one continues from
+    (``config.versioning.versioned_absent``)."""
     _assert_open(submission.period)
+    deadlines.assert_appraisal_open(submission=submission)
     if node.kind not in ("criterion", "section") or node.framework_id != submission.framework_id:
         raise ValidationError("Chỉ xếp loại chất lượng cho tiêu chí (hoặc lĩnh vực không có tiêu chí con).")
-    existing = QualityLevel.objects.select_for_update().filter(submission=submission, node=node).first()
+    existing = lock(QualityLevel, submission=submission, node=node)
+    current = existing or versioned_absent(QualityLevel, submission=submission, node=node)
+    if current is not None:
+        removed = getattr(current, "history_type", "") == "-"
+        shown = "bỏ mức đã điều chỉnh, theo điểm" if removed else f"mức {current.get_level_display()}"
+        check_version(current, version, what=f"Mức chất lượng tiêu chí {node.code}", shown=shown)
+    elif version:
+        check_version(QualityLevel(), version, what=f"Mức chất lượng tiêu chí {node.code}")
     if not level:
         if existing:
-            existing._history_user = actor
+            stamp(existing, actor=actor, now=_now(now))  # the deletion's history row carries who, when, version
             existing.delete()
         return None
     if level not in dict(QualityLevel.LEVELS):
         raise ValidationError("Mức chất lượng không hợp lệ.")
     if not (reason or "").strip():
         raise ValidationError("Cần ghi lý do khi thay đổi mức chất lượng so với mức tính từ điểm.")
-    quality = existing or QualityLevel(submission=submission, node=node)
-    quality.level, quality.reason, quality.updated_by = level, reason.strip(), actor
-    quality._history_user = actor
+    quality = existing or QualityLevel(submission=submission, node=node, version=current.version if current else 0)
+    quality.level, quality.reason = level, reason.strip()
+    stamp(quality, actor=actor, now=_now(now))
     quality.save()
     return quality
 
@@ -375,6 +375,7 @@ def supplement_request(*, submission: Submission, member: CouncilMember, nodes: 
                        closes_at: datetime, now: datetime | None = None) -> SupplementRequest:
     """Reopen named criteria of one unit for evidence and explanation until ``closes_at``; notify the unit."""
     _assert_open(submission.period)
+    deadlines.assert_appraisal_open(submission=submission, now=now)
     if not (message or "").strip():
         raise ValidationError("Hãy ghi nội dung yêu cầu bổ sung.")
     window = submission_services.window_open(submission=submission, nodes=nodes, closes_at=closes_at,
@@ -440,6 +441,7 @@ def leader_form_save(*, period: Period, leader, unit: Unit, answers: dict, submi
     submission = Submission.objects.filter(period=period, unit=unit).first()
     if submission is None:
         raise ValidationError("Đơn vị không có báo cáo trong kỳ.")
+    deadlines.assert_leader_open(submission=submission, now=now)  # the block's own (issue #13 item 5)
     nodes = _survey_nodes(submission.framework_id)
     clean = _parse_answers(nodes, answers)
     if submit and len(clean) != len(nodes):
@@ -462,8 +464,13 @@ MAX_TALLY = 1_000_000  # respondents of one answer on paper: far above any unit'
 
 
 @transaction.atomic
-def paper_tally_save(*, period: Period, unit: Unit, node: Node, counts: dict, actor) -> PaperTally:
-    """The secretariat enters the number of respondents per answer from paper forms."""
+def paper_tally_save(*, period: Period, unit: Unit, node: Node, counts: dict, actor, version: int | None = None,
+                     now: datetime | None = None) -> PaperTally:
+    """The secretariat enters the number of respondents per answer from paper forms.
+
+    Concurrency: the secretariat's staff share the form. The round row is locked (``_assert_open``), then the
+    tally; ``version`` must be the tally's, else :class:`ConflictError` names who entered it and when, and
+    nothing is written (the form saves all its rows in one transaction, so one stale row refuses them all)."""
     _assert_open(period)
     scale = node.rule.get("scale", 5) if node.rule else 5
     if not node.rule or node.rule.get("kind") != "survey":
@@ -481,11 +488,14 @@ def paper_tally_save(*, period: Period, unit: Unit, node: Node, counts: dict, ac
             raise ValidationError(f"Số phiếu chọn phương án {answer} quá lớn (tối đa {MAX_TALLY:,}).".replace(",", "."))
         if n:
             clean[str(answer)] = n
-    tally, _ = PaperTally.objects.select_for_update().get_or_create(
+    tally, created = PaperTally.objects.select_for_update().get_or_create(
         period=period, unit=unit, node=node, defaults={"entered_by": actor})
-    tally.counts, tally.entered_by = clean, actor
-    tally._history_user = actor
-    tally.save()
+    check_version(tally, version, what=f"Số phiếu giấy tiêu chí {node.code} của {unit}",
+                  shown=f"{sum(tally.counts.values())} phiếu", by="entered_by", at="entered_at")
+    if created or tally.counts != clean:
+        tally.counts = clean
+        stamp(tally, actor=actor, now=_now(now), by="entered_by", at="entered_at")
+        tally.save()
     survey_recompute(period=period, unit=unit)
     return tally
 
@@ -524,8 +534,7 @@ def survey_recompute(*, period: Period, unit: Unit) -> list[Appraisal]:
             points, reason = None, ""
         if (appraisal.points, appraisal.survey_respondents) != (points, respondents or None):
             appraisal.points, appraisal.reason, appraisal.survey_respondents = points, reason, respondents or None
-            appraisal.version += 1
-            appraisal.updated_at = timezone.now()
+            stamp(appraisal, actor=None)  # a recomputation: a stale page of the leaf is refused, no one is named
             appraisal.save()
         out.append(appraisal)
     return out

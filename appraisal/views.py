@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from config.responses import attachment, evidence_response
+from config.responses import attachment, download_name, evidence_response
+from config.versioning import history_versions, posted_version
 from criteria.codes import code_key
 from criteria.models import Node
 from criteria.scoring import fmt
@@ -26,7 +27,7 @@ from submissions.transitions import period_log
 
 from . import services
 from .forms import MemberForm, RoundForm
-from .models import Appraisal, AppraisalRound, CouncilMember, LeaderForm, PaperTally, SupplementRequest
+from .models import Appraisal, AppraisalRound, CouncilMember, LeaderForm, PaperTally, QualityLevel, SupplementRequest
 from .permissions import (
     get_evidence_for_council,
     get_member_for_user,
@@ -116,7 +117,10 @@ def queue(request: HttpRequest, member_id: int) -> HttpResponse:
                                                     "codes": codes, "done": done, "total": total})
 
 
-def _unit_context(member, submission, **extra):
+def _unit_context(member, submission, typed_quality: dict | None = None, **extra):
+    """The member's unit page; ``typed_quality`` ({node id: {"level", "reason"}}) keeps what a refused quality
+    form had typed."""
+    typed_quality = typed_quality or {}
     rows = member_unit_rows(member, submission)
     mine = {r.node.id for r in rows}
     parents = {}
@@ -134,8 +138,11 @@ def _unit_context(member, submission, **extra):
 
     barring = {g.node.pk: g.text for g in quality_gaps(submission.period, [submission],
                                                         _frameworks_nodes([submission.framework_id])) if g.node}
+    removed = history_versions(QualityLevel, "node_id", submission=submission)  # overrides removed: their version
     for q in quality:
         q.barring = barring.get(q.node.pk, "")
+        q.version = q.override.version if q.override else removed.get(q.node.pk, 0)
+        q.typed = typed_quality.get(q.node.pk)
     requests = SupplementRequest.objects.filter(submission=submission).select_related("member__user", "window")
     return {"member": member, "submission": submission, "rows": rows, "quality": quality, "requests": requests,
             **extra}
@@ -194,9 +201,14 @@ def quality_save_view(request: HttpRequest, member_id: int, submission_id: int, 
     node = get_object_or_404(Node, pk=node_id, framework_id=submission.framework_id)
     if not any(q.node.pk == node.pk for q in _unit_context(member, submission)["quality"]):
         raise PermissionDenied("Tiêu chí không thuộc phần thẩm định của thành viên.")
+    typed = {"level": request.POST.get("level", ""), "reason": request.POST.get("reason", "")}
     try:
-        services.quality_set(submission=submission, node=node, level=request.POST.get("level", ""),
-                             reason=request.POST.get("reason", ""), actor=request.user)
+        services.quality_set(submission=submission, node=node, actor=request.user,
+                             version=posted_version(request), **typed)
+    except services.ConflictError as exc:  # the page again, with what was typed and the stored version
+        messages.error(request, " ".join(exc.messages))
+        return render(request, "appraisal/unit_page.html",
+                      _unit_context(member, submission, typed_quality={node.pk: typed}), status=409)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -464,22 +476,27 @@ def tally(request: HttpRequest, period_id: int, unit_id: int) -> HttpResponse:
     submission = get_object_or_404(Submission.objects.select_related("unit"), period=period, unit_id=unit_id)
     nodes = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
              if n.rule and n.rule.get("kind") == "survey"]
+    typed, status = {}, 200
     if request.method == "POST":
+        typed = {n.id: [request.POST.get(f"n-{n.code}-{k}", "0") for k in range(1, 6)] for n in nodes}
         try:
             with transaction.atomic():  # one refused cell keeps every row as it was (issue #15 item 5)
                 for node in nodes:
-                    counts = {str(k): request.POST.get(f"n-{node.code}-{k}", "0") for k in range(1, 6)}
+                    counts = {str(k): typed[node.id][k - 1] for k in range(1, 6)}
                     services.paper_tally_save(period=period, unit=submission.unit, node=node, counts=counts,
-                                              actor=request.user)
-        except ValidationError as exc:
+                                              actor=request.user, version=posted_version(request, f"v-{node.code}"))
+        except ValidationError as exc:  # what was typed stays in the boxes; the versions are the stored ones
             messages.error(request, " ".join(exc.messages))
+            status = 409 if isinstance(exc, services.ConflictError) else 200
         else:
             messages.success(request, "Đã lưu số phiếu giấy; điểm Mục I đã được tính lại.")
             return redirect("appraisal:tally", period_id=period.pk, unit_id=unit_id)
-    tallies = {t.node_id: t.counts for t in PaperTally.objects.filter(period=period, unit_id=unit_id)}
+    tallies = {t.node_id: t for t in PaperTally.objects.filter(period=period, unit_id=unit_id)}
     appraisals = {a.node_id: a for a in Appraisal.objects.filter(submission=submission, node__in=nodes)}
-    rows = [(n, [tallies.get(n.id, {}).get(str(k), 0) for k in range(1, 6)], appraisals.get(n.id)) for n in nodes]
-    return render(request, "appraisal/tally.html", {"period": period, "submission": submission, "rows": rows})
+    rows = [(n, typed.get(n.id) or [tallies[n.id].counts.get(str(k), 0) if n.id in tallies else 0 for k in range(1, 6)],
+             appraisals.get(n.id), tallies[n.id].version if n.id in tallies else 0) for n in nodes]
+    return render(request, "appraisal/tally.html", {"period": period, "submission": submission, "rows": rows},
+                  status=status)
 
 
 @login_required
@@ -489,4 +506,4 @@ def export_xlsx(request: HttpRequest, period_id: int) -> HttpResponse:
     require_secretariat_of(request.user, period)
     from .reports import appraisal_workbook
 
-    return attachment(appraisal_workbook(period), f"tham-dinh-{period.code}.xlsx")
+    return attachment(appraisal_workbook(period), download_name("Kết quả thẩm định", period.year, ext="xlsx"))

@@ -15,6 +15,7 @@ import http.client
 import os
 import random
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,63 @@ def request(method: str, host: str, path: str, cookies: dict, form: dict | None 
         connection.close()
 
 
+def make_officers(users: int) -> tuple[list, list, list]:
+    """The world of the rush: units of five officers each (several people per unit, as on the real afternoon),
+    logged in. Returns (units, the directly scored criteria, [(user, submission, session key, own criteria)])."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from criteria.models import Node
+    from submissions import services
+    from submissions.models import Role, Submission, Unit
+    from tests.factories import UserFactory, make_world
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world = make_world()
+    units = [world.unit_a, world.unit_b]
+    for i in range(max(0, (users + 4) // 5 - 2)):
+        units.append(Unit.objects.create(authority=world.authority, block=world.block, code=f"don-vi-{i}",
+                                         name=f"Đơn vị {i}"))
+    for unit in units:
+        services.submission_get_or_create(period=world.period, unit=unit)
+    leaves = [n for n in Node.objects.filter(framework=world.sub_a.framework) if n.rule.get("kind") == "manual"]
+    people = []
+    per_unit = max(1, -(-users // len(units)))
+    for i in range(users):
+        unit = units[i % len(units)]
+        # Phân công chấm điểm: the officers of a unit share its criteria out between them.
+        colleague = i // len(units)
+        mine = [leaf for k, leaf in enumerate(leaves) if k % per_unit == colleague % per_unit] or leaves
+        user = UserFactory(username=f"rush{i}")
+        Role.objects.create(user=user, kind=Role.OFFICER, unit=unit)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        people.append((user, Submission.objects.get(period=world.period, unit=unit), session.session_key, mine))
+    return units, leaves, people
+
+
+def lost_saves(acknowledged: dict) -> int:
+    """Acknowledged saves missing from the database. ``acknowledged``: (submission id, node id) -> [(version,
+    points)]. The history holds each acknowledged value at the acknowledged version (a save of an unchanged
+    value acknowledges the version it saw), and the entry's current value is that of its highest acknowledged
+    version."""
+    from submissions.models import Entry
+
+    lost = 0
+    for (submission_id, node_id), acks in acknowledged.items():
+        entry = Entry.objects.get(submission_id=submission_id, node_id=node_id)
+        recorded = {(h.version, h.points) for h in entry.history.all()}
+        lost += sum(1 for version, value in acks if (version, value) not in recorded)
+        top_version, top_value = max(acks, key=lambda a: a[0])
+        if entry.version == top_version and entry.points != top_value:
+            lost += 1
+    return lost
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
@@ -71,47 +129,16 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0,
                         help="mean seconds an officer spends between two saves (uniform 0.5×–1.5×); 0 = none")
     args = parser.parse_args()
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:  # else the rush would measure someone else's server
+            sys.exit(f"port {args.port} is in use: choose another with --port")
 
     # The sessions made here are read by gunicorn: both sides sign them with the same key.
     os.environ["SECRET_KEY"] = "rush-" + "x" * 50
     url, created = postgres_setup("rush")
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from criteria.models import Node
-    from submissions.models import Entry, Role, Submission, Unit
-    from tests.factories import UserFactory, make_world
-
     server = None
     try:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        world = make_world()
-        # Ten units of five officers each: several people per unit, as on the real afternoon.
-        units = [world.unit_a, world.unit_b]
-        for i in range(max(0, (args.users + 4) // 5 - 2)):
-            units.append(Unit.objects.create(authority=world.authority, block=world.block, code=f"don-vi-{i}",
-                                             name=f"Đơn vị {i}"))
-        from submissions import services
-
-        for unit in units:
-            services.submission_get_or_create(period=world.period, unit=unit)
-        leaves = [n for n in Node.objects.filter(framework=world.sub_a.framework) if n.rule.get("kind") == "manual"]
-        people = []
-        per_unit = max(1, -(-args.users // len(units)))
-        for i in range(args.users):
-            unit = units[i % len(units)]
-            # Phân công chấm điểm: the officers of a unit share its criteria out between them.
-            colleague = i // len(units)
-            mine = [leaf for k, leaf in enumerate(leaves) if k % per_unit == colleague % per_unit] or leaves
-            user = UserFactory(username=f"rush{i}")
-            Role.objects.create(user=user, kind=Role.OFFICER, unit=unit)
-            session = SessionStore()
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            session.create()
-            people.append((user, Submission.objects.get(period=world.period, unit=unit), session.session_key, mine))
+        units, leaves, people = make_officers(args.users)
 
         # Production settings, as deployed: DEBUG off, behind a TLS-terminating proxy (the client sends the
         # proxy's X-Forwarded-Proto / X-Forwarded-For headers), persistent database connections.
@@ -198,18 +225,9 @@ def main() -> None:
             t.join()
         duration = time.monotonic() - started
 
-        # Every acknowledged save must be in the database: the history holds the acknowledged value at the
-        # acknowledged version (a save of an unchanged value acknowledges the version it saw), and the
-        # entry's current value is that of its highest acknowledged version.
-        lost = 0
+        # Every acknowledged save must be in the database (value and history).
+        lost = lost_saves(acknowledged)
         saves = sum(len(v) for v in acknowledged.values())
-        for (submission_id, node_id), acks in acknowledged.items():
-            entry = Entry.objects.get(submission_id=submission_id, node_id=node_id)
-            recorded = {(h.version, h.points) for h in entry.history.all()}
-            lost += sum(1 for version, value in acks if (version, value) not in recorded)
-            top_version, top_value = max(acks, key=lambda a: a[0])
-            if entry.version == top_version and entry.points != top_value:
-                lost += 1
         p50 = percentile(latencies, 50) if latencies else 0
         p95 = percentile(latencies, 95) if latencies else 0
         print(f"{len(people)} officers in {len(units)} units for {duration:.0f} s: {saves} acknowledged saves "

@@ -112,3 +112,26 @@ class ControlCharactersMiddleware:
     @staticmethod
     def _has_nul(data) -> bool:
         return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+
+class NoStoreMiddleware:
+    """Issue #15 item 8: nothing a signed-in person sees, and no download (evidence, PDFs, workbooks), is
+    kept by the browser's cache, a shared proxy or the back button of a shared computer:
+    ``Cache-Control: no-store, private``. Static files and the public results an anonymous visitor sees stay
+    cacheable. A public page seen while signed in carries the person's name in the menu, so it is not stored
+    either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/static/"):
+            return response
+        user = getattr(request, "user", None)
+        download = response.get("Content-Disposition", "").startswith(("attachment", "inline"))
+        if download or (user is not None and user.is_authenticated):
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, no_store=True, private=True)  # drops a "public" a view set
+        return response

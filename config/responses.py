@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.http import FileResponse, HttpResponse
 
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+SLUG_MAX = 60  # characters of one part of a download's name
+
+
+def slug(text) -> str:
+    """``text`` as part of a file name a person reads: Vietnamese diacritics removed (đ → d), lower case, words
+    joined by "-", at most ``SLUG_MAX`` characters cut at a word: "Sở Xây dựng" → "so-xay-dung"."""
+    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    words = re.findall(r"[a-z0-9]+", text)
+    out = ""
+    for word in words:
+        candidate = f"{out}-{word}" if out else word
+        if len(candidate) > SLUG_MAX:
+            break
+        out = candidate
+    return out or (words[0][:SLUG_MAX] if words else "")
+
+
+def download_name(*parts, ext: str | None) -> str:
+    """A download's file name from its parts (what it is, whose, which year): ``download_name("Bảng tổng hợp",
+    unit.name, 2024, ext="xlsx")`` → "bang-tong-hop-so-xay-dung-2024.xlsx"; empty parts are left out; ``ext=None``
+    gives the name without extension."""
+    stem = "-".join(s for s in (slug(part) for part in parts if part not in (None, "")) if s)
+    return f"{stem}.{ext}" if ext else stem
 
 
 def attachment(data: bytes, filename: str) -> HttpResponse:

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "config.middleware.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "config.middleware.ForcePasswordChangeMiddleware",
     "config.middleware.OtpRequiredMiddleware",
@@ -111,6 +112,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded shape under concurrent saves (#15 item 7): WAL lets readers go on while one writes; every
+    # transaction takes the write lock when it begins (IMMEDIATE), so two saves queue for it, waiting up to
+    # the busy timeout, instead of both reading and then failing with "database is locked" on the upgrade.
+    for option, value in {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                          "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"}.items():
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "submissions.User"
@@ -186,6 +194,8 @@ OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
 OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
 OIDC_RP_SCOPES = "openid email profile"
 OIDC_CREATE_USER = False
+# A refused login lands on the page that says why (e.g. an e-mail the provider has not verified).
+OIDC_CALLBACK_CLASS = "config.oidc.ProvinceOIDCCallbackView"
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "config.oidc.ProvinceOIDCBackend"]
@@ -236,11 +246,24 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Faults without stalls (issue 15.8): with Redis down a publish gives up within about two seconds
+# instead of holding the gunicorn worker ~19 s; the caller leaves its row pending for the beat re-queue
+# (config/publishing.py). Bounded TCP connect to the broker and the result store, one quick retry.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1.0}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}}
 CELERY_BEAT_SCHEDULE = {
     # The deadline is enforced on every request; this also marks unsent submissions as locked.
     "lock-overdue-submissions": {"task": "submissions.tasks.lock_overdue_submissions", "schedule": 60.0},
     "recheck-pending-signatures": {"task": "submissions.tasks.recheck_pending_signatures", "schedule": 300.0},
+    # Issue 15.8: a report requested while the broker was down is built once it is back.
+    "requeue-pending-reports": {"task": "ranking.tasks.requeue_pending_reports", "schedule": 60.0},
     "deadline-reminders": {"task": "submissions.tasks.send_deadline_reminders", "schedule": 600.0},
+    # Issue #13 item 5: a block's appraisal and leaders' deadlines (appraisal.deadlines).
+    "appraisal-deadline-reminders": {"task": "appraisal.tasks.send_phase_reminders", "schedule": 600.0},
 }
 
 EMAIL_BACKEND = env.str(
@@ -252,6 +275,8 @@ EMAIL_BACKEND = env.str(
     ),
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="danhgia@localhost")
+# The address mails link to (a reminder carries the link of the page that needs action); no trailing slash.
+SITE_URL = env.str("SITE_URL", default=(CSRF_TRUSTED_ORIGINS or ["http://localhost:8000"])[0]).rstrip("/")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
@@ -291,6 +316,10 @@ if S3_BUCKET:
 
 # Evidence files: size limit and the PDF signature trust roots (PEM/DER files of e.g. the government CA).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# Issue 15.8: that limit is checked while the upload is read, before anything past it is stored.
+FILE_UPLOAD_HANDLERS = ["config.uploads.SizeLimitUploadHandler",
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 SIGNATURE_TRUST_ROOTS = env.list("SIGNATURE_TRUST_ROOTS", default=[])
 
 # Signing of the ranking annex (PAdES): a PKCS#12 file and its passphrase. `make run` creates a

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -16,7 +17,9 @@ urlpatterns = [
     path("", include("ranking.urls")),
     path("xac-thuc-2-buoc/", two_factor.verify, name="otp_verify"),
     path("xac-thuc-2-buoc/dang-ky/", two_factor.setup, name="otp_setup"),
-    path("oidc/", include("mozilla_django_oidc.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
 ]
+
+if settings.OIDC_ENABLED:  # the SSO routes exist only when SSO is configured (issue 15.8)
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -22,7 +22,7 @@ from .models import Framework, Node
 from .scoring import RULE_KIND_LABELS, RULE_KINDS, ScoringError, fmt, parse_decimal
 from .services import FrameworkMeta, framework_save, nfc
 from .tree import KIND_LABELS, KINDS, NodeSpec, Problem, TreeError
-from .xlsx import text_only
+from .xlsx import printable
 
 META_SHEET = "Khung"
 NODE_SHEET = "Tiêu chí"
@@ -169,7 +169,8 @@ def framework_export_xlsx(framework: Framework) -> bytes:
     queryset = framework.nodes.select_related("parent").order_by("ordering")
     nodes = NodeResource().export(queryset=queryset)
     nodes.title = NODE_SHEET
-    return text_only(tablib.Databook([meta, nodes]).export("xlsx"))  # titles typed by people stay text
+    # titles typed by people stay text; A4 landscape, header repeated and frozen (criteria.xlsx)
+    return printable(tablib.Databook([meta, nodes]).export("xlsx"))
 
 
 # --------------------------------------------------------------------------- import

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from config.responses import attachment
+from config.responses import attachment, download_name
 
 from .forms import FrameworkImportForm
 from .models import Framework
@@ -46,7 +46,7 @@ def _leaves(items):
 @login_required
 def framework_export_xlsx_view(request: HttpRequest, code: str) -> HttpResponse:
     framework = get_object_or_404(Framework.objects.select_related("authority"), code=code)
-    return attachment(framework_export_xlsx(framework), f"{framework.code}.xlsx")
+    return attachment(framework_export_xlsx(framework), download_name("Bộ tiêu chí", framework.code, ext="xlsx"))
 
 
 @login_required

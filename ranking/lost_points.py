@@ -28,7 +28,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
 
-from criteria.xlsx import text_row
+from config.versioning import ConflictError, check_version, stamp
+from criteria.xlsx import POINTS_FORMAT, text_row, total_cell, write_table
 from submissions.rules import LOCAL, local
 
 from .models import LostPointNote, LostPointsPlan, RankingVersion
@@ -328,11 +329,11 @@ def _changed(note: LostPointNote, typed: dict) -> list[str]:
     return [what for what, value in typed.items() if value != getattr(note, what)]
 
 
-class NoteConflict(ValidationError):
+class NoteConflict(ConflictError):
     """Someone else saved the same note since the page was loaded; ``note`` holds their version."""
 
     def __init__(self, message: str, note: LostPointNote):
-        super().__init__(message)
+        super().__init__(message, note)
         self.note = note
 
 
@@ -378,14 +379,10 @@ def note_save(*, submission, node, stage: str, actor, version: int, cause: str |
         except IntegrityError:
             pass
         note = LostPointNote.objects.select_for_update().get(submission=submission, node=node, stage=stage)
-    if note.version != version:
-        who = note.updated_by or "người khác"
-        when = timezone.localtime(note.updated_at).strftime("%H:%M:%S %d/%m/%Y") if note.updated_at else ""
-        current = f"nguyên nhân: “{_excerpt(note.cause)}”" if note.cause else "chưa ghi nguyên nhân"
-        raise NoteConflict(
-            f"Phân tích tiêu chí {node.code} vừa được {who} lưu lúc {when} ({current}). Trang của bạn đã cũ nên thay "
-            "đổi chưa được lưu; nội dung bạn nhập vẫn còn trong ô: hãy xem nội dung hiện tại rồi bấm Lưu lại nếu "
-            "vẫn muốn thay.", note)
+    check_version(note, version, what=f"Phân tích tiêu chí {node.code}",
+                  shown=f"nguyên nhân: “{_excerpt(note.cause)}”" if note.cause else "chưa ghi nguyên nhân",
+                  advice="Trang của bạn đã cũ nên thay đổi chưa được lưu; nội dung bạn nhập vẫn còn trong ô: hãy xem "
+                         "nội dung hiện tại rồi bấm Lưu lại nếu vẫn muốn thay.", error=NoteConflict)
     changed = _changed(note, typed)
     if not changed:
         return note
@@ -395,10 +392,7 @@ def note_save(*, submission, node, stage: str, actor, version: int, cause: str |
             raise ValidationError(window.refusals[what], code=what)
     for what in changed:
         setattr(note, what, typed[what])
-    note.version += 1
-    note.updated_at = now
-    note.updated_by = actor
-    note._history_user = actor
+    stamp(note, actor=actor, now=now)
     note.save()
     return note
 
@@ -462,14 +456,15 @@ def unit_workbook(submission, stage: str) -> bytes:
         return lost_points_workbook(submission, notes={r.node_id: r.note for r in found})
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Phân tích sơ bộ")
-    sheet.append(text_row(sheet, [f"ĐÁNH GIÁ SƠ BỘ, PHÂN TÍCH ĐIỂM BỊ MẤT — {submission.unit.name.upper()} — "
-                                  f"{submission.period.name}"]))
-    sheet.append(text_row(sheet, ["Mã", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm (dự kiến)", "Điểm bị mất",
-                                  *FIELD_LABELS.values()]))
+    table = [text_row(sheet, [f"ĐÁNH GIÁ SƠ BỘ, PHÂN TÍCH ĐIỂM BỊ MẤT — {submission.unit.name.upper()} — "
+                              f"{submission.period.name}"])]
+    table.append(["Mã", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm (dự kiến)", "Điểm bị mất", *FIELD_LABELS.values()])
     for row in found:
-        sheet.append(text_row(sheet, [row.code, row.title, row.max_points, row.points, row.lost,
+        table.append(text_row(sheet, [row.code, row.title, row.max_points, row.points, row.lost,
                                       *_note_cells(row.note)]))  # the unit's texts stay text
-    sheet.append(text_row(sheet, ["", "TỔNG ĐIỂM BỊ MẤT", None, None, totals(found)["lost"]]))
+    table.append(text_row(sheet, ["", "TỔNG ĐIỂM BỊ MẤT", None, None, total_cell(sheet, totals(found)["lost"])]))
+    write_table(sheet, table, header_row=2, formats=dict.fromkeys(range(2, 5), POINTS_FORMAT),
+                caps={1: 50, 5: 40, 6: 40})
     return _save(workbook)
 
 
@@ -479,19 +474,21 @@ def period_workbook(period, stage: str) -> bytes:
     by_submission = rows_for(submissions, stage)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Tổng hợp")
-    sheet.append(text_row(sheet, [f"TỔNG HỢP PHÂN TÍCH ĐIỂM BỊ MẤT — {STAGE_LABELS[stage].upper()} — {period.name}"]))
+    rows = [text_row(sheet, [f"TỔNG HỢP PHÂN TÍCH ĐIỂM BỊ MẤT — {STAGE_LABELS[stage].upper()} — {period.name}"])]
     score = "Điểm tự chấm (dự kiến)" if stage == PRELIMINARY else "Điểm thẩm định"
     extra = ["Lý do của Hội đồng"] if stage == APPRAISED else []
-    sheet.append(text_row(sheet, ["Khối", "Mã đơn vị", "Đơn vị", "Mã tiêu chí", "Tiêu chí", "Điểm tối đa", score,
-                                  "Điểm bị mất", *extra, *FIELD_LABELS.values(), "Người cập nhật", "Cập nhật lúc"]))
+    rows.append(["Khối", "Mã đơn vị", "Đơn vị", "Mã tiêu chí", "Tiêu chí", "Điểm tối đa", score,
+                 "Điểm bị mất", *extra, *FIELD_LABELS.values(), "Người cập nhật", "Cập nhật lúc"])
     for submission in submissions:
         for row in by_submission[submission.pk]:
             note = row.note
             updated = timezone.localtime(note.updated_at).replace(tzinfo=None) if note and note.updated_at else None
-            sheet.append(text_row(sheet, [
+            rows.append(text_row(sheet, [
                 submission.block.name, submission.unit.code, submission.unit.name, row.code, row.title,
                 row.max_points, row.points, row.lost, *([row.council_reason] if extra else []),
                 *_note_cells(note), str(note.updated_by) if note and note.updated_by else "", updated]))
+    write_table(sheet, rows, header_row=2, formats=dict.fromkeys(range(5, 8), POINTS_FORMAT),
+                caps={0: 25, 2: 30, 4: 45, 8: 40, 9: 40, 10: 40, 11: 40})
     return _save(workbook)
 
 
@@ -507,10 +504,13 @@ def report_html(groups: list[dict], *, stage: str, title: str, period) -> str:
 
 
 def report_pdf(groups: list[dict], *, stage: str, title: str, period) -> bytes:
-    from weasyprint import HTML
+    from config.pdf import render_pdf
 
     html = report_html(groups, stage=stage, title=title, period=period)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    units = {g["submission"].unit.name for g in groups}
+    author = units.pop() if len(units) == 1 else period.authority.name
+    return render_pdf(html, title=f"{title} — {period.name}", author=author,
+                      subject=f"{STAGE_LABELS[stage]} — {period.name}")
 
 
 def groups_for(submissions: list, stage: str) -> list[dict]:

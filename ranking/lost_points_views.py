@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from config.responses import attachment
+from config.responses import attachment, download_name
 from criteria.models import Node
 from submissions.models import Period, Role, Submission
 from submissions.permissions import Access, require_secretariat
@@ -136,7 +136,8 @@ def unit_report(request: HttpRequest, submission_id: int, stage: str, fmt: str) 
     submission = _submission(submission_id)
     _reader(request.user, submission)
     _published(submission, stage)
-    name = f"phan-tich-diem-bi-mat-{lp.SLUG_OF[stage]}-{submission.unit.code}"
+    name = download_name("Phân tích điểm bị mất", lp.SLUG_OF[stage], submission.unit.name, submission.period.year,
+                         ext=None)
     if fmt == "xlsx":
         return attachment(lp.unit_workbook(submission, stage), f"{name}.xlsx")
     pdf = lp.report_pdf(lp.groups_for([submission], stage), stage=stage, title=lp.title_of(stage),
@@ -203,7 +204,7 @@ def period_report(request: HttpRequest, pk: int, stage: str, fmt: str) -> HttpRe
     if fmt not in FORMATS:
         raise Http404("Không có định dạng này.")
     period = _secretariat_period(request, pk)
-    name = f"tong-hop-diem-bi-mat-{lp.SLUG_OF[stage]}-{period.code}"
+    name = download_name("Tổng hợp điểm bị mất", lp.SLUG_OF[stage], period.year, ext=None)
     if fmt == "xlsx":
         return attachment(lp.period_workbook(period, stage), f"{name}.xlsx")
     groups = lp.groups_for(lp.period_submissions(period, stage), stage)
@@ -270,4 +271,5 @@ def previous_pdf(request: HttpRequest, submission_id: int) -> HttpResponse:
         raise Http404(f"Không có phân tích điểm bị trừ năm {submission.period.year - 1} của đơn vị.")
     pdf = lp.report_pdf(groups, stage=lp.APPRAISED, title=lp.title_of(lp.APPRAISED),
                         period=groups[0]["submission"].period)
-    return attachment(pdf, f"phan-tich-diem-bi-tru-{submission.period.year - 1}-{submission.unit.code}.pdf")
+    return attachment(pdf, download_name("Phân tích điểm bị trừ", submission.unit.name, submission.period.year - 1,
+                                         ext="pdf"))

@@ -40,6 +40,7 @@ class UnitFacts(models.Model):
         help_text="Để trống nếu vi phạm xảy ra tại chính đơn vị; nếu xảy ra ở đơn vị cũ của người bị kỷ luật thì "
                   "kỷ luật tính vào đơn vị cũ.")
     evidence = models.TextField("Căn cứ (số, ngày văn bản)", blank=True)
+    version = models.PositiveIntegerField(default=0)  # config.versioning: the secretariat's staff share the form
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

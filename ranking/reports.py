@@ -15,12 +15,30 @@ from openpyxl import Workbook
 
 from appraisal.models import Appraisal
 from appraisal.selectors import criterion_scores
+from config.responses import download_name
 from criteria.models import Node
-from criteria.xlsx import text_row
+from criteria.xlsx import POINTS_FORMAT, TIE_FORMAT, TOTAL_FORMAT, sheet_title, text_row, total_cell, write_table
 from submissions.models import Entry, Period, Submission
 
-from .models import RankingVersion
+from .models import RankingVersion, ReportJob
 from .rules import GRADE_LABELS
+
+
+def workbook_filename(period: Period) -> str:
+    return download_name("Bảng xếp loại", period.year, ext="xlsx")
+
+
+def annex_filename(period: Period) -> str:
+    return download_name("Phụ lục xếp loại", period.year, ext="pdf")
+
+
+def report_filename(kind: str, period: Period) -> str:
+    """The name a person downloads a report job's file under (the stored file has a random name)."""
+    return annex_filename(period) if kind == ReportJob.ANNEX else workbook_filename(period)
+
+
+def lost_points_filename(submission: Submission) -> str:
+    return download_name("Điểm bị trừ", submission.unit.name, submission.period.year, ext="xlsx")
 
 
 def current_versions(period: Period) -> list[RankingVersion]:
@@ -39,23 +57,27 @@ def ranking_workbook(versions: list[RankingVersion]) -> bytes:
     workbook = Workbook(write_only=True)
     for version in versions:
         snap = version.snapshot
-        sheet = workbook.create_sheet(snap["block"]["name"][:31])
+        sheet = workbook.create_sheet(sheet_title(snap["block"]["name"], workbook.sheetnames))
         codes = snap["criteria"]
         ids = [row["submission_id"] for row in snap["units"] if "submission_id" in row]
         scores = criterion_scores(ids)  # frozen at the close of the appraisal, or summed from the scores
         frameworks = Submission.objects.filter(id__in=ids).values("framework_id").distinct()
         column_of = dict(Node.objects.filter(framework_id__in=frameworks, criterion_id=F("id"))
                          .values_list("id", "code"))
-        sheet.append(text_row(sheet, ["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Tổng điểm (3 số lẻ)", *codes,
-                                      "Đủ điều kiện", "Xếp loại", "Đơn vị đề xuất", "Bằng điểm", "Lý do"]))
+        rows = [["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Tổng điểm (3 số lẻ)", *codes,
+                 "Đủ điều kiện", "Xếp loại", "Đơn vị đề xuất", "Bằng điểm", "Lý do"]]
         for row in snap["units"]:
-            sheet.append(text_row(sheet, [  # names and reasons stay text
+            rows.append(text_row(sheet, [  # names and reasons stay text
                 row["rank"], row["id"], row["name"], Decimal(row["total"]), Decimal(row["total3"]),
                 *_by_code(scores.get(row.get("submission_id"), {}), column_of, codes),
                 GRADE_LABELS.get(row["qualified"] or "", ""), GRADE_LABELS.get(row["grade"] or "", ""),
                 GRADE_LABELS.get(row.get("proposed_grade") or "", ""), "x" if row["tie"] else "",
                 "\n".join(row["reasons"]),
             ]))
+        # totals as published (2 decimals), the tie-break total at 3, criteria exact (docs/regulation.md)
+        write_table(sheet, rows, formats={3: TOTAL_FORMAT, 4: TIE_FORMAT,
+                                          **{5 + i: POINTS_FORMAT for i in range(len(codes))}},
+                    caps={2: 40, 5 + len(codes) + 4: 60})
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -67,13 +89,16 @@ def _by_code(points: dict[int, Decimal], column_of: dict[int, str], codes: list[
 
 
 def annex_pdf(period: Period, versions: list[RankingVersion]) -> bytes:
-    from weasyprint import HTML
+    """Phụ lục kết quả xếp loại: PDF/A-3b, tagged, with its title, issuer and subject (``config.pdf``)."""
+    from config.pdf import render_pdf
 
     html = render_to_string("ranking/annex.html", {
         "period": period, "versions": versions, "grade_labels": GRADE_LABELS, "printed_at": timezone.localtime(),
         "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(),
     })
-    return HTML(string=unicodedata.normalize("NFC", html), base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf(unicodedata.normalize("NFC", html), title=f"Phụ lục kết quả xếp loại — {period.name}",
+                      author=period.authority.name, pdfa=True,
+                      subject=f"Kết quả đánh giá, xếp loại mức độ hoàn thành nhiệm vụ năm {period.year}")
 
 
 def sign(pdf: bytes, *, stamp_text: str) -> bytes:
@@ -111,19 +136,20 @@ def lost_points_workbook(submission: Submission, notes: dict | None = None) -> b
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Điểm bị trừ")
     title = f"PHÂN TÍCH ĐIỂM BỊ TRỪ — {submission.unit.name.upper()} — {submission.period.name}"
-    sheet.append(text_row(sheet, [title]))
+    rows = [text_row(sheet, [title])]
     extra = ["Nguyên nhân", "Biện pháp xử lý, khắc phục", "Thời hạn khắc phục"] if notes is not None else []
-    sheet.append(text_row(sheet, ["Mã", "Tiêu chí", "Điểm tối đa", "Tự chấm", "Thẩm định", "Bị trừ",
-                                  "Lý do của Hội đồng", *extra]))
+    rows.append(["Mã", "Tiêu chí", "Điểm tối đa", "Tự chấm", "Thẩm định", "Bị trừ", "Lý do của Hội đồng", *extra])
     total = Decimal(0)
     for row in lost_points(submission):
         total += row["lost"]
         note = (notes or {}).get(row["node_id"])
         analysis = [note.cause, note.remedy, note.remedy_due] if note else ["", "", None]
-        sheet.append(text_row(sheet, [row["code"], row["title"], row["max"], row["self"], row["appraised"],
-                                      row["lost"], row["reason"],  # the council's reason stays text, the unit's too
-                                      *(analysis if notes is not None else [])]))
-    sheet.append(text_row(sheet, ["", "TỔNG ĐIỂM BỊ TRỪ", None, None, None, total]))
+        rows.append(text_row(sheet, [row["code"], row["title"], row["max"], row["self"], row["appraised"],
+                                     row["lost"], row["reason"],  # the council's reason stays text, the unit's too
+                                     *(analysis if notes is not None else [])]))
+    rows.append(text_row(sheet, ["", "TỔNG ĐIỂM BỊ TRỪ", None, None, None, total_cell(sheet, total)]))
+    write_table(sheet, rows, header_row=2, formats=dict.fromkeys(range(2, 6), POINTS_FORMAT),
+                caps={1: 50, 6: 45, 7: 40, 8: 40})
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from appraisal.models import AppraisalRound
 from appraisal.selectors import appraised_results, unappraised_leaves
+from config.versioning import check_version, locked_row, stamp
 from criteria.models import Framework, Node
 from criteria.scoring import ScoringError, fmt, parse_decimal
 from criteria.selectors import content_groups, grading_problem
@@ -115,9 +116,13 @@ def parse_share(raw) -> Decimal:
 @transaction.atomic
 def facts_save(*, period: Period, unit: Unit, actor, outstanding: bool, discipline: str, corruption: str,
                disunity: bool, subunits_disciplined_share, evidence: str, official_prosecuted: bool = False,
-               fault_unit: Unit | None = None) -> UnitFacts:
+               fault_unit: Unit | None = None, version: int | None = None) -> UnitFacts:
     """The secretariat records a unit's facts with the documents that prove them. Refusals are by field
     (ValidationError with a dict), so the form marks only the wrong field and keeps what was typed.
+
+    Concurrency: the secretariat's staff share the form. The row is locked and ``version`` must be the one the
+    form was loaded with, else :class:`config.versioning.ConflictError` names who saved and when, and nothing
+    is written.
 
     ``fault_unit`` (Điều 7.3): the unit where the fault behind the discipline fact was committed, when it is
     not ``unit`` (the person was disciplined here after moving from there); the discipline then counts
@@ -141,12 +146,13 @@ def facts_save(*, period: Period, unit: Unit, actor, outstanding: bool, discipli
     if (outstanding or discipline != "none" or corruption != "none" or disunity or share or official_prosecuted) \
             and not evidence.strip():
         raise ValidationError({"evidence": "Hãy ghi căn cứ (số, ngày văn bản) cho thông tin đã nhập."})
-    facts, _ = UnitFacts.objects.select_for_update().get_or_create(period=period, unit=unit)
+    facts = locked_row(UnitFacts, period=period, unit=unit)
+    check_version(facts, version, what=f"Thông tin xếp loại của {unit}")
     facts.outstanding, facts.discipline, facts.corruption = outstanding, discipline, corruption
     facts.disunity, facts.official_prosecuted = disunity, official_prosecuted
-    facts.subunits_disciplined_share, facts.evidence, facts.updated_by = share, evidence.strip(), actor
+    facts.subunits_disciplined_share, facts.evidence = share, evidence.strip()
     facts.fault_unit = fault_unit
-    facts._history_user = actor
+    stamp(facts, actor=actor)
     facts.save()
     return facts
 

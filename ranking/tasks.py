@@ -58,3 +58,34 @@ def build_report(self, job_id: int) -> str:
         if isinstance(exc, OSError):
             raise
     return "done"
+
+
+QUEUE_DOWN_MESSAGE = "Hệ thống hàng đợi đang bận; báo cáo sẽ được tạo khi hệ thống khôi phục."
+REQUEUE_AFTER_SECONDS = 60
+
+
+def queue_report(job_id: int) -> bool:
+    """Queue the build of a report job, never holding the request on a broker that is down
+    (``config.publishing``). Not queued, the job stays "Đang chờ", says why, and
+    ``requeue_pending_reports`` queues it again once the broker answers."""
+    from config.publishing import publish
+
+    if publish(build_report, job_id):
+        return True
+    ReportJob.objects.filter(pk=job_id, status=J.QUEUED).update(message=QUEUE_DOWN_MESSAGE)
+    return False
+
+
+@shared_task(acks_late=True)
+def requeue_pending_reports(now=None) -> int:
+    """Beat: queue again the report jobs still waiting a minute after they were requested (the broker was
+    down then, or the message was lost). Safe to repeat: ``build_report`` does not build a finished job again,
+    and only jobs that have not started are queued."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(seconds=REQUEUE_AFTER_SECONDS)
+    ids = list(ReportJob.objects.filter(status=J.QUEUED, created_at__lt=cutoff)
+               .order_by("created_at").values_list("pk", flat=True)[:200])
+    for job_id in ids:
+        queue_report(job_id)
+    return len(ids)

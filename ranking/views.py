@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from config.responses import attachment, file_attachment
+from config.versioning import ConflictError, posted_version
 from criteria.scoring import fmt
 from submissions.models import Block, Period, Unit
 from submissions.permissions import get_submission_for_user, is_secretariat
@@ -252,7 +253,7 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     facts = UnitFacts.objects.filter(period=period, unit=unit).first()
     choices = list(services.fault_unit_choices(period, unit))
     subordinate = subordinate_discipline(unit, period.year)
-    typed, errors = None, {}
+    typed, errors, conflict = None, {}, False
     fault_unit_id = str(facts.fault_unit_id or "") if facts else ""
     if request.method == "POST":
         fault_unit_id = request.POST.get("fault_unit", "").strip()
@@ -271,11 +272,13 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
         try:
             if fault_unit_id and fault_unit is None:
                 raise ValidationError({"fault_unit": "Nơi xảy ra vi phạm: hãy chọn một đơn vị trong danh sách."})
-            services.facts_save(period=period, unit=unit, actor=request.user, fault_unit=fault_unit, **typed)
+            services.facts_save(period=period, unit=unit, actor=request.user, fault_unit=fault_unit,
+                                version=posted_version(request), **typed)
         except ValidationError as exc:
             errors = ({name: " ".join(texts) for name, texts in exc.message_dict.items()}
                       if hasattr(exc, "error_dict") else {"general": " ".join(exc.messages)})
             messages.error(request, "Chưa lưu được thông tin xếp loại: " + " ".join(errors.values()))
+            conflict = isinstance(exc, ConflictError)
         else:
             messages.success(request, f"Đã lưu thông tin xếp loại của {unit}.")
             return redirect("ranking:block", pk=period.pk, block_id=services.member_block(period, unit).pk)
@@ -286,8 +289,8 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     return render(request, "ranking/facts.html", {
         "period": period, "unit": unit, "facts": typed or facts, "share": share, "incidents": INCIDENTS,
         "errors": errors, "fault_unit_id": fault_unit_id, "fault_choices": list(blocks.items()),
-        "counted_here": services.faults_counted_here(period, unit), "subordinate": subordinate},
-        status=400 if errors else 200)
+        "counted_here": services.faults_counted_here(period, unit), "subordinate": subordinate,
+        "version": facts.version if facts else 0}, status=409 if conflict else 400 if errors else 200)
 
 
 def _typed_date(text: str) -> date | None:
@@ -378,7 +381,8 @@ def head_grades_view(request: HttpRequest, pk: int, block_id: int) -> HttpRespon
 @require_GET
 def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
-    return attachment(reports.ranking_workbook(reports.current_versions(period)), f"xep-loai-{period.code}.xlsx")
+    return attachment(reports.ranking_workbook(reports.current_versions(period)),
+                      reports.workbook_filename(period))
 
 
 @login_required
@@ -391,7 +395,7 @@ def annex_view(request: HttpRequest, pk: int) -> HttpResponse:
     pdf = reports.annex_pdf(period, versions)
     if all(v.status == RankingVersion.PUBLISHED for v in versions):
         pdf = reports.sign(pdf, stamp_text=f"Phụ lục kèm Quyết định số {versions[0].decision_number}")
-    return attachment(pdf, f"phu-luc-xep-loai-{period.code}.pdf")
+    return attachment(pdf, reports.annex_filename(period))
 
 
 @login_required
@@ -403,7 +407,7 @@ def lost_points_view(request: HttpRequest, submission_id: int) -> HttpResponse:
                                               status=RankingVersion.PUBLISHED).exists()
     if not published and not access.secretariat:
         raise Http404("Kết quả xếp loại chưa được công bố.")
-    return attachment(reports.lost_points_workbook(submission), f"diem-bi-tru-{submission.unit.code}.xlsx")
+    return attachment(reports.lost_points_workbook(submission), reports.lost_points_filename(submission))
 
 
 # --------------------------------------------------------------------------- public, no login
@@ -451,7 +455,7 @@ def report_request(request: HttpRequest, pk: int) -> HttpResponse:
     from django.db import transaction
 
     from .models import ReportJob
-    from .tasks import build_report
+    from .tasks import queue_report
 
     period = _period(request, pk)
     if request.method != "POST":
@@ -460,14 +464,7 @@ def report_request(request: HttpRequest, pk: int) -> HttpResponse:
     if kind not in dict(ReportJob.KINDS):
         raise Http404("Loại báo cáo không hợp lệ.")
     job = ReportJob.objects.create(period=period, kind=kind, requested_by=request.user)
-
-    def queue():
-        try:
-            build_report.delay(job.pk)
-        except Exception:  # broker down: the job stays "Đang chờ" and says so
-            ReportJob.objects.filter(pk=job.pk).update(message="Hệ thống hàng đợi đang bận; sẽ tạo khi khôi phục.")
-
-    transaction.on_commit(queue)
+    transaction.on_commit(lambda: queue_report(job.pk))
     return redirect("ranking:report_job", pk=period.pk, job_id=job.pk)
 
 
@@ -480,6 +477,6 @@ def report_job(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
     period = _period(request, pk)
     job = get_object_or_404(ReportJob, pk=job_id, period=period)
     if request.GET.get("tai") and job.is_done:
-        return file_attachment(job.file.open("rb"), job.file.name.rsplit("/", 1)[-1])
+        return file_attachment(job.file.open("rb"), reports.report_filename(job.kind, period))  # not the stored name
     template = "ranking/_job.html" if request.htmx else "ranking/job.html"
     return render(request, template, {"period": period, "job": job})

@@ -104,3 +104,63 @@ class RefusedAccessAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --------------------------------------------------------------------------- issue #13: the models added since
+# Every one is written by a service that checks a state, a deadline or a role (the reorganisation sheet, the
+# sending, the signed summary, the approver's department page, the transitions); the admin only shows them.
+
+from .models import (  # noqa: E402
+    Assignment,
+    Department,
+    DepartmentMember,
+    DepartmentNode,
+    EndorsementMinutes,
+    ReminderSent,
+    SelfReport,
+    SignedSummary,
+    StateChange,
+    UnitLineage,
+)
+
+
+class ReadOnlyHistory(SimpleHistoryAdmin, ReadOnlyAdmin):
+    """Shown with their history (who changed what, when); written only through the pages' services."""
+
+
+@admin.register(UnitLineage)
+class UnitLineageAdmin(ReadOnlyAdmin):
+    """Read-only: recorded by the reorganisation sheet, which checks the organisation (``reorganisation``)."""
+
+    list_display = ("predecessor", "successor", "kind", "effective_on", "basis", "recorded_by")
+    list_filter = ("kind",)
+    search_fields = ("predecessor__name", "successor__name")
+
+
+@admin.register(StateChange)
+class StateChangeAdmin(ReadOnlyAdmin):
+    """The audit of one-way steps: never changed afterwards."""
+
+    list_display = ("at", "period", "object_type", "action", "from_state", "to_state", "actor")
+    list_filter = ("object_type", "action")
+
+
+class DepartmentMemberInline(ReadOnlyInline):
+    model = DepartmentMember
+
+
+@admin.register(Department)
+class DepartmentAdmin(ReadOnlyHistory):
+    """Read-only: the unit's approver manages departments on "Phòng và giao tiêu chí" (a department with criteria
+    in a sent sheet cannot be removed); the history says who changed the name, members or sections, and when."""
+
+    list_display = ("name", "code", "unit")
+    search_fields = ("name", "unit__name")
+    inlines = [DepartmentMemberInline]
+
+
+admin.site.register(PeriodBlock, ReadOnlyAdmin)
+for model in (EndorsementMinutes, SignedSummary, Assignment, ReminderSent):
+    admin.site.register(model, ReadOnlyAdmin)
+for model in (SelfReport, DepartmentMember, DepartmentNode):
+    admin.site.register(model, ReadOnlyHistory)

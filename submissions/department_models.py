@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from criteria.models import Node
 
@@ -23,6 +24,8 @@ class Department(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="departments", verbose_name="Đơn vị")
     code = models.SlugField("Mã", max_length=32)
     name = models.CharField("Tên phòng", max_length=255)
+    # Who created, renamed or removed a department, and when (the approver's "Lịch sử thay đổi phòng" page).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "Phòng chuyên môn"
@@ -39,6 +42,7 @@ class DepartmentMember(models.Model):
                                    verbose_name="Phòng")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="departments",
                              verbose_name="Cán bộ")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "Cán bộ của phòng"
@@ -53,6 +57,7 @@ class DepartmentNode(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="department_nodes")
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="nodes", verbose_name="Phòng")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name="Mục / tiêu chí")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "Giao mục cho phòng"

@@ -20,8 +20,15 @@ from .models import Role
 from .permissions import get_submission_for_user
 
 
+def _id(value) -> int | None:
+    """An id posted by the page's checkboxes and selects; None for anything else (other scripts' digits such as
+    "²" or "٣", a number too long for the database: these used to end in HTTP 500, issue #15 item 7)."""
+    value = str(value).strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def _ids(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    return [i for i in map(_id, values) if i is not None]
 
 
 @login_required
@@ -38,8 +45,11 @@ def departments(request: HttpRequest, pk: int) -> HttpResponse:
                     done = _save_departments(request, unit, staff)
                 elif step == "assign":
                     nodes = framework_nodes(submission.framework)
-                    assigned = {node_id: (int(v) if v.isdigit() else None)
-                                for node_id in nodes for v in [request.POST.get(f"node-{node_id}")] if v is not None}
+                    posted = {node_id: v for node_id in nodes if (v := request.POST.get(f"node-{node_id}")) is not None}
+                    if any(v.strip() and _id(v) is None for v in posted.values()):
+                        raise ValidationError("Phòng được chọn không hợp lệ: hãy tải lại trang rồi giao lại. Chưa có "
+                                              "thay đổi nào được lưu.")
+                    assigned = {node_id: _id(v) for node_id, v in posted.items()}
                     changed = service.department_nodes_set(submission=submission, assigned=assigned)
                     done = f"Đã lưu việc giao tiêu chí cho phòng ({changed} thay đổi)."
                 else:

@@ -205,8 +205,8 @@ def department_members_set(*, department: Department, users: Iterable[User]) -> 
     wanted = {u.pk for u in users}
     DepartmentMember.objects.filter(department=department).exclude(user_id__in=wanted).delete()
     have = set(DepartmentMember.objects.filter(department=department).values_list("user_id", flat=True))
-    DepartmentMember.objects.bulk_create([DepartmentMember(department=department, user_id=u)
-                                          for u in sorted(wanted - have)])
+    for user_id in sorted(wanted - have):  # one by one, so each addition has its history row (who, when)
+        DepartmentMember.objects.create(department=department, user_id=user_id)
 
 
 @transaction.atomic

@@ -157,6 +157,13 @@ class PeriodBlock(models.Model):
     )
     deadline = models.DateTimeField("Hạn gửi riêng của khối", null=True, blank=True,
                                     help_text="Để trống: theo hạn gửi của kỳ.")
+    # Seed 004 §3: the council sends its appraisal before 15/12; leaders' forms may have a date of their own.
+    # Enforced by ``appraisal.deadlines``; empty: today's rules (Điều 9.5 count, forms until the round closes).
+    appraisal_deadline = models.DateTimeField(
+        "Hạn thẩm định của khối", null=True, blank=True,
+        help_text="Để trống: 50 ngày làm việc từ ngày nhận báo cáo (Điều 9.5), đến khi kết thúc đợt thẩm định.")
+    leader_deadline = models.DateTimeField("Hạn phiếu của Lãnh đạo", null=True, blank=True,
+                                           help_text="Để trống: đến khi kết thúc đợt thẩm định.")
 
     class Meta:
         verbose_name = "Bộ tiêu chí của khối"
@@ -535,6 +542,7 @@ class SelfReport(models.Model):
     recipients = models.TextField("Nơi nhận", blank=True)
     signer_title = models.CharField("Chức vụ người ký", max_length=150, blank=True)
     signer_name = models.CharField("Họ tên người ký", max_length=150, blank=True)
+    version = models.PositiveIntegerField(default=0)  # config.versioning: the unit's accounts share one report
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from criteria.models import Authority, Framework, Node
 from criteria.selectors import grading_problem
 
-from . import services
+from . import phase_deadlines, services
 from .forms import PeriodForm, StaffImportForm, UnitForm, WindowForm
 from .models import Block, Period, Submission, Unit
 from .permissions import require_secretariat, secretariat_authority_ids
@@ -62,6 +62,7 @@ def period_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             initial=taking_part.deadline if taking_part else None,
             help_text="Để trống: theo hạn gửi của kỳ. Không muộn hơn hạn gửi của kỳ.",
             error_messages={"invalid": "Hãy nhập ngày giờ dạng dd/mm/yyyy hh:mm."})
+        form.fields.update(phase_deadlines.form_fields(block, taking_part))  # the council's, the leaders'
     if request.method == "POST" and form.is_valid():
         period = form.save(commit=False)
         chosen = {b: form.cleaned_data[f"fw_{b.pk}"] for b in blocks
@@ -78,9 +79,17 @@ def period_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                                                                   closes_at=period.closes_at):
                     problems[block] = late
                     form.add_error(f"deadline_{block.pk}", late)
+            phases = {b: phase_deadlines.form_values(form.cleaned_data, b) for b in chosen}
+            for block, values in phases.items():  # issue #13 item 5: each refusal under its own field
+                for name, problem in phase_deadlines.problems(
+                        appraisal=values[phase_deadlines.APPRAISAL], leader=values[phase_deadlines.LEADER],
+                        sending=deadlines.get(block) or period.closes_at, opens_at=period.opens_at).items():
+                    problems[block] = problem
+                    form.add_error(f"{name}_{block.pk}", problem)
             if problems:  # refused beside each framework's field; nothing is saved
                 raise ValidationError([])
-            services.period_save(period=period, frameworks=chosen, quotas=quotas, deadlines=deadlines)
+            services.period_save(period=period, frameworks=chosen, quotas=quotas, deadlines=deadlines,
+                                 phase_deadlines=phases)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)

@@ -20,6 +20,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from config.versioning import ConflictError as ConflictError  # the score and appraisal pages import it from here
+from config.versioning import check_version, locked_row, stamp
 from criteria.models import Framework, Node
 from criteria.scoring import ScoringError, Typed, fmt, parse_rule, score_typed
 from criteria.services import framework_lock
@@ -43,16 +45,9 @@ from .models import (
     Window,
     with_deadline,
 )
+from .phase_deadlines import period_block_deadlines_set as phase_deadlines_set
 from .selectors import open_windows
 from .transitions import transition
-
-
-class ConflictError(ValidationError):
-    """Someone else saved the same criterion since the page was loaded; ``entry`` holds their version."""
-
-    def __init__(self, message: str, entry: Entry):
-        super().__init__(message)
-        self.entry = entry
 
 
 def _now(now: datetime | None) -> datetime:
@@ -206,22 +201,8 @@ def entry_save(
     _leaf(submission, node)
     departments.assert_department(submission=submission, node=node, actor=actor)  # issue #13.3, setting off: 0 q
     submission = _locked(submission)
-    entry = Entry.objects.select_for_update().filter(submission=submission, node=node).first()
-    if entry is None:
-        try:
-            with transaction.atomic():
-                entry = Entry.objects.create(submission=submission, node=node)
-        except IntegrityError:
-            pass
-        entry = Entry.objects.select_for_update().get(submission=submission, node=node)
-    if entry.version != version:
-        who = entry.updated_by or "người khác"
-        when = timezone.localtime(entry.updated_at).strftime("%H:%M:%S %d/%m/%Y") if entry.updated_at else ""
-        raise ConflictError(
-            f"Tiêu chí {node.code} vừa được {who} lưu lúc {when} ({_snapshot(entry)}). Trang của bạn đã cũ nên "
-            "thay đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần.",
-            entry,
-        )
+    entry = locked_row(Entry, submission=submission, node=node)
+    check_version(entry, version, what=f"Tiêu chí {node.code}", shown=_snapshot(entry))
     changed = False
     if value is not None or special is not None or count is not None:
         typed = typed_input(node, value=value, special=special, count=count)
@@ -243,10 +224,7 @@ def entry_save(
             entry.explanation = explanation
             changed = True
     if changed:
-        entry.version += 1
-        entry.updated_at = _now(now)
-        entry.updated_by = actor
-        entry._history_user = actor
+        stamp(entry, actor=actor, now=_now(now))
         entry.save()
     return entry
 
@@ -320,15 +298,13 @@ def evidence_store(*, entry: Entry, upload, kind, number, issuer: str, doc_date:
 
 def queue_signature_check(evidence_id: int) -> None:
     """Queue the PDF signature check. A broker that is down, or a check that fails, never loses the
-    upload: the file stays "đang kiểm tra" and the periodic ``recheck_pending_signatures`` retries it."""
-    import logging
+    upload: the file stays "đang kiểm tra" and the periodic ``recheck_pending_signatures`` retries it.
+    Publishing is bounded (``config.publishing``): the upload never waits on a broker that is down."""
+    from config.publishing import publish
 
     from .tasks import evidence_check_signature
 
-    try:
-        evidence_check_signature.delay(evidence_id)
-    except Exception:  # broker unreachable, or an eager run that failed
-        logging.getLogger(__name__).exception("signature check of evidence %s not queued", evidence_id)
+    publish(evidence_check_signature, evidence_id)
 
 
 @transaction.atomic
@@ -561,11 +537,13 @@ _UNSET = object()
 @transaction.atomic
 def period_save(*, period: Period, frameworks: dict[Block, Framework],
                 quotas: dict[Block, int | None] | None = None,
-                deadlines: dict[Block, datetime | None] | None = None) -> Period:
+                deadlines: dict[Block, datetime | None] | None = None,
+                phase_deadlines: dict[Block, dict[str, datetime | None]] | None = None) -> Period:
     """Create or update a period and, per block, the framework and Điều 7.1.a quota it uses in that period
     (the membership of the period, docs/process.md "Dữ liệu của kỳ"). A block added without a quota starts
     from the block's default. A framework chosen for a period is locked: it can no longer be changed by a
-    fixture or an import; a quota is frozen once a ranking of the block has been submitted."""
+    fixture or an import; a quota is frozen once a ranking of the block has been submitted.
+    ``phase_deadlines``: block → its own appraisal and leaders' deadlines (``submissions.phase_deadlines``)."""
     if period.closes_at <= period.opens_at:
         raise ValidationError("Hạn gửi phải sau thời điểm mở nhận báo cáo.")
     period.full_clean()
@@ -598,6 +576,8 @@ def period_save(*, period: Period, frameworks: dict[Block, Framework],
         if deadline is not _UNSET and deadline != current.deadline:
             current.deadline = deadline
             current.save(update_fields=["deadline"])
+        # issue #13 item 5: the council's and the leaders' own deadlines, checked against the sending one
+        phase_deadlines_set(period_block=current, values=(phase_deadlines or {}).get(block, {}))
         framework_lock(framework=framework)
     if not period_finished(period):
         for unit in Unit.objects.filter(block__in=frameworks.keys(), active=True):
@@ -794,12 +774,18 @@ REPORT_FIELDS = ("number", "place", "situation", "shortcomings", "causes", "prop
 
 
 @transaction.atomic
-def self_report_save(*, submission: Submission, actor: User, data: dict, now: datetime | None = None):
-    """The unit's texts of its self-assessment report; like every part of the sheet, only until it is sent."""
+def self_report_save(*, submission: Submission, actor: User, data: dict, now: datetime | None = None,
+                     version: int | None = None):
+    """The unit's texts of its self-assessment report; like every part of the sheet, only until it is sent.
+
+    Concurrency: the unit's officers and approver share one report. The row is locked and ``version`` (the one
+    the form was loaded with) must still be the row's, else :class:`ConflictError` names who saved it and
+    when, and nothing is written (``config.versioning``)."""
     from .models import SelfReport
 
     assert_editable(submission=_locked(submission), what=rules.EXPLANATION, now=now)
-    report, _ = SelfReport.objects.select_for_update().get_or_create(submission=submission)
+    report = locked_row(SelfReport, submission=submission)
+    check_version(report, version, what="Báo cáo tự đánh giá")
     limits = {"number": 100, "place": 100, "signer_title": 150, "signer_name": 150}
     for name in REPORT_FIELDS:
         label = SelfReport._meta.get_field(name).verbose_name
@@ -809,8 +795,7 @@ def self_report_save(*, submission: Submission, actor: User, data: dict, now: da
             parse_doc_number(report.number)
         except DocNumberError as exc:
             raise ValidationError(str(exc)) from None
-    report.updated_by = actor
-    report._history_user = actor
+    stamp(report, actor=actor, now=_now(now))
     report.save()
     return report
 

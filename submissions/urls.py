@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import department_views, secretariat, signed_summary_views, views
+from . import department_history, department_views, secretariat, signed_summary_views, views
 
 app_name = "submissions"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("bao-cao/<int:pk>/tong-hop/", views.summary_xlsx, name="summary_xlsx"),
     path("bao-cao/<int:pk>/phan-cong/", views.assignments, name="assignments"),
     path("bao-cao/<int:pk>/phong/", department_views.departments, name="departments"),
+    path("bao-cao/<int:pk>/phong/lich-su/", department_history.department_history, name="department_history"),
     path("bao-cao/<int:pk>/bao-cao-tu-danh-gia/", views.self_report, name="self_report"),
     path("bao-cao/<int:pk>/bao-cao-tu-danh-gia/pdf/", views.self_report_pdf, name="self_report_pdf"),
     path("tai-lieu/<int:pk>/", views.evidence_download, name="evidence_download"),

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from config.responses import attachment, evidence_response
+from config.responses import attachment, download_name, evidence_response
+from config.versioning import posted_version
 from criteria.models import Node
 from criteria.selectors import framework_nodes
 
@@ -352,7 +353,8 @@ def print_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, pk)
     from .reports import score_sheet_pdf
 
-    return attachment(score_sheet_pdf(submission), f"bieu-cham-diem-{submission.unit.code}.pdf")
+    return attachment(score_sheet_pdf(submission),
+                      download_name("Biểu chấm điểm", submission.unit.name, submission.period.year, ext="pdf"))
 
 
 @login_required
@@ -361,7 +363,8 @@ def summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, pk)
     from .reports import summary_workbook
 
-    return attachment(summary_workbook(submission), f"bang-tong-hop-{submission.unit.code}.xlsx")
+    return attachment(summary_workbook(submission),
+                      download_name("Bảng tổng hợp", submission.unit.name, submission.period.year, ext="xlsx"))
 
 
 @login_required
@@ -374,8 +377,17 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = submission_sheet(submission)
     if request.method == "POST":
         submission, access = get_submission_for_user(request.user, pk, send=True)
-        node = get_object_or_404(Node, pk=request.POST.get("node"), framework_id=submission.framework_id)
-        chosen = [people[int(u)] for u in request.POST.getlist("users") if u.isdigit() and int(u) in people]
+        # The criterion is a hidden field of the page: anything but an id of the sheet's framework is refused in
+        # Vietnamese (a text or an id too large for the database used to end in HTTP 500, issue #15 item 7).
+        raw = request.POST.get("node", "").strip()
+        node = (Node.objects.filter(pk=int(raw), framework_id=submission.framework_id).first()
+                if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None)
+        if node is None:
+            messages.error(request, "Không tìm thấy tiêu chí cần phân công trong bộ tiêu chí của báo cáo: hãy tải "
+                                    "lại trang rồi phân công lại. Chưa có thay đổi nào được lưu.")
+            return redirect("submissions:assignments", pk=pk)
+        chosen = [people[int(u)] for u in request.POST.getlist("users")
+                  if u.isascii() and u.isdigit() and len(u) <= 18 and int(u) in people]
         try:
             services.assignment_set(submission=submission, node=node, users=chosen, actor=request.user)
         except ValidationError as exc:
@@ -395,24 +407,29 @@ def self_report(request: HttpRequest, pk: int) -> HttpResponse:
 
     submission, access = get_submission_for_user(request.user, pk)
     report = SelfReport.objects.filter(submission=submission).first()
+    typed, status = None, 200
     if request.method == "POST":
         submission, access = get_submission_for_user(request.user, pk, write=True)
+        typed = {k: request.POST.get(k, "") for k in services.REPORT_FIELDS}
         try:
-            report = services.self_report_save(submission=submission, actor=request.user,
-                                               data={k: request.POST.get(k, "") for k in services.REPORT_FIELDS})
+            report = services.self_report_save(submission=submission, actor=request.user, data=typed,
+                                               version=posted_version(request))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+            status = 409 if isinstance(exc, services.ConflictError) else 200
         else:
             messages.success(request, "Đã lưu báo cáo tự đánh giá.")
             return redirect("submissions:self_report", pk=pk)
-    fields = [(name, SelfReport._meta.get_field(name).verbose_name, getattr(report, name, "") if report else "")
-              for name in services.REPORT_FIELDS]
+    # A refused form shows what was typed; its version stays the stored one, so "Lưu" again is a deliberate re-save.
+    shown = typed if typed is not None else {k: getattr(report, k, "") for k in services.REPORT_FIELDS}
+    fields = [(name, SelfReport._meta.get_field(name).verbose_name, shown[name]) for name in services.REPORT_FIELDS]
     from .reports import self_report_table
 
     return render(request, "submissions/self_report.html", {"submission": submission, "access": access,
                                                             "fields": fields, "state": _state(submission),
-                                                            **self_report_table(submission)})
+                                                            "version": report.version if report else 0,
+                                                            **self_report_table(submission)}, status=status)
 
 
 @login_required
@@ -421,4 +438,5 @@ def self_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, pk)
     from .reports import self_report_pdf as render_pdf
 
-    return attachment(render_pdf(submission), f"bao-cao-tu-danh-gia-{submission.unit.code}.pdf")
+    return attachment(render_pdf(submission), download_name("Báo cáo tự đánh giá", submission.unit.name,
+                                                            submission.period.year, ext="pdf"))

@@ -29,17 +29,15 @@ Every other page is fetched, so every URL name reachable is still visited.
 from collections import Counter, deque
 from html import escape
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import Resolver404, resolve
 
 from submissions.management.commands.load_demo import ACCOUNTS
+from tests.demo_province import demo_province
 
 pytestmark = pytest.mark.django_db
 
@@ -148,14 +146,8 @@ class _Crawl:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    files = tmp_path_factory.mktemp("demo")
-    with override_settings(MEDIA_ROOT=files / "media", RANKING_SIGNING_P12=files / "dev-signing.p12",
-                           PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], OTP_REQUIRED=False):
-        with django_db_blocker.unblock(), transaction.atomic():
-            call_command("make_dev_certificate", stdout=StringIO())  # the signed ranking annex needs it
-            call_command("load_demo", stdout=StringIO())
-            yield
-            transaction.set_rollback(True)
+    with demo_province(django_db_blocker, tmp_path_factory, "demo"):
+        yield
 
 
 @pytest.mark.parametrize("username", [account[0] for account in ACCOUNTS])

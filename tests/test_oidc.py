@@ -24,6 +24,7 @@ from django.contrib.auth.models import User
 from oauth2_provider.models import Application
 User.objects.create_user("an.nguyen", email="An.Nguyen@thainguyen.gov.vn", password="matkhau-tinh-1")
 User.objects.create_user("la", email="nguoi.la@khac.vn", password="matkhau-tinh-2")
+User.objects.create_user("chua.xac.minh", email="An.Nguyen@thainguyen.gov.vn", password="matkhau-tinh-3")
 Application.objects.create(name="Danh gia", client_id="danhgia", client_secret="bi-mat-ung-dung",
     client_type="confidential", authorization_grant_type="authorization-code", skip_authorization=True,
     redirect_uris="{redirect}", algorithm="RS256")
@@ -72,7 +73,22 @@ def sso(settings, provider):
     settings.OIDC_OP_JWKS_ENDPOINT = f"{provider}/o/.well-known/jwks.json"
     settings.OIDC_ENABLED = True
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "config.oidc.ProvinceOIDCBackend"]
-    return provider
+    _reload_urls()
+    yield provider
+    settings.OIDC_ENABLED = False
+    _reload_urls()
+
+
+def _reload_urls():
+    """config/urls.py reads OIDC_ENABLED when imported: the /oidc/ routes exist only with SSO configured."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import config.urls
+
+    importlib.reload(config.urls)
+    clear_url_caches()
 
 
 def sign_in(live_server, username: str, password: str) -> httpx.Client:
@@ -82,8 +98,9 @@ def sign_in(live_server, username: str, password: str) -> httpx.Client:
     assert "/accounts/login/" in str(page.url), page.url
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     nxt = re.search(r'name="next" value="([^"]*)"', page.text).group(1).replace("&amp;", "&")
-    client.post(str(page.url), data={"csrfmiddlewaretoken": token, "username": username, "password": password,
-                                     "next": nxt}, headers={"Referer": str(page.url)})
+    landed = client.post(str(page.url), data={"csrfmiddlewaretoken": token, "username": username,
+                                              "password": password, "next": nxt}, headers={"Referer": str(page.url)})
+    client.landed = landed  # where the round trip ended: the page our callback sent the browser to
     return client
 
 
@@ -105,3 +122,41 @@ def test_an_unknown_province_account_is_refused(sso, live_server):
     from submissions.models import User
 
     assert not User.objects.filter(email__iexact="nguoi.la@khac.vn").exists()  # never created from SSO
+
+
+def test_a_province_account_whose_email_is_not_verified_is_refused(sso, live_server):
+    """The provider lets anyone type any e-mail into their account; only a verified one names a person here."""
+    person = UserFactory(username="an", email="an.nguyen@thainguyen.gov.vn", full_name="Nguyễn Văn An")
+    client = sign_in(live_server, "chua.xac.minh", "matkhau-tinh-3")
+    assert str(client.landed.url).endswith("/dang-nhap/?sso=chua-xac-minh")
+    assert "chưa được hệ thống đăng nhập một lần của tỉnh xác minh" in client.landed.text  # said in Vietnamese
+    page = client.get(f"{live_server.url}/")
+    assert "/dang-nhap/" in str(page.url) and "Nguyễn Văn An" not in page.text
+    person.refresh_from_db()
+    assert person.last_login is None
+
+
+def test_the_backend_needs_a_verified_email_before_matching_an_account(db, rf):
+    from config.oidc import ProvinceOIDCBackend
+
+    person = UserFactory(username="an", email="an.nguyen@thainguyen.gov.vn")
+    backend = ProvinceOIDCBackend.__new__(ProvinceOIDCBackend)
+    backend.UserModel = type(person)
+    email = "An.Nguyen@thainguyen.gov.vn"
+    for unverified in ({"email": email}, {"email": email, "email_verified": False},
+                       {"email": email, "email_verified": "false"}, {"email": email, "email_verified": 1}):
+        backend.request = rf.get("/oidc/callback/")
+        assert list(backend.filter_users_by_claims(unverified)) == []
+        assert backend.verify_claims(unverified) is False
+        assert backend.request.oidc_refusal == "email_unverified"
+    for verified in ({"email": email, "email_verified": True}, {"email": email, "email_verified": "true"}):
+        assert list(backend.filter_users_by_claims(verified)) == [person]
+
+
+def test_no_sso_routes_without_sso(client):
+    from django.conf import settings
+
+    assert not settings.OIDC_ENABLED
+    for path in ("/oidc/authenticate/", "/oidc/callback/?code=x&state=y", "/oidc/logout/"):
+        assert client.get(path).status_code == 404, path
+    assert "tài khoản của tỉnh" not in client.get("/dang-nhap/").content.decode()

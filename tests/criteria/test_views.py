@@ -47,7 +47,7 @@ def test_unknown_framework_is_404(officer_client):
 def test_export_is_an_attachment(officer_client):
     response = officer_client.get(reverse("criteria:framework_export_xlsx", args=["tn2024-so"]))
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="tn2024-so.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="bo-tieu-chi-tn2024-so.xlsx"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response.content.startswith(b"PK")
 

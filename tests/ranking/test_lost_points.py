@@ -283,7 +283,7 @@ def test_the_unit_workbook_for_its_leader(mini, client_for):
     _annotate(mini)
     url = reverse("ranking:lost_points_unit_report", args=[mini.sub_a.pk, "so-bo", "xlsx"])
     response = client_for(mini.approver_a).get(url)
-    assert response["Content-Disposition"].endswith('so-xay-dung.xlsx"')
+    assert response["Content-Disposition"].endswith('phan-tich-diem-bi-mat-so-bo-so-xay-dung-2024.xlsx"')
     assert_text_only(response.content)
     rows = _rows(response.content)
     assert rows[0][0].startswith("ĐÁNH GIÁ SƠ BỘ, PHÂN TÍCH ĐIỂM BỊ MẤT — SỞ XÂY DỰNG")
