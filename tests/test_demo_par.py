@@ -1,5 +1,5 @@
 """The PAR-index demo of TP Thanh Hóa (issue #13, item 6): ``load_demo`` adds the rank-only period
-``th-2025-cchc`` on the demo framework built from seed 004's report template (7 self-assessed sections = 82,
+``th-2026-cchc`` (open) on the demo framework built from seed 004's report template (7 self-assessed sections = 82,
 plus a survey part), a block of departments and a block of communes on paper; the self-assessment report
 prints seed 004's table (7 rows = 82) and not the survey part. One test: ``load_demo`` takes a while."""
 
@@ -46,8 +46,7 @@ def test_par_demo_period_framework_paper_block_and_report(tmp_path):
 
         with mock.patch.object(load_demo, "_par_city", timed):
             call_command("load_demo", stdout=StringIO())
-        print(f"PAR step of load_demo: {spent[0]:.2f} s")
-        assert spent[0] < 5  # generous on a busy machine; about 1 s otherwise
+        print(f"PAR step of load_demo: {spent[0]:.2f} s")  # a figure, not an assert (speed is for benchmarks/)
         before = _rows()
         call_command("load_demo", stdout=StringIO())
         assert _rows() == before, "a second run changes nothing"

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from unittest import mock
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -23,8 +22,9 @@ from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
-from pyhanko.sign.signers.pdf_signer import PdfSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from demo.signing import signing_clock
 
 SIGNER_NAME = "Nguyễn Văn Ánh"
 SECOND_SIGNER_NAME = "Sở Xây dựng tỉnh Thái Nguyên"
@@ -193,14 +193,7 @@ def _signing_time(when: datetime | None):
     if when is None:
         yield
         return
-    original = PdfSigner.init_signing_session
-
-    def init_signing_session(self, *args, **kwargs):
-        session = original(self, *args, **kwargs)
-        session.system_time = when
-        return session
-
-    with mock.patch.object(PdfSigner, "init_signing_session", init_signing_session):
+    with signing_clock(when):
         yield
 
 

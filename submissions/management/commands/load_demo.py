@@ -1,5 +1,7 @@
 """Demo province for `make run`: Thái Nguyên's four blocks with units, Định Hóa's communes, an open
-period, one personal account per role, and a half-filled submission.
+period, one personal account per role, and a half-filled submission; the published 2024 year, the merged
+province of 2025, TP Thanh Hóa's open PAR-index period, and the two seed workflows replayed from opening to
+publication (``demo.hue``: seed 001, ``hue-2021-cchc``; ``demo.thanh_hoa``: seed 004, ``th-2025-cchc``).
 
 Passwords are generated, printed once when the account is created, and must be changed at first
 login; no shared secret exists. Running the command again changes nothing already there.
@@ -18,6 +20,7 @@ from django.utils import timezone
 from criteria.models import Authority, Framework, Node
 from submissions import services
 from submissions.models import Block, Entry, Evidence, Period, Role, Submission, Unit, User
+from submissions.phase_deadlines import APPRAISAL
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 BLOCKS = [
@@ -133,6 +136,12 @@ class Command(BaseCommand):
         self._published_year(tinh, frameworks)
         _merged_province(self, tinh)
         _par_city(self)
+        # The seeds' workflows, each from its opening to its publication (issue #13): demo/hue.py (seed 001),
+        # demo/thanh_hoa.py (seed 004; after _par_city, whose city, units and accounts it uses).
+        from demo import hue, thanh_hoa
+
+        hue.load(self)
+        thanh_hoa.load(self)
 
     def _published_year(self, tinh, frameworks) -> None:
         _published(self, tinh, frameworks)
@@ -403,7 +412,7 @@ def _merged_province(command, tinh) -> None:
 # (14 + 7 + 15,5 + 9 + 13 + 10 + 13,5 = 82) as the self-assessed sections of TDG, and a survey part XHH (18) whose
 # paper-form tallies the secretariat enters. The communes send on paper (seed 004 §2.2), by their own earlier
 # deadline (communes 05/12, departments 15/12). Every name marked "(minh họa)" is demo data.
-PAR_PERIOD = "th-2025-cchc"
+PAR_PERIOD = "th-2026-cchc"
 PAR_FRAMEWORK = "th2025-cchc-demo"
 PAR_BLOCKS = [
     ("phong", "Khối các phòng chuyên môn", [
@@ -422,7 +431,7 @@ PAR_ACCOUNTS = [
 
 
 def _par_city(command) -> None:
-    """Period ``th-2025-cchc`` (rank only, open) of UBND thành phố Thanh Hóa: a block of departments that
+    """Period ``th-2026-cchc`` (rank only, open) of UBND thành phố Thanh Hóa: a block of departments that
     self-assess on the software (Phòng Nội vụ's sheet filled, so its report prints seed 004's table) and a
     block of communes on paper. Skipped, step by step, where already there."""
     from django.conf import settings
@@ -460,11 +469,12 @@ def _par_city(command) -> None:
     period = Period.objects.filter(code=PAR_PERIOD).first()
     if period is None:
         period = Period(authority=city, code=PAR_PERIOD, kind=Period.RANK_ONLY,
-                        name="Chỉ số CCHC năm 2025 — TP Thanh Hóa (minh họa)", year=2025,
+                        name="Chỉ số CCHC năm 2026 — TP Thanh Hóa (minh họa)", year=2026,
                         opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(8),
                         data_cutoff=timezone.localdate())
         services.period_save(period=period, frameworks={b: framework for b in blocks.values()},
-                             deadlines={blocks["xa-phuong"]: _closing(3)})
+                             deadlines={blocks["xa-phuong"]: _closing(3)},  # the communes send first (seed 004)
+                             phase_deadlines={b: {APPRAISAL: _closing(13)} for b in blocks.values()})
         command.stdout.write(f"Kỳ “{PAR_PERIOD}” (Chỉ số CCHC, chỉ xếp hạng): khối phòng chuyên môn nhập trên phần "
                              "mềm, khối xã, phường nộp hồ sơ giấy.")
     communes = PeriodBlock.objects.get(period=period, block=blocks["xa-phuong"])
