@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from criteria.models import Node
@@ -53,7 +54,8 @@ def appraisal_workbook(period) -> bytes:
                 submission.block.name, submission.unit.name, node.code, node.title, Decimal(node.max_points),
                 own, points, difference, appraisal.comment if appraisal else "",
                 str(appraisal.updated_by) if appraisal and appraisal.updated_by else "",
-                appraisal.updated_at.replace(tzinfo=None) if appraisal and appraisal.updated_at else None,
+                timezone.localtime(appraisal.updated_at).replace(tzinfo=None) if appraisal and appraisal.updated_at
+                else None,  # Vietnam time: Excel has no time zones
                 *_entered(node, appraisal, rules),
             ]))
     # A4 landscape, one page wide, header repeated and frozen; points exact, percentages as typed

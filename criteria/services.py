@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Authority, Framework, Node
 from .scoring import ScoringError, parse_decimal
@@ -159,7 +160,8 @@ def framework_usage(framework: Framework) -> list[str]:
     """
     reasons = []
     if framework.locked_at:
-        reasons.append(f"đã được khóa từ {framework.locked_at:%d/%m/%Y %H:%M} vì được dùng cho một kỳ đánh giá")
+        reasons.append(f"đã được khóa từ {timezone.localtime(framework.locked_at):%H:%M %d/%m/%Y} vì được dùng cho một "
+                       "kỳ đánh giá")
     for model in (Framework, Node):
         for rel in model._meta.related_objects:
             if rel.related_model in (Node, Framework):
@@ -300,8 +302,6 @@ def framework_load_fixture(*, path: Path) -> tuple[Framework, str]:
 
 def framework_lock(*, framework: Framework) -> Framework:
     """Mark a framework as used by a period: from now on it cannot be changed."""
-    from django.utils import timezone
-
     Framework.objects.filter(pk=framework.pk, locked_at__isnull=True).update(locked_at=timezone.now())
     framework.refresh_from_db(fields=["locked_at"])
     return framework
