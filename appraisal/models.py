@@ -120,6 +120,7 @@ class CouncilDecision(models.Model):
     scores_seen = models.TextField("Điểm của các cơ quan khi quyết định", blank=True)
     decided_at = models.DateTimeField("Ghi lúc")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=0)  # config.versioning: no silent overwrite (issue #15 item 5)
     history = HistoricalRecords()
 
     class Meta:

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.versioning import ADVICE, check_version, lock, locked_row, stamp, versioned_absent
 from config.versioning import ConflictError as ConflictError  # views and tests import it from here too
-from config.versioning import check_version, lock, locked_row, stamp, versioned_absent
 from criteria.models import Node
 from criteria.scoring import fmt, parse_rule, score_survey
 from submissions import services as submission_services
@@ -275,11 +275,14 @@ def multi_agency_result(*, submission: Submission, node: Node, actor, now: datet
 
 @transaction.atomic
 def council_decision_record(*, submission: Submission, node: Node, points, reason: str, basis: str = "", actor,
-                            now: datetime | None = None, dry_run: bool = False) -> CouncilDecision | None:
+                            now: datetime | None = None, dry_run: bool = False,
+                            version: int | None = None) -> CouncilDecision | None:
     """The secretariat of the period's authority records the council's decision on a multi-agency leaf whose
     agencies have not agreed (Phụ lục I 5.5; docs/regulation.md §3): points within the leaf's maximum, a
     reason (required), the basis. Refused while the round is closed, for a single-agency leaf, and when the
-    agencies already agree. ``dry_run`` checks everything and writes nothing (the confirmation page)."""
+    agencies already agree. ``dry_run`` checks everything and writes nothing (the confirmation page).
+    ``version``: the decision's version the form was loaded with (0 for none yet); a decision recorded or
+    changed since is a :class:`ConflictError` naming who and when (``config.versioning``)."""
     from criteria.scoring import ScoringError, parse_decimal
 
     _assert_open(submission.period)
@@ -294,6 +297,11 @@ def council_decision_record(*, submission: Submission, node: Node, points, reaso
     scores = dict(AgencyScore.objects.filter(submission=submission, node=node).values_list("agency", "points"))
     agreed, _ = rules.agreement({n: scores.get(n) for n in names})
     existing = CouncilDecision.objects.select_for_update().filter(submission=submission, node=node).first()
+    if version is not None and (existing.version if existing else 0) != version:
+        if existing is None:  # removed since: nothing to name
+            raise ConflictError(f"Quyết định của Hội đồng về tiêu chí {node.code} đã thay đổi. {ADVICE}", None)
+        check_version(existing, version, what=f"Quyết định của Hội đồng về tiêu chí {node.code}", verb="ghi",
+                      shown=f"{fmt(existing.points)} điểm", by="decided_by", at="decided_at")
     if agreed is not None and existing is None:
         raise ValidationError(f"Các cơ quan thẩm định đã thống nhất {fmt(agreed)} điểm: không cần quyết định của "
                               "Hội đồng.")
@@ -318,8 +326,7 @@ def council_decision_record(*, submission: Submission, node: Node, points, reaso
     decision = existing or CouncilDecision(submission=submission, node=node)
     decision.points, decision.reason, decision.basis = value, reason, basis
     decision.scores_seen = rules.agency_scores_text({n: scores.get(n) for n in names})
-    decision.decided_at, decision.decided_by = _now(now), actor
-    decision._history_user = actor
+    stamp(decision, actor=actor, now=_now(now), by="decided_by", at="decided_at")
     decision.save()
     multi_agency_result(submission=submission, node=node, actor=actor, now=now)
     return decision

@@ -424,14 +424,19 @@ def council_decision(request: HttpRequest, period_id: int, submission_id: int, n
     typed = {"points": "", "reason": "", "basis": ""}
     if row.decision:
         typed = {"points": fmt(row.decision.points), "reason": row.decision.reason, "basis": row.decision.basis}
+    version = row.decision.version if row.decision else 0  # the form carries it through the confirmation
     error, field, confirming, status = "", "", False, 200
     if request.method == "POST":
         typed = {key: request.POST.get(key, "") for key in typed}
         try:
+            version = posted_version(request)
             dry = not request.POST.get("confirm") or bool(request.POST.get("back"))
             services.council_decision_record(submission=submission, node=row.node, points=typed["points"],
                                              reason=typed["reason"], basis=typed["basis"], actor=request.user,
-                                             dry_run=dry)
+                                             dry_run=dry, version=version)
+        except services.ConflictError as exc:  # recorded by someone else since: theirs is shown, what was typed kept
+            error, status = " ".join(exc.messages), 409
+            version = exc.record.version if exc.record is not None else 0
         except ValidationError as exc:
             error, status = " ".join(exc.messages), 400
             field = exc.code if getattr(exc, "code", None) in ("points", "reason", "basis") else ""
@@ -443,7 +448,7 @@ def council_decision(request: HttpRequest, period_id: int, submission_id: int, n
             confirming = not request.POST.get("back")
     return render(request, "appraisal/council_decision.html", {
         "period": period, "submission": submission, "row": row, "typed": typed, "error": error,
-        "error_field": field, "confirming": confirming}, status=status)
+        "error_field": field, "confirming": confirming, "version": version}, status=status)
 
 
 @login_required

@@ -97,22 +97,23 @@ def conflict_message(record, *, what: str, verb: str = "lưu", shown: str = "", 
 
 def check_version(record, version: int | None, *, what: str, verb: str = "lưu", shown: str = "",
                   someone: str = "người khác", by: str = "updated_by", at: str = "updated_at",
-                  advice: str = ADVICE, error: type[ConflictError] = ConflictError) -> None:
+                  advice: str = ADVICE, error: type[ConflictError] = ConflictError, field: str = "version") -> None:
     """Raise ``error`` (a :class:`ConflictError`) unless the locked ``record`` is still at ``version``, the
     version the form was loaded with. ``what``/``verb``/``shown`` word the message (e.g. "Tiêu chí 2.1",
-    "thẩm định", "3 điểm"); ``by``/``at`` name the row's who/when fields."""
-    if version is None or record.version == version:
+    "thẩm định", "3 điểm"); ``by``/``at`` name the row's who/when fields; ``field`` its version field (a model
+    whose ``version`` means something else, ``ranking.HeadGrade``, counts in ``row_version``)."""
+    if version is None or getattr(record, field) == version:
         return
     raise error(conflict_message(record, what=what, verb=verb, shown=shown, someone=someone, by=by, at=at,
                                  advice=advice), record)
 
 
 def stamp(record, *, actor, now: datetime | None = None, by: str | None = "updated_by",
-          at: str | None = "updated_at") -> None:
+          at: str | None = "updated_at", field: str = "version") -> None:
     """Mark ``record`` as changed by ``actor`` at ``now`` (before its ``save()``): version + 1, who and when
     (``by``/``at``, None for a model without the field), and the history user. ``actor=None`` (a recomputation
     by the system) leaves who and the history user as they are."""
-    record.version += 1
+    setattr(record, field, getattr(record, field) + 1)
     if at:
         setattr(record, at, now or timezone.now())
     if actor is not None:

@@ -149,6 +149,8 @@ class HeadGrade(models.Model):
     unit_grade = models.CharField("Xếp loại của đơn vị khi ghi", max_length=8, choices=list(GRADE_LABELS.items()))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
+    # config.versioning (issue #15 item 5); ``version`` above is the published result it was compared with.
+    row_version = models.PositiveIntegerField("Phiên bản", default=0)
     history = HistoricalRecords()
 
     class Meta:

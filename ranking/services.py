@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from appraisal.models import AppraisalRound
 from appraisal.selectors import appraised_results, unappraised_leaves
-from config.versioning import check_version, locked_row, stamp
+from config.versioning import ADVICE, ConflictError, check_version, locked_row, stamp
 from criteria.models import Framework, Node
 from criteria.scoring import ScoringError, fmt, parse_decimal
 from criteria.selectors import content_groups, grading_problem
@@ -638,7 +638,7 @@ HEAD_LABELS = {"full_name": "Họ và tên người đứng đầu", "position":
 @transaction.atomic
 def head_grade_save(*, period: Period, unit: Unit, actor, full_name: str, position: str, grade: str,
                     newly_transferred: bool = False, transferred_on: date | None = None, basis: str = "",
-                    now: datetime | None = None) -> HeadGrade:
+                    now: datetime | None = None, row_version: int | None = None) -> HeadGrade:
     """Điều 4.5: the secretariat records the grade of ``unit``'s head once the unit's block is published in
     the period, compared with the unit's grade in that published version. A head graded above the unit is
     refused unless newly transferred with the date. Refusals: a sentence (no published result, unit not in
@@ -680,6 +680,13 @@ def head_grade_save(*, period: Period, unit: Unit, actor, full_name: str, positi
     if errors:
         raise ValidationError(errors)
     record = HeadGrade.objects.select_for_update().filter(period=period, unit=unit).first()
+    if row_version is not None:  # the form's version of the record (0: none yet), ``config.versioning``
+        if record is None and row_version != 0:
+            raise ConflictError(f"Xếp loại người đứng đầu của {unit} đã thay đổi. {ADVICE}", None)
+        if record is not None:
+            check_version(record, row_version, what=f"Xếp loại người đứng đầu của {unit}", by="recorded_by",
+                          at="recorded_at", shown=f"{record.full_name}, {rules.GRADE_LABELS.get(record.grade, '')}",
+                          field="row_version")
     values = {"full_name": full_name, "position": position, "grade": grade, "newly_transferred": newly_transferred,
               "transferred_on": transferred_on if newly_transferred else None, "basis": basis,
               "version_id": version.pk, "unit_grade": unit_grade}
@@ -688,8 +695,7 @@ def head_grade_save(*, period: Period, unit: Unit, actor, full_name: str, positi
     record = record or HeadGrade(period=period, unit=unit)
     for name, value in values.items():
         setattr(record, name, value)
-    record.recorded_by = actor
-    record._history_user = actor
+    stamp(record, actor=actor, by="recorded_by", at=None, field="row_version")  # recorded_at: auto_now
     record.save()
     return record
 

@@ -348,7 +348,7 @@ def head_grades_view(request: HttpRequest, pk: int, block_id: int) -> HttpRespon
                                 period=period, unit=units[row["unit_id"]], actor=request.user,
                                 full_name=values["full_name"], position=values["position"], grade=values["grade"],
                                 newly_transferred=values["newly_transferred"], transferred_on=day,
-                                basis=values["basis"])
+                                basis=values["basis"], row_version=posted_version(request, prefix + "row_version"))
                             saved += record.history.count() != before
                     except ValidationError as exc:
                         row_errors = ({name: " ".join(texts) for name, texts in exc.message_dict.items()}

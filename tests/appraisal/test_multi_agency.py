@@ -373,3 +373,31 @@ def test_phu_luc_i_5_5_closing_page_links_to_the_decision(five_five, client_for)
     assert reverse("appraisal:council_decision", args=[w.period.pk, w.sub_a.pk, w.node.pk]) in body
     matrix = client.get(reverse("appraisal:period_matrix", args=[w.period.pk])).content.decode()
     assert "Tiêu chí nhiều cơ quan thẩm định chưa thống nhất (1)" in matrix
+
+
+def test_phu_luc_i_5_5_two_secretaries_never_overwrite_each_others_decision(five_five, client_for):
+    """#15 item 5: the council's decision is versioned like every shared write: a form loaded before someone
+    else's decision is refused naming them, keeps what was typed, writes nothing; re-sent, it is deliberate."""
+    from submissions.models import Role
+
+    w = five_five
+    score(w, w.m_nv, "10")
+    other = UserFactory(username="snv.thuongtruc2", full_name="Phạm Thị Hai")
+    Role.objects.create(user=other, kind=Role.SECRETARIAT, authority=w.period.authority)
+    url = reverse("appraisal:council_decision", args=[w.period.pk, w.sub_a.pk, w.node.pk])
+    first, second = client_for(w.secretariat), client_for(other)
+    assert 'name="version" value="0"' in first.get(url).content.decode()
+    assert 'name="version" value="0"' in second.get(url).content.decode()
+    done = first.post(url, {"points": "11", "reason": "Biểu quyết 7/9", "basis": "", "confirm": "1", "version": "0"})
+    assert done.status_code == 302
+    stale = {"points": "9", "reason": "Biểu quyết 5/9", "basis": "Biên bản 4", "confirm": "1", "version": "0"}
+    refused = second.post(url, stale)
+    html = refused.content.decode()
+    assert refused.status_code == 409 and "vừa được" in html and str(w.secretariat) in html and "11 điểm" in html
+    assert "Biểu quyết 5/9" in html and 'name="version" value="1"' in html  # typed kept; the stored version now
+    decision = CouncilDecision.objects.get()
+    assert (decision.points, decision.reason, decision.version, decision.history.count()) == (D("11"),
+                                                                                          "Biểu quyết 7/9", 1, 1)
+    assert second.post(url, stale | {"version": "1"}).status_code == 302  # seen, then deliberately replaced
+    decision.refresh_from_db()
+    assert (decision.points, decision.decided_by, decision.version) == (D("9"), other, 2)

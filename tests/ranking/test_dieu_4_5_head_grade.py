@@ -246,3 +246,29 @@ def test_dieu_4_5_page_linked_from_the_block_page_once_published(ranked, client_
     assert url(ranked) not in client_for(ranked.chairman).get(block_url).content.decode()
     page = client.get(url(ranked)).content.decode()
     assert "Sở Xây dựng" in page and "Sở Y tế" in page and "Đơn vị: Hoàn thành tốt nhiệm vụ" in page
+
+
+@pytest.mark.django_db
+def test_dieu_4_5_two_secretaries_never_overwrite_each_others_head_grade(ranked, client_for):  # noqa: F811
+    """#15 item 5: each row of the page carries its record's version; a stale row refuses the whole form."""
+    from submissions.models import Role
+    from tests.factories import UserFactory
+
+    publish(ranked)
+    a = ranked.unit_a.pk
+    other = UserFactory(username="snv.thuongtruc2", full_name="Phạm Thị Hai")
+    Role.objects.create(user=other, kind=Role.SECRETARIAT, authority=ranked.period.authority)
+    assert f'name="u{a}-row_version" value="0"' in client_for(other).get(url(ranked)).content.decode()
+    base = {f"u{a}-position": "Giám đốc", f"u{a}-grade": "HTTNV", f"u{a}-basis": "210/QĐ-UBND"}
+    mine = base | {f"u{a}-full_name": "Nguyễn Văn An", f"u{a}-row_version": "0"}
+    assert client_for(ranked.secretariat).post(url(ranked), mine).status_code == 302
+    stale = base | {f"u{a}-full_name": "Lê Văn Khác", f"u{a}-row_version": "0"}
+    refused = client_for(other).post(url(ranked), stale)
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "vừa được" in html and str(ranked.secretariat) in html
+    assert "Lê Văn Khác" in html and f'name="u{a}-row_version" value="1"' in html
+    record = HeadGrade.objects.get()
+    assert (record.full_name, record.row_version, record.history.count()) == ("Nguyễn Văn An", 1, 1)
+    assert client_for(other).post(url(ranked), stale | {f"u{a}-row_version": "1"}).status_code == 302
+    record.refresh_from_db()
+    assert (record.full_name, record.recorded_by, record.row_version) == ("Lê Văn Khác", other, 2)
