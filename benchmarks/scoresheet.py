@@ -70,6 +70,11 @@ def main() -> None:
         samples.append((time.perf_counter() - start) * 1000)
     print(f"page size {len(response.content) / 1024:.0f} KiB; mean {statistics.mean(samples):.1f} ms over "
           f"{args.repeat} renders")
+    # Bytes on the wire for a browser that accepts gzip (every browser does): GZipMiddleware (issue #17 item 1).
+    wire = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert wire.get("Content-Encoding") == "gzip", wire.headers
+    print(f"wire: raw_kib={len(response.content) / 1024:.1f} gzip_kib={len(wire.content) / 1024:.1f} "
+          f"ratio={len(response.content) / len(wire.content):.1f}")
     print(f"scoresheet: nodes={nodes} queries={len(queries)} median_ms={statistics.median(samples):.1f} "
           f"p95_ms={percentile(samples, 95):.1f}")
 

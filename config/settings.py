@@ -62,6 +62,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML and htmx fragments compressed for a commune's weak link (issue #17 item 1: a full commune sheet is
+    # ~330 KiB of HTML, ~20 KiB gzipped); in the production shape Caddy compresses too (deploy/Caddyfile) and
+    # WhiteNoise serves static files precompressed. BREACH: the secrets a page carries are CSRF tokens, which
+    # Django masks afresh in every response (a compressed length reveals nothing across requests); session ids
+    # travel in cookies, never in a compressed body.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
