@@ -2,6 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: install run test lint format check clean bench bench-pg
@@ -21,7 +22,7 @@ run: install
 	$(PY) manage.py load_frameworks
 	$(PY) manage.py make_dev_certificate
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # pytest exits non-zero on any failure, and with 5 when it collected no test at all.
 test: install
