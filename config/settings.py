@@ -351,3 +351,7 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
     },
 }
+
+# load_demo writes the demo accounts it creates, with their first passwords, here (not committed); tests point it
+# at a temporary folder (tests/conftest.py).
+DEMO_ACCOUNTS_FILE = env.str("DEMO_ACCOUNTS_FILE", default=str(BASE_DIR / "var" / "demo-accounts.txt"))

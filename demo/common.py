@@ -19,7 +19,7 @@ def account(command, username: str, full_name: str, position: str, *, domain: st
         secret = secrets.token_urlsafe(9) if password else None
         user.set_password(secret)  # None: unusable
         user.save()
-        command.stdout.write(command.style.SUCCESS(f"{username:20} {secret or '(SSO)':14} {full_name}"))
+        command.account_created(username, secret, full_name)
     return user
 
 

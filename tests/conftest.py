@@ -8,9 +8,16 @@ of Sở Tài chính, the secretariat and an outsider.
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_accounts_file(tmp_path_factory):
+    """load_demo's list of demo accounts goes to a temporary file, never over a developer's var/demo-accounts.txt."""
+    with override_settings(DEMO_ACCOUNTS_FILE=str(tmp_path_factory.mktemp("demo-accounts") / "demo-accounts.txt")):
+        yield
 
 
 @pytest.fixture(scope="session")

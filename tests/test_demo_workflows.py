@@ -12,8 +12,10 @@ transaction rolled back at the end; each test reads it.
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -25,6 +27,7 @@ from ranking.lost_points import previous_year
 from ranking.models import LostPointNote, RankingVersion
 from submissions import signed_summary
 from submissions.department_models import Department, DepartmentNode
+from submissions.management.commands.load_demo import ACCOUNTS, PAR_ACCOUNTS
 from submissions.models import Entry, Period, Role, SignedSummary, StateChange, Submission, User, Window
 from tests.demo_province import demo_province
 
@@ -221,3 +224,20 @@ def test_thanh_hoa_each_block_was_appraised_before_its_own_deadline(demo):
     assert entered.exists()
     for appraisal in entered:
         assert appraisal.updated_at < deadlines[appraisal.submission.block_id].appraisal_deadline
+
+
+@pytest.mark.django_db
+def test_the_demo_accounts_are_written_to_a_file_with_passwords_that_log_in(demo):
+    """#14 item 9: ``var/demo-accounts.txt`` (here a temporary file, tests/conftest.py) lists every account the
+    demo created with its first password; the latest line of each account logs in with it."""
+    lines = Path(settings.DEMO_ACCOUNTS_FILE).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# Tài khoản minh họa")
+    latest = {}
+    for line in lines[1:]:
+        username, password = line.split()[:2]
+        latest[username] = password
+    assert {username for username, *_ in ACCOUNTS + PAR_ACCOUNTS} <= set(latest)
+    assert latest["snv.hue"] != "(SSO)"  # seed 001's secretariat has a local password to look at the demo
+    for username, password in latest.items():
+        if password != "(SSO)":
+            assert User.objects.get(username=username).check_password(password), username

@@ -10,8 +10,10 @@ login; no shared secret exists. Running the command again changes nothing alread
 import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -79,6 +81,21 @@ class Command(BaseCommand):
     help = "Nạp dữ liệu minh họa: khối, đơn vị, kỳ đánh giá, tài khoản theo vai trò, một báo cáo đang nhập dở."
 
     @transaction.atomic
+    def account_created(self, username: str, password: str | None, who: str) -> None:
+        """Prints a demo account created now with its first password, and adds it to ``DEMO_ACCOUNTS_FILE``
+        (``var/demo-accounts.txt``, not committed; the README says so), so a newcomer who lost the output of
+        ``make run`` still has them. An account that already existed keeps its password and its line."""
+        line = f"{username:20} {password or '(SSO)':14} {who}"
+        self.stdout.write(self.style.SUCCESS(line))
+        path = Path(settings.DEMO_ACCOUNTS_FILE)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists()
+        with path.open("a", encoding="utf-8") as accounts:
+            if new:
+                accounts.write("# Tài khoản minh họa do load_demo tạo và mật khẩu đầu tiên (phải đổi ở lần đăng nhập "
+                               "đầu). (SSO): đăng nhập qua SSO của tỉnh.\n")
+            accounts.write(line + "\n")
+
     def handle(self, *args, **options):
         if not Framework.objects.filter(code="tn2024-so").exists():
             call_command("load_frameworks", verbosity=0)
@@ -124,7 +141,7 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
                 what = dict(Role.KINDS).get(kind) or ("Quản trị" if username == "admin" else "Hội đồng thẩm định")
-                self.stdout.write(self.style.SUCCESS(f"{username:20} {password:14} {full_name} ({what})"))
+                self.account_created(username, password, f"{full_name} ({what})")
             else:
                 self.stdout.write(f"{username:20} (đã có, giữ nguyên mật khẩu)")
             if kind in Role.UNIT_KINDS:
@@ -364,7 +381,6 @@ def _merged_province(command, tinh) -> None:
     block of communes/wards ranked by the province, on 2025 demo frameworks imported from Excel; the communes of
     Định Hóa continue, through two recorded reorganisations, as one commune of the province. The present
     organisation changes (the sở move to the new block, the old communes stop); 2024 keeps its own."""
-    from django.conf import settings
 
     from criteria.spreadsheet import framework_import_xlsx
 
@@ -460,8 +476,7 @@ def _par_city(command) -> None:
                         email=f"{username}@example.gov.vn", must_change_password=True)
             user.set_password(password)
             user.save()
-            command.stdout.write(command.style.SUCCESS(f"{username:20} {password:14} {full_name} "
-                                                       f"({dict(Role.KINDS)[kind]})"))
+            command.account_created(username, password, f"{full_name} ({dict(Role.KINDS)[kind]})")
         if kind in Role.UNIT_KINDS:
             Role.objects.get_or_create(user=user, kind=kind, unit=Unit.objects.get(authority=city, code=scope))
         else:
