@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -114,11 +115,12 @@ def error_field(exc: ValidationError) -> str:
 
 def _leaf_response(request, submission, access, node, *, error: str = "", conflict=None, warnings=(),
                    status: int = 200, entry=None, window_open: bool | None = None, typed=None,
-                   field: str = "", upload=None) -> HttpResponse:
+                   field: str = "", upload=None, notice: str = "") -> HttpResponse:
     """htmx: the leaf's fragment; without JavaScript: back to the page at the criterion. ``entry``: the
     criterion's entry as just saved (or as found on a conflict), which spares reading it again. On a refusal,
     ``typed`` (what the score form sent) or ``upload`` (the upload form's number, date, issuer) is shown back
-    as typed and ``field`` marks the one input that is wrong."""
+    as typed and ``field`` marks the one input that is wrong. ``notice``: what was done, said instead of
+    "Đã lưu." (an upload: "Đã tải lên …")."""
     if request.htmx:
         assignments = list(Assignment.objects.filter(submission=submission).select_related("user"))
         item = submission_leaf(submission, node, request.user, entry=entry or conflict, assignments=assignments,
@@ -126,7 +128,7 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
         state = _state(submission)
         return render(request, "submissions/_leaf.html", {
             "item": item, "submission": submission, "access": access, "editable": access.write and state.allowed,
-            "error": error, "conflict": conflict, "warnings": warnings, "saved": not error,
+            "error": error, "conflict": conflict, "warnings": warnings, "saved": not error, "notice": notice,
             "typed": typed, "error_field": field, "upload": upload,
             # The page's progress bar and total, swapped out of band.
             "oob_progress": True,
@@ -136,7 +138,9 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
         messages.error(request, error)
     for warning in warnings:
         messages.warning(request, warning)
-    if not error and not warnings:
+    if notice and not error:
+        messages.success(request, notice)
+    elif not error and not warnings:
         messages.success(request, f"Đã lưu tiêu chí {node.code}.")
     from criteria.templatetags.criteria_tags import anchor
 
@@ -190,7 +194,7 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
                               error=f"Tệp “{upload.name}” lớn hơn giới hạn {limit} MB.", status=400, upload=typed,
                               field="file")
     try:
-        _, warnings = services.evidence_add(
+        evidence, warnings = services.evidence_add(
             submission=submission, node=node, actor=request.user,
             upload=services.Upload(name=upload.name, data=upload.read()),
             doc_number=form.cleaned_data["doc_number"], doc_date=form.cleaned_data["doc_date"],
@@ -199,7 +203,9 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
     except ValidationError as exc:
         return _leaf_response(request, submission, access, node, error=" ".join(exc.messages), status=400,
                               upload=typed, field=error_field(exc))
-    return _leaf_response(request, submission, access, node, warnings=warnings)
+    return _leaf_response(request, submission, access, node, warnings=warnings,
+                          notice=f"Đã tải lên “{evidence.original_name}” ({filesizeformat(evidence.size)}) "
+                                 f"cho tiêu chí {node.code}.")
 
 
 @login_required

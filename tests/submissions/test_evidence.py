@@ -44,6 +44,17 @@ def test_a_pdf_is_stored_with_its_number_and_its_signature_checked(world, client
     assert "Kế hoạch.pdf" in response.content.decode()
 
 
+def test_an_upload_says_what_was_uploaded(world, client_for):
+    """#14 item 8: "Đã tải lên …" with the file's name, its size and the criterion, not a bare "Đã lưu."."""
+    response = upload(client_for(world.officer_a), world, "Kế hoạch.pdf", tiny_pdf(), htmx=True)
+    size = Evidence.objects.get().size
+    page = response.content.decode()
+    assert "Đã tải lên “Kế hoạch.pdf”" in page and "cho tiêu chí 2.1." in page and ">Đã lưu.<" not in page
+    client = client_for(world.officer_a)
+    follow = client.get(upload(client, world, "bang-thong-ke.docx", docx_bytes(), number="31/KH-SXD")["Location"])
+    assert "Đã tải lên “bang-thong-ke.docx”" in follow.content.decode() and size > 0
+
+
 def test_docx_is_accepted(world, client_for):
     assert upload(client_for(world.officer_a), world, "bang-thong-ke.docx", docx_bytes()).status_code == 302
     assert Evidence.objects.get().kind == "docx"
