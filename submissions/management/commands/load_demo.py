@@ -80,7 +80,6 @@ def _closing(days: int) -> datetime:
 class Command(BaseCommand):
     help = "Nạp dữ liệu minh họa: khối, đơn vị, kỳ đánh giá, tài khoản theo vai trò, một báo cáo đang nhập dở."
 
-    @transaction.atomic
     def account_created(self, username: str, password: str | None, who: str) -> None:
         """Prints a demo account created now with its first password, and adds it to ``DEMO_ACCOUNTS_FILE``
         (``var/demo-accounts.txt``, not committed; the README says so), so a newcomer who lost the output of
@@ -96,6 +95,7 @@ class Command(BaseCommand):
                                "đầu). (SSO): đăng nhập qua SSO của tỉnh.\n")
             accounts.write(line + "\n")
 
+    @transaction.atomic
     def handle(self, *args, **options):
         if not Framework.objects.filter(code="tn2024-so").exists():
             call_command("load_frameworks", verbosity=0)
