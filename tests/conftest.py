@@ -70,3 +70,12 @@ def client_for():
 def _fast_password_hashing(settings):
     """Hashing a password the production way takes ~0.3 s; tests create many accounts."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def demo_pages(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Every page the demo accounts can reach, as plain data, crawled once per session (tests/page_samples.py).
+    A module using it needs ``pytestmark = pytest.mark.django_db`` (pytest-django sets up no database otherwise)."""
+    from tests.page_samples import crawl_demo
+
+    return crawl_demo(django_db_blocker, tmp_path_factory)
