@@ -52,5 +52,6 @@ bench: install
 bench-pg: install
 	$(PY) benchmarks/save_profile.py --saves 400
 	$(PY) benchmarks/ranking.py --units 10000
+	$(PY) benchmarks/ranking.py --units 10000 --live
 	$(PY) benchmarks/deadline_rush.py --users 200 --seconds 120 --workers 2
 	$(PY) benchmarks/chaos.py --users 200 --workers 2

@@ -216,7 +216,7 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
     unappraised = set() if Submission.LOCKED in period.appraisable_statuses else {Submission.LOCKED,
                                                                                 Submission.DRAFT}
     unfrozen = [row[0] for row in rows if row[0] not in frozen]
-    _refuse_incomplete([row for row in rows if row[0] in set(unfrozen) and row[6] not in unappraised])
+    _refuse_incomplete([row for row in rows if row[0] not in frozen and row[6] not in unappraised])
     live = {pk: (total, [f"{cid}:{level}" for cid, level in below]) for pk, (total, below) in appraised_results(
         unfrozen, thresholds).items()}
     # A rank-only period (PAR index) orders by the total alone: no quality level, no content group plays a part.
