@@ -44,19 +44,15 @@ class RoundForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_holidays(self):
-        from datetime import datetime
+        from config.dates import parse_date
 
         days = []
         for number, line in enumerate(self.cleaned_data["holidays"].splitlines(), start=1):
             line = line.strip()
             if not line:
                 continue
-            for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-                try:
-                    days.append(datetime.strptime(line, fmt).date())
-                    break
-                except ValueError:
-                    continue
-            else:
-                raise forms.ValidationError(f"Dòng {number}: “{line}” không phải ngày hợp lệ (dd/mm/yyyy).")
+            try:
+                days.append(parse_date(line))  # config/dates.py: dd/mm/yyyy (or ISO)
+            except ValueError:
+                raise forms.ValidationError(f"Dòng {number}: “{line}” không phải ngày hợp lệ (dd/mm/yyyy).") from None
         return days

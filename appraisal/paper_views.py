@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from config.dates import parse_date
 from criteria.models import Node
 from criteria.selectors import framework_nodes
 from submissions.forms import EvidenceForm
@@ -30,13 +31,10 @@ from .permissions import require_secretariat_of
 
 def _parse_date(raw: str) -> date | None:
     """A date from an <input type=date> (YYYY-MM-DD) or typed dd/mm/yyyy; None when empty or not a date."""
-    raw = (raw or "").strip()
-    for parse in (date.fromisoformat, lambda s: date(*reversed([int(p) for p in s.split("/")]))):
-        try:
-            return parse(raw)
-        except (ValueError, TypeError, OverflowError):  # a year of 40 digits: not a date (was HTTP 500)
-            continue
-    return None
+    try:
+        return parse_date(raw)  # config/dates.py: the one parser (a year of 40 digits: not a date)
+    except ValueError:
+        return None
 
 
 def _errors(request, exc: ValidationError) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from config.dates import parse_datetime
 from config.responses import attachment, download_name, evidence_response
 from config.versioning import history_versions, posted_version
 from criteria.codes import code_key
@@ -162,7 +163,7 @@ def appraisal_save_view(request: HttpRequest, member_id: int, submission_id: int
     member = get_member_for_user(request.user, member_id)
     submission = get_submission_for_member(member, submission_id)
     node = get_node_for_member(member, submission, node_id)
-    error, conflict, status, typed, field = "", None, 200, None, ""
+    error, conflict, status, typed, field, mine = "", None, 200, None, "", None
     try:
         version = int(request.POST.get("version", "0"))
     except ValueError:
@@ -172,8 +173,10 @@ def appraisal_save_view(request: HttpRequest, member_id: int, submission_id: int
                                 value=request.POST.get("value"), comment=request.POST.get("comment", ""),
                                 special=request.POST.get("special"), count=request.POST.get("count"),
                                 accept_proposal=bool(request.POST.get("accept_proposal")))
-    except ConflictError as exc:
+    except ConflictError as exc:  # shown beside the stored row, with a way to keep either
         error, conflict, status = exc.messages[0], exc.entry, 409
+        if not request.POST.get("accept_proposal"):
+            mine = {key: request.POST.get(key) for key in ("value", "special", "count", "comment")}
     except ValidationError as exc:
         # Refused: the form shows back what was typed, and marks the one input that is wrong.
         error, status = " ".join(exc.messages), 400
@@ -184,7 +187,7 @@ def appraisal_save_view(request: HttpRequest, member_id: int, submission_id: int
         row = next(r for r in member_unit_rows(member, submission) if r.node.pk == node.pk)
         return render(request, "appraisal/_row.html", {"row": row, "member": member, "submission": submission,
                                                        "error": error, "conflict": conflict, "saved": not error,
-                                                       "typed": typed, "error_field": field},
+                                                       "typed": typed, "error_field": field, "mine": mine},
                       status=status)
     if error:
         messages.error(request, error)
@@ -209,8 +212,10 @@ def quality_save_view(request: HttpRequest, member_id: int, submission_id: int, 
         messages.error(request, " ".join(exc.messages))
         return render(request, "appraisal/unit_page.html",
                       _unit_context(member, submission, typed_quality={node.pk: typed}), status=409)
-    except ValidationError as exc:
+    except ValidationError as exc:  # refused (no reason given...): the page again, with what was typed
         messages.error(request, " ".join(exc.messages))
+        return render(request, "appraisal/unit_page.html",
+                      _unit_context(member, submission, typed_quality={node.pk: typed}), status=400)
     else:
         messages.success(request, f"Đã lưu mức chất lượng tiêu chí {node.code}.")
     return redirect(reverse("appraisal:unit_page", args=[member.pk, submission.pk]) + "#chat-luong")
@@ -224,7 +229,9 @@ def supplement_view(request: HttpRequest, member_id: int, submission_id: int) ->
     rows = {str(r.node.pk): r.node for r in member_unit_rows(member, submission)}
     nodes = [rows[pk] for pk in request.POST.getlist("nodes") if pk in rows]
     try:
-        closes_at = timezone.make_aware(datetime.strptime(request.POST.get("closes_at", ""), "%Y-%m-%dT%H:%M"))
+        closes_at = parse_datetime(request.POST.get("closes_at", ""))  # config/dates.py
+        if closes_at is None:
+            raise ValueError("empty")
     except ValueError:
         messages.error(request, "Hạn bổ sung không hợp lệ.")
         return redirect("appraisal:unit_page", member_id=member.pk, submission_id=submission.pk)
@@ -246,7 +253,9 @@ def appraisal_history(request: HttpRequest, member_id: int, submission_id: int, 
     node = get_node_for_member(member, submission, node_id)
     appraisal = Appraisal.objects.filter(submission=submission, node=node).first()
     records = list(appraisal.history.select_related("history_user").order_by("-history_date")) if appraisal else []
-    return render(request, "appraisal/_history.html", {"node": node, "records": records})
+    # A plain GET (the link opened in a new tab) is a whole page; htmx asks for the fragment.
+    template = "appraisal/_history.html" if request.htmx else "appraisal/history.html"
+    return render(request, template, {"node": node, "records": records, "member": member, "submission": submission})
 
 
 @login_required

@@ -150,14 +150,12 @@ def edit_refusal(*, stage: str, what: str, now: datetime, status: str = "draft",
 
 def parse_due(raw: str | None) -> date | None:
     """A due date as a date input sends it (2025-12-31) or as typed (31/12/2025); "" is none."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
+    from config.dates import parse_date
+
+    try:
+        return parse_date(raw)
+    except ValueError:
+        pass
     raise ValidationError("Thời hạn khắc phục không đúng dạng ngày (ví dụ 31/12/2025).", code=REMEDY_DUE)
 
 

@@ -18,9 +18,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from config.dates import parse_datetime, show_datetime
 from config.responses import attachment, download_name
 from criteria.models import Node
 from submissions.models import Period, Role, Submission
@@ -152,14 +152,10 @@ def _secretariat_period(request, pk: int) -> Period:
 
 
 def _local_datetime(raw: str | None) -> datetime | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"):
-        try:
-            return timezone.make_aware(datetime.strptime(text, pattern))
-        except ValueError:
-            continue
+    try:
+        return parse_datetime(raw)  # config/dates.py
+    except ValueError:
+        pass
     raise ValidationError("Hạn phân tích sơ bộ không đúng dạng ngày giờ (ví dụ 20/11/2025 17:00).", code="deadline")
 
 
@@ -183,7 +179,7 @@ def period_page(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method != "GET":
         return HttpResponse(status=405)
     if typed is None:
-        deadline = timezone.localtime(plan.deadline).strftime("%Y-%m-%dT%H:%M") if plan.deadline else ""
+        deadline = show_datetime(plan.deadline)
         typed = {"deadline": deadline, "analysis_days": plan.analysis_days, "plan_days": plan.plan_days}
     stages = []
     for stage in (lp.PRELIMINARY, lp.APPRAISED):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from config.dates import DATE_ERROR, parse_date, show_date
 from config.responses import attachment, file_attachment
 from config.versioning import ConflictError, posted_version
 from criteria.scoring import fmt
@@ -21,7 +22,7 @@ from submissions.transitions import period_log
 
 from . import chair, reports, services
 from .models import INCIDENTS, HeadGrade, RankingVersion, UnitFacts
-from .permissions import can_view, require
+from .permissions import can_view, require, viewable_periods
 from .rules import GRADE_LABELS, GRADES, RankingError
 from .selectors import subordinate_discipline, subordinate_versions
 
@@ -60,7 +61,7 @@ def chart(units: list[dict]) -> dict:
 
 @login_required
 def periods_view(request: HttpRequest) -> HttpResponse:
-    periods = [p for p in Period.objects.select_related("authority").order_by("-year") if can_view(request.user, p)]
+    periods = viewable_periods(request.user, Period.objects.select_related("authority").order_by("-year"))
     require(bool(periods), "Chức năng xếp loại dành cho cơ quan thường trực, Chủ tịch Hội đồng thẩm định và "
                            "Chủ tịch UBND.")
     return render(request, "ranking/periods.html", {"periods": periods})
@@ -81,12 +82,10 @@ def period_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _decision_date(text: str) -> date | None:
     """The decision date typed in the form (YYYY-MM-DD from a date input), None when empty."""
-    if not text.strip():
-        return None
     try:
-        return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+        return parse_date(text)  # config/dates.py
     except ValueError:
-        raise ValidationError("Ngày quyết định không hợp lệ.") from None
+        raise ValidationError(f"Ngày quyết định không hợp lệ: {DATE_ERROR.split(': ', 1)[1]}") from None
 
 
 def _percent(share: str) -> str:
@@ -295,15 +294,7 @@ def facts_view(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
 
 def _typed_date(text: str) -> date | None:
     """A date typed in a date input (YYYY-MM-DD) or as dd/mm/yyyy; None when empty; ValueError otherwise."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, layout).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
+    return parse_date(text)  # config/dates.py
 
 
 HEAD_FIELDS = ("full_name", "position", "grade", "newly_transferred", "transferred_on", "basis")
@@ -368,7 +359,7 @@ def head_grades_view(request: HttpRequest, pk: int, block_id: int) -> HttpRespon
         row["typed"] = typed.get(row["unit_id"]) or ({
             "full_name": record.full_name, "position": record.position, "grade": record.grade,
             "newly_transferred": record.newly_transferred,
-            "transferred_on": record.transferred_on.isoformat() if record.transferred_on else "",
+            "transferred_on": show_date(record.transferred_on),
             "basis": record.basis} if record else {})
         row["errors"] = errors.get(row["unit_id"], {})
     return render(request, "ranking/head_grades.html", {

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import forms
 
+from config.dates import VNDateField, VNDateTimeField
+
 from . import period_settings
 from .models import Period, Unit
 
@@ -10,8 +12,7 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label="Tệp (PDF, Word, Excel, JPG, PNG)")
     doc_number = forms.CharField(label="Số, ký hiệu", max_length=100,
                                  widget=forms.TextInput(attrs={"placeholder": "30/KH-UBND"}))
-    doc_date = forms.DateField(label="Ngày văn bản", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    doc_date = VNDateField(label="Ngày văn bản")
     issuer = forms.CharField(label="Cơ quan ban hành", max_length=255)
 
 
@@ -19,11 +20,7 @@ class PeriodForm(forms.ModelForm):
     class Meta:
         model = Period
         fields = ["authority", "code", "name", "year", "kind", "opens_at", "closes_at", "data_cutoff"]
-        widgets = {
-            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "data_cutoff": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        field_classes = {"opens_at": VNDateTimeField, "closes_at": VNDateTimeField, "data_cutoff": VNDateField}
 
     # The per-period readings of the regulation (docs/regulation.md), stored in Period.settings; the other
     # readings are added from submissions/period_settings.py in __init__.
@@ -40,8 +37,6 @@ class PeriodForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if authorities is not None:
             self.fields["authority"].queryset = authorities
-        for name in ("opens_at", "closes_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
         # Once the appraisal round has closed, the readings the results were computed under cannot change.
         self.locked_reason = locked_reason
         kind = self.instance.kind if self.instance.pk else Period.GRADING
@@ -133,8 +128,7 @@ class StaffImportForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    closes_at = forms.DateTimeField(label="Hạn bổ sung", input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    closes_at = VNDateTimeField(label="Hạn bổ sung")
     message = forms.CharField(label="Nội dung yêu cầu", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     nodes = forms.MultipleChoiceField(label="Tiêu chí được bổ sung", widget=forms.CheckboxSelectMultiple)
 

@@ -139,15 +139,13 @@ def period_block_deadlines_set(*, period_block, values: dict[str, datetime | Non
 def form_fields(block, period_block) -> dict:
     """The period form's two fields of ``block`` (``appraisal_deadline_<pk>``, ``leader_deadline_<pk>``),
     initial from ``period_block`` (None: the block does not take part yet)."""
-    from django import forms
+    from config.dates import VNDateTimeField
 
     helps = {APPRAISAL: "Để trống: 50 ngày làm việc từ ngày nhận báo cáo (Điều 9.5). Không trước hạn gửi của khối.",
              LEADER: "Để trống: đến khi kết thúc đợt thẩm định."}
-    return {f"{name}_{block.pk}": forms.DateTimeField(
-        required=False, label=f"{LABELS[name]} — {block}", input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        initial=getattr(period_block, name) if period_block else None, help_text=helps[name],
-        error_messages={"invalid": "Hãy nhập ngày giờ dạng dd/mm/yyyy hh:mm."}) for name in FIELDS}
+    return {f"{name}_{block.pk}": VNDateTimeField(
+        required=False, label=f"{LABELS[name]} — {block}",
+        initial=getattr(period_block, name) if period_block else None, help_text=helps[name]) for name in FIELDS}
 
 
 def form_values(cleaned_data: dict, block) -> dict[str, datetime | None]:

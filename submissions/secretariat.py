@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from config.dates import VNDateTimeField
 from criteria.models import Authority, Framework, Node
 from criteria.selectors import grading_problem
 
@@ -56,12 +57,10 @@ def period_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             error_messages={"invalid": "Hãy nhập một số nguyên.", "min_value": "Số lượng không được âm.",
                             "max_value": "Số lượng quá lớn."})
         # Seed 004: blocks of one period may have their own deadlines (communes 05/12, departments 15/12).
-        form.fields[f"deadline_{block.pk}"] = forms.DateTimeField(
-            required=False, label=f"Hạn gửi riêng — {block}", input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
-            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        form.fields[f"deadline_{block.pk}"] = VNDateTimeField(
+            required=False, label=f"Hạn gửi riêng — {block}",
             initial=taking_part.deadline if taking_part else None,
-            help_text="Để trống: theo hạn gửi của kỳ. Không muộn hơn hạn gửi của kỳ.",
-            error_messages={"invalid": "Hãy nhập ngày giờ dạng dd/mm/yyyy hh:mm."})
+            help_text="Để trống: theo hạn gửi của kỳ. Không muộn hơn hạn gửi của kỳ.")
         form.fields.update(phase_deadlines.form_fields(block, taking_part))  # the council's, the leaders'
     if request.method == "POST" and form.is_valid():
         period = form.save(commit=False)

@@ -115,7 +115,7 @@ def error_field(exc: ValidationError) -> str:
 
 def _leaf_response(request, submission, access, node, *, error: str = "", conflict=None, warnings=(),
                    status: int = 200, entry=None, window_open: bool | None = None, typed=None,
-                   field: str = "", upload=None, notice: str = "") -> HttpResponse:
+                   field: str = "", upload=None, notice: str = "", mine=None) -> HttpResponse:
     """htmx: the leaf's fragment; without JavaScript: back to the page at the criterion. ``entry``: the
     criterion's entry as just saved (or as found on a conflict), which spares reading it again. On a refusal,
     ``typed`` (what the score form sent) or ``upload`` (the upload form's number, date, issuer) is shown back
@@ -130,6 +130,8 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
             "item": item, "submission": submission, "access": access, "editable": access.write and state.allowed,
             "error": error, "conflict": conflict, "warnings": warnings, "saved": not error, "notice": notice,
             "typed": typed, "error_field": field, "upload": upload,
+            # A conflict: what this person posted ("Bản của bạn"), beside the stored row ("Bản đã lưu").
+            "mine": mine,
             # The page's progress bar and total, swapped out of band.
             "oob_progress": True,
             "progress": submission_progress(submission, request.user, assignments=assignments),
@@ -166,7 +168,7 @@ def entry_save_view(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
                                     windows=windows, **typed)
     except services.ConflictError as exc:
         return _leaf_response(request, submission, access, node, error=exc.messages[0], conflict=exc.entry,
-                              status=409, window_open=bool(windows))
+                              status=409, window_open=bool(windows), mine=typed)
     except ValidationError as exc:
         return _leaf_response(request, submission, access, node, error=" ".join(exc.messages), status=400,
                               window_open=bool(windows), typed=typed, field=error_field(exc))
@@ -262,15 +264,15 @@ def _grade_warning(chosen: str, suggestion) -> str:
 
 def _send_form(request: HttpRequest) -> dict:
     """What the approver typed on the review page (kept on a refusal), and the endorsement date parsed."""
-    from datetime import date
+    from config.dates import parse_date
 
     typed = {"proposed_grade": request.POST.get("proposed_grade", ""),
              "endorsed_on": request.POST.get("endorsed_on", "").strip(),
              "endorsement_note": request.POST.get("endorsement_note", "").strip()}
     try:
-        typed["endorsed_date"] = date.fromisoformat(typed["endorsed_on"]) if typed["endorsed_on"] else None
-    except ValueError:
-        typed["endorsed_date"], typed["date_error"] = None, "Ngày không hợp lệ."
+        typed["endorsed_date"] = parse_date(typed["endorsed_on"])
+    except ValueError as exc:
+        typed["endorsed_date"], typed["date_error"] = None, str(exc)
     return typed
 
 

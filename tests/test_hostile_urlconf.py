@@ -83,8 +83,8 @@ class _Forms(HTMLParser):
         attrs = dict(attrs)
         if tag == "form":
             self._current = {}
-            action = attrs.get("action") or attrs.get("hx-post") or ""
-            method = "post" if attrs.get("hx-post") else (attrs.get("method") or "get").lower()
+            action = attrs.get("action") or attrs.get("data-hx-post") or ""
+            method = "post" if attrs.get("data-hx-post") else (attrs.get("method") or "get").lower()
             self.forms.append((method, action, self._current))
         elif self._current is not None and tag in ("input", "select", "textarea", "button") and attrs.get("name"):
             name = attrs["name"]

@@ -69,7 +69,7 @@ def test_officer_scores_uploads_approver_prints_and_sends_then_deadline(browser,
     officer.click("#n-1-3 summary:has-text('Tải lên tài liệu')")
     officer.set_input_files("#n-1-3 input[type=file]", str(pdf))
     officer.fill("#n-1-3 input[name=doc_number]", "31/BC-SXD")
-    officer.fill("#n-1-3 input[name=doc_date]", "2024-11-15")
+    officer.fill("#n-1-3 input[name=doc_date]", "15/11/2024")
     officer.fill("#n-1-3 input[name=issuer]", "Sở Xây dựng")
     officer.click("#n-1-3 button:has-text('Tải lên')")
     officer.locator("#n-1-3 a:has-text('Bao-cao-31-BC-SXD.pdf')").wait_for()
@@ -92,7 +92,7 @@ def test_officer_scores_uploads_approver_prints_and_sends_then_deadline(browser,
     assert printed.read_bytes().startswith(b"%PDF")
     assert approver.locator("select[name=proposed_grade]").input_value() == ""  # no grade chosen for the approver
     approver.select_option("select[name=proposed_grade]", "HTTNV")
-    approver.fill("input[name=endorsed_on]", timezone.localdate().isoformat())
+    approver.fill("input[name=endorsed_on]", timezone.localdate().strftime("%d/%m/%Y"))
     approver.click("button:has-text('Gửi đi')")
     approver.locator("h1:has-text('Xác nhận gửi báo cáo')").wait_for()  # the confirmation page, nothing sent
     approver.screenshot(path=str(artifacts / "send-confirm.png"), full_page=True)

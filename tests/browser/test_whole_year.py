@@ -122,7 +122,7 @@ def upload(page, anchor, path, number, issuer):
     page.click(f"{anchor} summary:has-text('Tải lên tài liệu')")
     page.set_input_files(f"{anchor} input[type=file]", str(path))
     page.fill(f"{anchor} input[name=doc_number]", number)
-    page.fill(f"{anchor} input[name=doc_date]", "2024-11-15")
+    page.fill(f"{anchor} input[name=doc_date]", "15/11/2024")
     page.fill(f"{anchor} input[name=issuer]", issuer)
     with page.expect_response(lambda r: r.url.endswith("/tai-lieu/") and r.request.method == "POST") as response:
         page.click(f"{anchor} button:has-text('Tải lên')")
@@ -227,7 +227,7 @@ def test_whole_year_from_opening_to_publication_and_revocation(browser, live_ser
         click_and_wait(approver, approver.locator("tr", has_text=unit).locator("a", has_text="Rà soát"))
         assert "Đủ điều kiện gửi" in approver.inner_text("main")
         approver.select_option("select[name=proposed_grade]", grade)
-        approver.fill("input[name=endorsed_on]", today.isoformat())
+        approver.fill("input[name=endorsed_on]", f"{today:%d/%m/%Y}")
         approver.fill("input[name=endorsement_note]", f"Biên bản họp tập thể lãnh đạo ngày {today:%d/%m/%Y}")
         click_and_wait(approver, "button:has-text('Gửi đi')")
         approver.locator("h1", has_text="Xác nhận gửi báo cáo").wait_for()

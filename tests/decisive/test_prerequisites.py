@@ -474,11 +474,11 @@ def test_a_refused_approval_keeps_the_decision_and_marks_the_wrong_field(closed,
     _submitted(closed)
     url = reverse("ranking:block", args=[closed.period.pk, closed.block.pk])
     response = client_for(closed.chairman).post(url, {"action": "approve", "decision_number": "125/QĐ-UBND",
-                                                      "decision_date": "20/01/2025"})
+                                                      "decision_date": "31/02/2025"})
     body = response.content.decode()
-    assert response.status_code == 400 and "Ngày quyết định không hợp lệ." in body
-    assert 'value="125/QĐ-UBND"' in body and 'id="cf-date" value="20/01/2025"' in body
-    assert 'is-invalid" type="date" name="decision_date"' in body
+    assert response.status_code == 400 and "Ngày quyết định không hợp lệ: nhập theo dạng ngày/tháng/năm" in body
+    assert 'value="125/QĐ-UBND"' in body and 'id="cf-date" value="31/02/2025"' in body
+    assert 'is-invalid" type="text" inputmode="numeric" placeholder="dd/mm/yyyy"' in body
     assert 'is-invalid" name="decision_number"' not in body
     assert RankingVersion.objects.get().status == "submitted"
 

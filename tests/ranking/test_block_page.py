@@ -57,6 +57,6 @@ def test_a_bad_decision_date_says_so_and_changes_nothing(w, client_for):
     RankingVersion.objects.create(period=w.period, block=w.block, status=RankingVersion.SUBMITTED,
                                   snapshot={"units": []})
     response = client_for(w.chairman).post(page(w), {"action": "approve", "decision_number": "1/QĐ-UBND",
-                                                     "decision_date": "20/12/2024"}, follow=True)
-    assert "Ngày quyết định không hợp lệ." in response.content.decode()
+                                                     "decision_date": "31/02/2024"}, follow=True)
+    assert "Ngày quyết định không hợp lệ: nhập theo dạng ngày/tháng/năm" in response.content.decode()
     assert RankingVersion.objects.get().status == RankingVersion.SUBMITTED

@@ -212,8 +212,9 @@ def test_a_bad_decision_date_is_said_on_the_date_field_only(par, client_for):
                                                    "decision_date": "2025-02-30", "confirm": "1"})
     html = response.content.decode()
     assert response.status_code == 400
-    assert html.count("Ngày quyết định không hợp lệ.") == 1
-    assert '<div class="invalid-feedback d-block mb-2">Ngày quyết định không hợp lệ.</div>' in html
+    said = "Ngày quyết định không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 05/12/2026."
+    assert html.count(said) == 1
+    assert f'<div class="invalid-feedback d-block mb-2">{said}</div>' in html
     assert "hãy sửa các ô được đánh dấu bên dưới" in html and "Chưa xếp hạng được" not in html
     assert 'value="12/QĐ-UBND"' in html
     assert RankingVersion.objects.get().status == RankingVersion.SUBMITTED

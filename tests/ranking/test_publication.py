@@ -350,7 +350,7 @@ def test_heavy_reports_run_as_jobs_with_progress(ranked, client_for, settings, t
     job = ReportJob.objects.get()
     assert response.status_code == 302 and response.url.endswith(f"/{job.pk}/")
     waiting = client.get(response.url, HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 2s"' in waiting and "Đang chờ" in waiting
+    assert 'data-hx-trigger="every 2s"' in waiting and "Đang chờ" in waiting
     build_report.apply(args=[job.pk])  # what the worker runs
     job.refresh_from_db()
     assert job.status == "done" and job.progress == 100

@@ -1,0 +1,147 @@
+"""Nothing typed is lost (#14 item 1), in real Chromium: a score above the maximum is stopped in the browser and
+refused by the server with the explanation kept; a conflict shows "Bản của bạn" beside "Bản đã lưu" and "Giữ bản
+của tôi" saves mine; a refused council comment stays; an unsaved explanation is offered back after a reload."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from appraisal import services as appraisal_services
+from appraisal.models import Appraisal
+from submissions import services
+from submissions.models import Entry
+from tests.appraisal.conftest import fill_and_send
+from tests.browser.helpers import login
+from tests.factories import UserFactory, leaf, make_world, mini_framework
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EXPLANATION = "Tại Điểm a Khoản 1 Báo cáo số 32/BC-SXD: đã hoàn thành 12/12 nhiệm vụ."
+
+
+@pytest.fixture
+def officer_world(transactional_db):
+    call_command("load_frameworks", verbosity=0)
+    mini_framework()
+    return make_world(framework_code="thu-nghiem")
+
+
+def open_sheet(browser, live_server, username="officer.a"):
+    page = login(browser, live_server, username)
+    page.click("text=Báo cáo của đơn vị")
+    page.click("text=Mở")
+    page.wait_for_selector("#n-1-4")
+    return page
+
+
+def test_score_above_maximum_keeps_the_typed_explanation(browser, live_server, officer_world):
+    page = open_sheet(browser, live_server)
+    page.fill("#n-1-4 input[name=value]", "2,5")
+    page.fill("#n-1-4 textarea[name=explanation]", EXPLANATION)
+    page.locator("#n-1-4 button:has-text('Lưu')").click()
+    # Stopped in the browser: said next to the form, nothing sent.
+    page.locator("#n-1-4 [data-client-check]").wait_for()
+    assert "vượt quá điểm tối đa 2" in page.inner_text("#n-1-4 [role=alert]")
+    assert not Entry.objects.filter(node=leaf(officer_world.sub_a, "1.4"), points__isnull=False).exists()
+    # The server still decides: without the browser's check, it refuses and the page keeps what was typed.
+    page.evaluate("""() => { const i = document.querySelector('#n-1-4 input[name=value]');
+                             i.removeAttribute('data-max'); i.setCustomValidity(''); }""")
+    with page.expect_response(lambda r: "/luu/" in r.url and r.status == 400):
+        page.locator("#n-1-4 button:has-text('Lưu')").click()
+    page.locator("#n-1-4 form[data-unsaved]").wait_for()
+    assert "vượt quá điểm tối đa 2" in page.inner_text("#n-1-4 [role=alert]")
+    assert page.input_value("#n-1-4 input[name=value]") == "2,5"
+    assert page.input_value("#n-1-4 textarea[name=explanation]") == EXPLANATION
+    assert page.locator("#n-1-4 .is-invalid").count() == 1
+    # A right score saves, and the page no longer warns.
+    page.fill("#n-1-4 input[name=value]", "1,5")
+    page.locator("#n-1-4 button:has-text('Lưu')").click()
+    page.locator("#n-1-4 [role=status]").wait_for()
+    entry = Entry.objects.get(node=leaf(officer_world.sub_a, "1.4"))
+    assert entry.points == Decimal("1.5") and entry.explanation == EXPLANATION
+    assert page.evaluate("() => !!document.querySelector('form[data-dirty], form[data-unsaved]')") is False
+
+
+def test_conflict_shows_both_versions_and_keep_mine_saves_mine(browser, live_server, officer_world):
+    w = officer_world
+    page = open_sheet(browser, live_server)
+    node = leaf(w.sub_a, "1.4")
+    # Meanwhile the approver saves the same criterion.
+    services.entry_save(submission=w.sub_a, node=node, actor=w.approver_a, version=0, value="1",
+                        explanation="Bản của người duyệt")
+    page.fill("#n-1-4 input[name=value]", "2")
+    page.fill("#n-1-4 textarea[name=explanation]", EXPLANATION)
+    page.locator("#n-1-4 button:has-text('Lưu')").click()
+    page.locator("#n-1-4 [data-conflict]").wait_for()
+    mine = page.inner_text("#n-1-4 [data-conflict-mine]")
+    saved = page.inner_text("#n-1-4 [data-conflict-saved]")
+    assert "Bản của bạn" in mine and EXPLANATION in mine
+    assert "Bản đã lưu" in saved and "1 điểm" in saved and "Bản của người duyệt" in saved
+    assert Entry.objects.get(node=node).explanation == "Bản của người duyệt"
+    page.click("#n-1-4 button:has-text('Giữ bản của tôi')")
+    page.locator("#n-1-4 [role=status]").wait_for()
+    entry = Entry.objects.get(node=node)
+    assert entry.points == 2 and entry.explanation == EXPLANATION
+    assert page.input_value("#n-1-4 textarea[name=explanation]") == EXPLANATION
+
+
+def test_unsaved_explanation_warns_and_is_offered_back_after_a_reload(browser, live_server, officer_world):
+    page = open_sheet(browser, live_server)
+    page.click("#n-1-4 textarea[name=explanation]")
+    page.keyboard.type(EXPLANATION)
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", on_dialog)
+    page.reload()
+    page.wait_for_selector("#n-1-4 [data-draft-offer]")
+    assert dialogs == ["beforeunload"]  # the warning before leaving with unsaved text
+    assert "Khôi phục bản nháp chưa lưu?" in page.inner_text("#n-1-4 [data-draft-offer]")
+    assert page.input_value("#n-1-4 textarea[name=explanation]") == ""
+    page.click("#n-1-4 [data-draft-offer] button:has-text('Khôi phục')")
+    assert page.input_value("#n-1-4 textarea[name=explanation]") == EXPLANATION
+    page.fill("#n-1-4 input[name=value]", "1")
+    page.locator("#n-1-4 button:has-text('Lưu')").click()
+    page.locator("#n-1-4 [role=status]").wait_for()
+    assert Entry.objects.get(node=leaf(officer_world.sub_a, "1.4")).explanation == EXPLANATION
+    page.reload()  # saved: no warning, no draft offered
+    page.wait_for_selector("#n-1-4")
+    assert page.locator("[data-draft-offer]").count() == 0 and dialogs == ["beforeunload"]
+
+
+@pytest.fixture
+def council_world(transactional_db):
+    call_command("load_frameworks", verbosity=0)
+    w = make_world()
+    fill_and_send(w, w.sub_a, w.approver_a)
+    w.stc = UserFactory(username="stc.thamdinh", full_name="Nguyễn Thu Hà (Sở Tài chính)")
+    w.member = appraisal_services.member_add(period=w.period, user=w.stc, agency="Sở Tài chính")
+    return w
+
+
+def test_council_comment_refused_keeps_the_comment(browser, live_server, council_world):
+    w = council_world
+    node = leaf(w.sub_a, "3.2")
+    page = login(browser, live_server, "stc.thamdinh")
+    page.goto(f"{live_server.url}/tham-dinh/thanh-vien/{w.member.pk}/bao-cao/{w.sub_a.pk}/")
+    card = f"#a-{node.pk}"
+    page.wait_for_selector(card)
+    comment = "Quy chế chưa công khai trên cổng thông tin; thiếu báo cáo quý IV."
+    page.evaluate(f"""() => {{ const i = document.querySelector('{card} input[name=value]');
+                              i.removeAttribute('data-max'); i.setCustomValidity(''); }}""")
+    page.fill(f"{card} input[name=value]", "5")
+    page.fill(f"{card} textarea[name=comment]", comment)
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status == 400):
+        page.click(f"{card} button:has-text('Lưu điểm thẩm định')")
+    page.locator(f"{card} [role=alert]").wait_for()
+    assert "vượt quá điểm tối đa" in page.inner_text(f"{card} [role=alert]")
+    assert page.input_value(f"{card} textarea[name=comment]") == comment
+    assert page.input_value(f"{card} input[name=value]") == "5"
+    page.fill(f"{card} input[name=value]", "3")
+    page.click(f"{card} button:has-text('Lưu điểm thẩm định')")
+    page.locator(f"{card} [role=status]").wait_for()
+    assert Appraisal.objects.get(submission=w.sub_a, node=node).comment == comment
