@@ -10,10 +10,9 @@ The demo is built once for the module (``make_dev_certificate`` then ``load_demo
 transaction rolled back at the end; each test reads it.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -242,26 +241,3 @@ def test_the_demo_accounts_are_written_to_a_file_with_passwords_that_log_in(demo
     for username, password in latest.items():
         if password != "(SSO)":
             assert User.objects.get(username=username).check_password(password), username
-
-
-@pytest.mark.parametrize(("closes", "year"), [
-    (datetime(2026, 12, 8, 17, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), 2026),
-    (datetime(2026, 7, 1, 0, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), 2026),
-    (datetime(2027, 1, 15, 17, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), 2026),
-    # 30/6 17:00 UTC is already 1/7 in Vietnam
-    (datetime(2027, 6, 30, 17, 0, tzinfo=ZoneInfo("UTC")), 2027),
-])
-def test_an_open_demo_period_evaluates_the_year_its_dates_say(closes, year):
-    from submissions.management.commands.load_demo import _evaluated_year
-
-    assert _evaluated_year(closes) == year
-
-
-def test_every_open_demo_period_is_named_for_the_year_it_closes_in(demo):
-    from submissions.management.commands.load_demo import _evaluated_year
-
-    opened = [period for period in Period.objects.all() if period.is_open]
-    assert len(opened) >= 4
-    for period in opened:
-        assert period.year == _evaluated_year(period.closes_at), period.code
-        assert f"năm {period.year}" in period.name, (period.code, period.name)

@@ -77,15 +77,6 @@ def _closing(days: int) -> datetime:
     return datetime.combine(day, time(17, 0), tzinfo=LOCAL)
 
 
-def _evaluated_year(closes_at: datetime) -> int:
-    """The year an open demo period evaluates, read off its closing date, so that its name follows its dates
-    (issue #14, item 9): the reports of year N are sent from the autumn of N (Thái Nguyên's 2024 round closed on
-    25/11/2024) to the first months of N + 1, so a round closing from July on covers its own year, one closing
-    before July the year before. The period codes stay as they are: tests and links name them."""
-    closes = closes_at.astimezone(LOCAL)
-    return closes.year if closes.month >= 7 else closes.year - 1
-
-
 class Command(BaseCommand):
     help = "Nạp dữ liệu minh họa: khối, đơn vị, kỳ đánh giá, tài khoản theo vai trò, một báo cáo đang nhập dở."
 
@@ -129,18 +120,14 @@ class Command(BaseCommand):
 
         period = Period.objects.filter(code="demo-2025").first()
         if period is None:
-            closes = _closing(5)
-            year = _evaluated_year(closes)
-            period = Period(authority=tinh, code="demo-2025", name=f"Đánh giá, xếp loại năm {year} (minh họa, đang "
-                            "nhận báo cáo)", year=year, opens_at=timezone.now() - timedelta(days=20), closes_at=closes,
+            period = Period(authority=tinh, code="demo-2025", name="Đánh giá, xếp loại năm 2025 (minh họa, đang nhận "
+                            "báo cáo)", year=2025, opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(5),
                             data_cutoff=timezone.localdate(), settings={"first_year": False})
             services.period_save(period=period, frameworks=frameworks)
         period_xa = Period.objects.filter(code="dh-2024").first()
         if period_xa is None:
-            closes = _closing(4)
-            year = _evaluated_year(closes)
-            period_xa = Period(authority=huyen, code="dh-2024", name=f"Đánh giá UBND cấp xã năm {year} (minh họa)",
-                               year=year, opens_at=timezone.now() - timedelta(days=20), closes_at=closes,
+            period_xa = Period(authority=huyen, code="dh-2024", name="Đánh giá UBND cấp xã năm 2024 (minh họa)",
+                               year=2024, opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(4),
                                data_cutoff=timezone.localdate())
             services.period_save(period=period_xa, frameworks={xa: Framework.objects.get(code="dh2024-xa")})
 
@@ -426,14 +413,12 @@ def _merged_province(command, tinh) -> None:
                                  + "; ".join(f"{e.predecessor.name} → {e.successor.name} ({e.kind_label})"
                                              for e in plan.edges))
     if not Period.objects.filter(code=PERIOD_2025).exists():
-        closes = _closing(6)
-        year = _evaluated_year(closes)
         period = Period(authority=tinh, code=PERIOD_2025,
-                        name=f"Đánh giá năm {year} — tỉnh Thái Nguyên sau hợp nhất (minh họa)", year=year,
-                        opens_at=timezone.now() - timedelta(days=20), closes_at=closes,
+                        name="Đánh giá năm 2025 — tỉnh Thái Nguyên sau hợp nhất (minh họa)", year=2025,
+                        opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(6),
                         data_cutoff=timezone.localdate(), settings={"first_year": False})
         services.period_save(period=period, frameworks=frameworks, quotas=quotas)
-        command.stdout.write(f"Kỳ “{PERIOD_2025}” ({year}, tỉnh sau hợp nhất): "
+        command.stdout.write(f"Kỳ “{PERIOD_2025}” (2025, tỉnh sau hợp nhất): "
                              f"{Submission.objects.filter(period=period).count()} đơn vị, đang nhận báo cáo.")
 
 
@@ -498,8 +483,6 @@ def _par_city(command) -> None:
             Role.objects.get_or_create(user=user, kind=kind, authority=city)
     period = Period.objects.filter(code=PAR_PERIOD).first()
     if period is None:
-        # Year 2026 on purpose: the year after seed 004's published 2025 index (demo/thanh_hoa.py), whose analysis
-        # of lost points its council reads (8.3.x); it follows its dates while the demo is built in 2026.
         period = Period(authority=city, code=PAR_PERIOD, kind=Period.RANK_ONLY,
                         name="Chỉ số CCHC năm 2026 — TP Thanh Hóa (minh họa)", year=2026,
                         opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(8),
