@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from tests import hypothesis_profiles  # noqa: F401 (registers and loads the profile HYPOTHESIS_PROFILE names)
 from tests.factories import UserFactory
 
 

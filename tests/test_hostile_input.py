@@ -28,8 +28,9 @@ from submissions import services
 from submissions.docnumber import DocNumber, DocNumberError, parse_doc_number
 from submissions.models import Entry, Role, User
 from tests.factories import leaf, make_world
+from tests.hypothesis_profiles import examples
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
 ENGLISH = ("Traceback", "is not in list", "invalid literal", "object has no", "NoneType", "Error", "None")
 ROW = re.compile(r"^Dòng (\d+): ")
@@ -97,7 +98,7 @@ def near_miss_doc_numbers(draw) -> str:
     return text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(near_miss_doc_numbers())
 def test_doc_number_near_misses_parse_or_raise_doc_number_error(raw):
     try:
@@ -334,7 +335,7 @@ def test_criteria_import_of_mutated_exports_succeeds_or_changes_nothing(hoi_expo
 
 
 @pytest.mark.django_db
-@settings(FUZZ, max_examples=30)
+@settings(FUZZ, max_examples=examples(30))
 @given(data=st.data())
 @example(data=None)  # the "Tiêu chí" sheet's XML cut in half
 def test_criteria_import_of_damaged_files_ends_in_a_vietnamese_refusal(hoi_export, data):

@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 
 from tests import test_access_matrix as matrix
 from tests.demo_province import demo_province
+from tests.hypothesis_profiles import examples
 from tests.write_watch import watching
 
 pytestmark = pytest.mark.django_db
@@ -287,7 +288,7 @@ ROUTE_NAMES = sorted(name for name, route in matrix.ROUTES.items() if name not i
 def _mixed(world, name: str, method: str, fields: dict, failures: list, actor: str) -> None:
     """Hypothesis examples: each field a hostile value, the value it had on its page, or any short text."""
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+    @settings(max_examples=examples(EXAMPLES), deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(data=st.fixed_dictionaries({field: _values(values) for field, values in fields.items()}),
            htmx=st.booleans())

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from appraisal.models import CouncilMember
 from ranking import rules, services
 from ranking.models import HeadGrade, RankingVersion
+from tests.hypothesis_profiles import examples
 from tests.ranking.test_publication import ranked  # noqa: F401 (fixture)
 
 TODAY = date(2025, 2, 1)
@@ -25,7 +26,7 @@ TODAY = date(2025, 2, 1)
 # --------------------------------------------------------------------------- the pure rule
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(head=st.sampled_from(rules.GRADES), unit=st.sampled_from(rules.GRADES), newly=st.booleans(),
        transferred_on=st.one_of(st.none(), st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 31))))
 def test_dieu_4_5_head_above_unit_refused_unless_newly_transferred(head, unit, newly, transferred_on):

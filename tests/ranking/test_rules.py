@@ -31,6 +31,7 @@ from ranking.rules import (
     ranking_key,
     round_half_up,
 )
+from tests.hypothesis_profiles import examples
 
 D = Decimal
 XS_PREFIX = "Chưa đạt Hoàn thành xuất sắc nhiệm vụ: "
@@ -567,7 +568,7 @@ def _check(units, ranking_settings):
     return ranking, source, results
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(scenarios())
 def test_property_the_cap_is_never_exceeded(scenario):
     units, ranking_settings = scenario
@@ -584,7 +585,7 @@ def test_property_the_cap_is_never_exceeded(scenario):
         assert quota is None or excellent <= quota
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(scenarios())
 def test_property_a_unit_never_outranks_one_with_a_higher_total(scenario):
     units, ranking_settings = scenario
@@ -603,7 +604,7 @@ def test_property_a_unit_never_outranks_one_with_a_higher_total(scenario):
                 assert b.rank < a.rank
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(scenarios())
 def test_property_promotion_is_monotone_in_the_total(scenario):
     units, ranking_settings = scenario
@@ -621,7 +622,7 @@ def test_property_promotion_is_monotone_in_the_total(scenario):
                 assert (a.grade, a.chair) == (b.grade, b.chair)  # a tie is promoted whole or not at all
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(scenarios())
 def test_property_grades_never_exceed_what_the_conditions_allow(scenario):
     units, ranking_settings = scenario
@@ -638,7 +639,7 @@ def test_property_grades_never_exceed_what_the_conditions_allow(scenario):
             assert r.tie and r.qualified == HTXSNV and r.grade == HTTNV
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(scenarios(), st.randoms(use_true_random=False))
 def test_property_input_order_changes_nothing(scenario, rnd: random.Random):
     units, ranking_settings = scenario
@@ -667,7 +668,7 @@ def _reference_grade(unit_: Unit, s: RankingSettings) -> str:
     return KHTNV
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(scenarios())
 def test_property_qualification_agrees_with_a_plain_reading_of_article_7(scenario):
     units, _ = scenario
@@ -675,7 +676,7 @@ def test_property_qualification_agrees_with_a_plain_reading_of_article_7(scenari
         assert qualify(unit_).grade == _reference_grade(unit_, RankingSettings())
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(scenarios())
 def test_property_shared_criterion_objects_rank_exactly_like_separate_ones(scenario):
     """build_units shares one Criterion object per (criterion, level) among all units, and the conditions are

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from submissions.filecheck import KINDS, FileKind, FileRejected, check_file, ole2_root_names
+from tests.hypothesis_profiles import examples
 from tests.submissions.pki import unsigned_pdf
 
 MB = 1024 * 1024
@@ -406,7 +407,7 @@ def test_size_limit_is_configurable():
 PREFIXES = [b"", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n", b"MZ"]
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.sampled_from(PREFIXES), st.binary(max_size=2048), st.text(max_size=20))
 def test_arbitrary_bytes_are_accepted_or_refused_never_crash(prefix, body, filename):
     try:
@@ -417,7 +418,7 @@ def test_arbitrary_bytes_are_accepted_or_refused_never_crash(prefix, body, filen
         assert found in KINDS.values()
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(st.binary(min_size=512, max_size=4096))
 def test_random_ole2_bodies_never_crash(body):
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + body

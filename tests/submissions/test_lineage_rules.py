@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from submissions.lineage import Edge, ancestors, cycle
+from tests.hypothesis_profiles import examples
 
 DAY = date(2025, 7, 1)
 
@@ -47,7 +48,7 @@ def _closure(pairs_, start):
     return seen
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(pairs)
 def test_cycle_is_found_exactly_when_there_is_one_and_is_a_real_cycle(pairs_):
     found = cycle(_edges(pairs_))
@@ -58,7 +59,7 @@ def test_cycle_is_found_exactly_when_there_is_one_and_is_a_real_cycle(pairs_):
         assert len(set(found[:-1])) == len(found) - 1  # a simple cycle
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)).filter(lambda p: p[0] < p[1]), max_size=16,
                 unique=True))
 def test_a_history_in_date_order_has_no_cycle(pairs_):
@@ -66,7 +67,7 @@ def test_a_history_in_date_order_has_no_cycle(pairs_):
     assert cycle(_edges(pairs_)) is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(pairs, st.integers(0, 7))
 def test_ancestors_are_the_units_that_reach_it_at_their_shortest_distance(pairs_, unit):
     reversed_pairs = [(b, a) for a, b in pairs_]
