@@ -503,7 +503,7 @@ def paper_tally_save(*, period: Period, unit: Unit, node: Node, counts: dict, ac
         tally.counts = clean
         stamp(tally, actor=actor, now=_now(now), by="entered_by", at="entered_at")
         tally.save()
-    survey_recompute(period=period, unit=unit)
+    survey_recompute(period=period, unit=unit, now=now)
     return tally
 
 
@@ -523,7 +523,7 @@ def survey_counts(period: Period, unit: Unit, nodes: list[Node]) -> dict[str, di
 
 
 @transaction.atomic
-def survey_recompute(*, period: Period, unit: Unit) -> list[Appraisal]:
+def survey_recompute(*, period: Period, unit: Unit, now: datetime | None = None) -> list[Appraisal]:
     """Section I scores of a unit from the survey formula (docs/regulation.md §1: avg × max / scale)."""
     submission = Submission.objects.filter(period=period, unit=unit).first()
     if submission is None:
@@ -541,7 +541,8 @@ def survey_recompute(*, period: Period, unit: Unit) -> list[Appraisal]:
             points, reason = None, ""
         if (appraisal.points, appraisal.survey_respondents) != (points, respondents or None):
             appraisal.points, appraisal.reason, appraisal.survey_respondents = points, reason, respondents or None
-            stamp(appraisal, actor=None)  # a recomputation: a stale page of the leaf is refused, no one is named
+            # a recomputation: a stale page of the leaf is refused, no one is named
+            stamp(appraisal, actor=None, now=now)
             appraisal.save()
         out.append(appraisal)
     return out

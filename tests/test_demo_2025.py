@@ -55,8 +55,13 @@ def test_load_demo_adds_the_merged_province_2025_and_keeps_2024(tmp_path):
         call_command("load_demo", stdout=out)
 
         # The period, open, with its two blocks, each on a framework imported from the shipped workbook.
+        # Its year is the open demo-2025's, built by the earlier run (issue #14, item 9: named for its dates).
         period = Period.objects.get(code=load_demo.PERIOD_2025)
-        assert period.year == 2025 and period.is_open and period.authority.code == "tinh-thai-nguyen"
+        current = Period.objects.get(code="demo-2025")
+        assert period.year == current.year == load_demo._evaluated_year(current.closes_at)
+        assert f"năm {period.year}" in period.name
+        assert Period.objects.get(code="demo").year == period.year - 1
+        assert period.is_open and period.authority.code == "tinh-thai-nguyen"
         blocks = {pb.block.code: pb for pb in PeriodBlock.objects.filter(period=period).select_related("block",
                                                                                                         "framework")}
         assert set(blocks) == {"so-2025", "xa-phuong"}

@@ -10,14 +10,16 @@ The demo is built once for the module (``make_dev_certificate`` then ``load_demo
 transaction rolled back at the end; each test reads it.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from appraisal.models import Appraisal, AppraisalRound, CouncilMember, PaperDossier
 from appraisal.paper import PAPER_REASON
@@ -27,6 +29,7 @@ from ranking.lost_points import previous_year
 from ranking.models import LostPointNote, RankingVersion
 from submissions import signed_summary
 from submissions.department_models import Department, DepartmentNode
+from submissions.management.commands import load_demo
 from submissions.management.commands.load_demo import ACCOUNTS, PAR_ACCOUNTS
 from submissions.models import Entry, Period, Role, SignedSummary, StateChange, Submission, User, Window
 from tests.demo_province import demo_province
@@ -241,3 +244,108 @@ def test_the_demo_accounts_are_written_to_a_file_with_passwords_that_log_in(demo
     for username, password in latest.items():
         if password != "(SSO)":
             assert User.objects.get(username=username).check_password(password), username
+
+
+# --------------------------------------------------------------------------- the demo's years (issue #14, item 9)
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.mark.parametrize(("closes", "year"), [
+    (datetime(2026, 12, 8, 17, 0, tzinfo=VN), 2026),
+    (datetime(2026, 7, 1, 0, 0, tzinfo=VN), 2026),
+    (datetime(2027, 1, 15, 17, 0, tzinfo=VN), 2026),
+    (datetime(2027, 6, 30, 16, 59, tzinfo=ZoneInfo("UTC")), 2026),  # 23:59 on 30/6 in Vietnam
+    (datetime(2027, 6, 30, 17, 0, tzinfo=ZoneInfo("UTC")), 2027),  # already 1/7 in Vietnam
+])
+def test_an_open_demo_period_evaluates_the_year_its_dates_say(closes, year):
+    assert load_demo._evaluated_year(closes) == year
+
+
+def test_the_published_year_before_the_open_one_is_over_whatever_day_the_demo_is_built():
+    """For every day of three years: the steps of the published period (the year before the one ``demo-2025``
+    evaluates when built that day) are in order, all before that day, and its analysis of lost points (8.1, 8.2)
+    is over, as the access matrix expects; the published round follows the naming rule too."""
+    from ranking.lost_points import DEFAULT_ANALYSIS_DAYS, DEFAULT_PLAN_DAYS
+
+    day = date(2026, 1, 1)
+    while day < date(2029, 1, 1):
+        year = load_demo._evaluated_year(datetime.combine(day + timedelta(days=5), time(17, 0), tzinfo=VN))
+        when = load_demo.published_calendar(year - 1)
+        steps = list(when.values())
+        assert steps == sorted(steps), day
+        assert load_demo._evaluated_year(when["closes"]) == year - 1 and when["opens"].year == year - 1
+        assert when["approved"] + timedelta(days=max(DEFAULT_ANALYSIS_DAYS, DEFAULT_PLAN_DAYS) + 1) < datetime.combine(
+            day, time(0), tzinfo=VN), day
+        day += timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_every_period_of_the_demo_is_named_for_the_year_its_dates_say(demo):
+    current = Period.objects.get(code="demo-2025")
+    year = load_demo._evaluated_year(current.closes_at)
+    assert current.year == year and current.is_open
+    # The other open periods of the demo evaluate the same year (their deadlines a day either side).
+    for code in ("dh-2024", load_demo.PERIOD_2025):
+        other = Period.objects.get(code=code)
+        assert other.is_open and other.year == year and abs(other.closes_at - current.closes_at) <= timedelta(days=1)
+    assert Period.objects.get(code="demo").year == year - 1
+    assert Period.objects.get(code=load_demo.PAR_PERIOD).year == 2026  # seed 004's year after its published 2025
+    for period in Period.objects.all():
+        assert f"năm {period.year}" in period.name, (period.code, period.name)
+        if not period.is_open or period == current:  # a round of year N closes in N or before July of N + 1
+            closes = timezone.localtime(period.closes_at, VN)
+            assert closes.year == period.year or (closes.year == period.year + 1 and closes.month < 7), period.code
+    assert f"Kỳ “demo” ({year - 1})" in demo and f"Kỳ “{load_demo.PERIOD_2025}” ({year}," in demo
+
+
+@pytest.mark.django_db
+def test_the_published_demo_period_is_dated_the_year_before_the_open_one(demo):
+    from appraisal.models import LeaderForm
+    from ranking.selectors import previous_results, unit_years
+    from submissions.models import Evidence
+
+    current, published = Period.objects.get(code="demo-2025"), Period.objects.get(code="demo")
+    when = load_demo.published_calendar(current.year - 1)
+    assert (published.year, published.opens_at, published.closes_at) == (current.year - 1, when["opens"],
+                                                                        when["closes"])
+    assert published.data_cutoff == when["data_cutoff"].date()
+    versions = list(RankingVersion.objects.filter(period=published, status=RankingVersion.PUBLISHED))
+    assert len(versions) == 4
+    for version in versions:
+        assert version.decision_date == date(current.year, 1, 20) == when["approved"].date()
+        assert version.computed_at == when["ranked"] and version.submitted_at == when["submitted"]
+    assert timezone.localtime(max(v.published_at for v in versions), VN).date() <= timezone.localdate()
+    # What the units did is dated inside that round, before the decision.
+    sheets = Submission.objects.filter(period=published)
+    assert set(sheets.values_list("sent_at", flat=True)) == {when["sent"]}
+    assert set(Evidence.objects.filter(entry__submission__period=published)
+               .values_list("doc_date", flat=True)) == {when["documents"].date()}
+    scores = Appraisal.objects.filter(submission__period=published)
+    assert set(scores.exclude(node__rule__kind="survey").values_list("updated_at", flat=True)) == {when["appraised"]}
+    assert set(scores.filter(node__rule__kind="survey").values_list("updated_at", flat=True)) == {when["leaders"]}
+    assert set(LeaderForm.objects.filter(period=published).values_list("submitted_at", flat=True)) == {
+        when["leaders"]}
+    appraisal_round = AppraisalRound.objects.get(period=published)
+    assert (appraisal_round.released_at, appraisal_round.closed_at) == (when["released"], when["closed"])
+    # The open period's evidence is of its own year and never dated after today.
+    for day in Evidence.objects.filter(entry__submission__period=current).values_list("doc_date", flat=True):
+        assert day <= timezone.localdate() and day.year in (current.year, timezone.localdate().year)
+
+    # So last year's results are there for the open periods: the ranking's comparison, the unit's history, and
+    # the analysis of lost points the council reads (8.1, 8.2), for Sở Xây dựng in both open periods.
+    present = {s.unit_id: s.unit.code for s in Submission.objects.filter(period=current).select_related("unit")}
+    found = previous_results(current, present)
+    assert set(found) == set(present.values())
+    assert {rows[0]["period"] for rows in found.values()} == {published.name}
+    sxd = Submission.objects.get(period=current, unit__code="so-xay-dung")
+    assert [(y["year"], y["period"]) for y in unit_years(sxd.unit)] == [(published.year, published.name)]
+    for open_period in (current, Period.objects.get(code=load_demo.PERIOD_2025)):
+        sheet = Submission.objects.get(period=open_period, unit__code="so-xay-dung")
+        assert [(f["submission"].period, f["former"]) for f in previous_year(sheet)] == [(published, False)]
+    page = _client("sxd.pheduyet").get(reverse("ranking:lost_points_previous", args=[sxd.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"Phân tích điểm bị trừ và kế hoạch khắc phục năm {published.year}" in text
+    assert "Quyết định số 125/QĐ-UBND ngày " + f"{when['approved']:%d/%m/%Y}" in text
+    assert "Không có kết quả năm" not in text

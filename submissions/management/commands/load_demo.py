@@ -1,7 +1,13 @@
 """Demo province for `make run`: Thái Nguyên's four blocks with units, Định Hóa's communes, an open
-period, one personal account per role, and a half-filled submission; the published 2024 year, the merged
-province of 2025, TP Thanh Hóa's open PAR-index period, and the two seed workflows replayed from opening to
+period, one personal account per role, and a half-filled submission; the published year before it, the merged
+province, TP Thanh Hóa's open PAR-index period, and the two seed workflows replayed from opening to
 publication (``demo.hue``: seed 001, ``hue-2021-cchc``; ``demo.thanh_hoa``: seed 004, ``th-2025-cchc``).
+
+Thái Nguyên's periods are dated from today and named for the year their dates say (issue #14, item 9): the
+open ones (``demo-2025``, ``dh-2024``, ``tn-2025-hop-nhat``) evaluate the year of ``demo-2025``'s deadline
+(``_evaluated_year``), the published one (``demo``) the year before, dated in that year's autumn and the next
+January, so that last year's results, 8.3.x and the analysis of last year's lost points always find it. Their
+codes stay as they are: tests and links name them.
 
 Passwords are generated, printed once when the account is created, and must be changed at first
 login; no shared secret exists. Running the command again changes nothing already there.
@@ -77,6 +83,21 @@ def _closing(days: int) -> datetime:
     return datetime.combine(day, time(17, 0), tzinfo=LOCAL)
 
 
+def _evaluated_year(closes_at: datetime) -> int:
+    """The year an open demo period evaluates, read off its closing date, so that its name follows its dates
+    (issue #14, item 9): the reports of year N are sent from the autumn of N (Thái Nguyên's 2024 round closed on
+    25/11/2024) to the first months of N + 1, so a round closing from July on covers its own year, one closing
+    before July the year before."""
+    closes = closes_at.astimezone(LOCAL)
+    return closes.year if closes.month >= 7 else closes.year - 1
+
+
+def _document_day(year: int) -> date:
+    """The date of the demo's evidence documents of ``year``: 15/11 of that year, or today when that is still
+    to come (a document is never dated after today)."""
+    return min(date(year, 11, 15), timezone.localdate())
+
+
 class Command(BaseCommand):
     help = "Nạp dữ liệu minh họa: khối, đơn vị, kỳ đánh giá, tài khoản theo vai trò, một báo cáo đang nhập dở."
 
@@ -120,14 +141,19 @@ class Command(BaseCommand):
 
         period = Period.objects.filter(code="demo-2025").first()
         if period is None:
-            period = Period(authority=tinh, code="demo-2025", name="Đánh giá, xếp loại năm 2025 (minh họa, đang nhận "
-                            "báo cáo)", year=2025, opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(5),
+            closes = _closing(5)
+            year = _evaluated_year(closes)
+            period = Period(authority=tinh, code="demo-2025", name=f"Đánh giá, xếp loại năm {year} (minh họa, đang "
+                            "nhận báo cáo)", year=year, opens_at=timezone.now() - timedelta(days=20), closes_at=closes,
                             data_cutoff=timezone.localdate(), settings={"first_year": False})
             services.period_save(period=period, frameworks=frameworks)
+        # The demo's year: every other period of it is dated from this one (the published one the year before), so
+        # a database built by an earlier load_demo keeps its years when a later one adds what it lacks.
+        year = period.year
         period_xa = Period.objects.filter(code="dh-2024").first()
         if period_xa is None:
-            period_xa = Period(authority=huyen, code="dh-2024", name="Đánh giá UBND cấp xã năm 2024 (minh họa)",
-                               year=2024, opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(4),
+            period_xa = Period(authority=huyen, code="dh-2024", name=f"Đánh giá UBND cấp xã năm {year} (minh họa)",
+                               year=year, opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(4),
                                data_cutoff=timezone.localdate())
             services.period_save(period=period_xa, frameworks={xa: Framework.objects.get(code="dh2024-xa")})
 
@@ -150,8 +176,8 @@ class Command(BaseCommand):
                 Role.objects.get_or_create(user=user, kind=kind, authority=Authority.objects.get(code=scope))
         self._half_fill(period)
         self._council(period)
-        self._published_year(tinh, frameworks)
-        _merged_province(self, tinh)
+        self._published_year(tinh, frameworks, year - 1)
+        _merged_province(self, tinh, year)
         _par_city(self)
         # The seeds' workflows, each from its opening to its publication (issue #13): demo/hue.py (seed 001),
         # demo/thanh_hoa.py (seed 004; after _par_city, whose city, units and accounts it uses).
@@ -160,8 +186,8 @@ class Command(BaseCommand):
         hue.load(self)
         thanh_hoa.load(self)
 
-    def _published_year(self, tinh, frameworks) -> None:
-        _published(self, tinh, frameworks)
+    def _published_year(self, tinh, frameworks, year: int) -> None:
+        _published(self, tinh, frameworks, year)
 
     def _council(self, period: Period) -> None:
         """A sent sheet (Sở Tư pháp) and a council by agency, so the appraisal pages have work."""
@@ -177,7 +203,7 @@ class Command(BaseCommand):
         if submission.status != Submission.DRAFT:
             return
         approver = User.objects.get(username="stp.pheduyet")
-        pdf = _demo_pdf("SỞ TƯ PHÁP")
+        pdf = _demo_pdf("SỞ TƯ PHÁP", period.year)
         for i, node in enumerate(n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
                                  if n.rule and n.rule.get("kind") != "survey"):
             value = node.max_points if i % 5 else (node.max_points * 3 / 4).quantize(Decimal("0.01"))
@@ -188,7 +214,7 @@ class Command(BaseCommand):
                 source, _ = services.evidence_add(
                     submission=submission, node=node, actor=approver,
                     upload=services.Upload(name=f"Bao-cao-{200 + i}-BC-STP.pdf", data=pdf),
-                    doc_number=f"{200 + i}/BC-STP", doc_date=date(2024, 11, 15), issuer="Sở Tư pháp")
+                    doc_number=f"{200 + i}/BC-STP", doc_date=_document_day(period.year), issuer="Sở Tư pháp")
             else:  # Điều 8.2.b: every criterion has evidence as well as its explanation
                 _same_file(source, submission, node, f"{200 + i}/BC-STP")
         services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
@@ -202,19 +228,19 @@ class Command(BaseCommand):
         officer = User.objects.get(username="sxd.capnhat")
         leaves = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
                   if n.rule and n.rule.get("kind") != "survey"]
-        pdf = _demo_pdf()
+        pdf = _demo_pdf("SỞ XÂY DỰNG", period.year)
         for i, node in enumerate(leaves[: len(leaves) // 2]):
             value = str(node.max_points if i % 3 else node.max_points / 2).replace(".", ",")
             services.entry_save(
                 submission=submission, node=node, actor=officer, version=0, value=value,
-                explanation=f"Năm 2024, Sở Xây dựng đã thực hiện đầy đủ nội dung tiêu chí {node.code}; "
+                explanation=f"Năm {period.year}, Sở Xây dựng đã thực hiện đầy đủ nội dung tiêu chí {node.code}; "
                             f"số liệu tại Mục {i % 4 + 1} của Báo cáo số {100 + i}/BC-SXD.",
             )
             if i % 4 == 0:
                 services.evidence_add(
                     submission=submission, node=node, actor=officer,
                     upload=services.Upload(name=f"Bao-cao-{100 + i}-BC-SXD.pdf", data=pdf),
-                    doc_number=f"{100 + i}/BC-SXD", doc_date=date(2024, 11, 15), issuer="Sở Xây dựng",
+                    doc_number=f"{100 + i}/BC-SXD", doc_date=_document_day(period.year), issuer="Sở Xây dựng",
                 )
         self.stdout.write(f"Báo cáo minh họa của Sở Xây dựng: đã chấm {len(leaves) // 2}/{len(leaves)} tiêu chí.")
 
@@ -231,16 +257,35 @@ def _same_file(source: Evidence, submission: Submission, node: Node, number: str
         uploaded_by=source.uploaded_by, uploaded_at=source.uploaded_at)
 
 
-def _demo_pdf(issuer: str = "SỞ XÂY DỰNG") -> bytes:
+def _demo_pdf(issuer: str, year: int) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=f"<h1>{issuer}</h1><p>Báo cáo kết quả thực hiện nhiệm vụ năm 2024 (tài liệu minh họa, "
+    return HTML(string=f"<h1>{issuer}</h1><p>Báo cáo kết quả thực hiện nhiệm vụ năm {year} (tài liệu minh họa, "
                        "không có chữ ký số).</p>").write_pdf()
 
 
-def _published(command, tinh, frameworks) -> None:
-    """Period "demo" (2024): every unit sent, appraised, section I from two leaders, closed, ranked,
-    ties ordered by the chair, approved and published; `ranking_report --period demo` reports it."""
+def published_calendar(year: int) -> dict[str, datetime]:
+    """When each step of the published period "demo" of ``year`` happened, in order, as Thái Nguyên's 2024 round
+    was dated, moved to ``year``: opened 31/10, documents of 15/11, data to 20/11, sheets sent the day before the
+    deadline of 25/11, the leaders' forms five days and the council's scores ten days after it, results released a
+    month after it; in January of ``year`` + 1 the council's session (10/01) confirms the quality levels, the
+    round closes and the blocks are ranked, the chair orders the ties (15/01), the ranking goes up (16/01) and is
+    approved (20/01). All of it is before today when ``year`` is the year before the open period's (tested)."""
+    def at(year_: int, month: int, day: int, hour: int) -> datetime:
+        return datetime(year_, month, day, hour, 0, tzinfo=LOCAL)
+
+    closes, january = at(year, 11, 25, 17), year + 1
+    return {"opens": at(year, 10, 31, 8), "documents": at(year, 11, 15, 8), "data_cutoff": at(year, 11, 20, 17),
+            "sent": closes - timedelta(days=1), "closes": closes, "leaders": closes + timedelta(days=5),
+            "appraised": closes + timedelta(days=10), "released": closes + timedelta(days=30),
+            "session": at(january, 1, 10, 9), "closed": at(january, 1, 11, 9), "ranked": at(january, 1, 12, 9),
+            "ties": at(january, 1, 15, 15), "submitted": at(january, 1, 16, 9), "approved": at(january, 1, 20, 10)}
+
+
+def _published(command, tinh, frameworks, year: int) -> None:
+    """Period "demo" of ``year`` (the year before the open ``demo-2025``): every unit sent, appraised, section I
+    from two leaders, closed, ranked, ties ordered by the chair, approved and published;
+    `ranking_report --period demo` reports it, dated by ``published_calendar``."""
     import random
 
     from appraisal import services as appraisal_services
@@ -252,13 +297,13 @@ def _published(command, tinh, frameworks) -> None:
 
     if Period.objects.filter(code="demo").exists():
         return
-    opens = datetime(2024, 10, 31, 8, 0, tzinfo=LOCAL)
-    closes = datetime(2024, 11, 25, 17, 0, tzinfo=LOCAL)
-    period = Period(authority=tinh, code="demo", name="Đánh giá, xếp loại năm 2024 (minh họa)", year=2024,
-                    opens_at=opens, closes_at=closes, data_cutoff=date(2024, 11, 20))
+    when = published_calendar(year)
+    period = Period(authority=tinh, code="demo", name=f"Đánh giá, xếp loại năm {year} (minh họa)", year=year,
+                    opens_at=when["opens"], closes_at=when["closes"], data_cutoff=when["data_cutoff"].date())
     services.period_save(period=period, frameworks=frameworks)
-    rng = random.Random(2024)
-    before = closes - timedelta(days=1)
+    session = f"{when['session']:%d/%m/%Y}"
+    rng = random.Random(2024)  # a fixed seed: the same scores and ties whatever the year
+    before = when["sent"]
     members = {}
     for username, agency, home in COUNCIL:
         user = User.objects.get(username=username)
@@ -283,8 +328,9 @@ def _published(command, tinh, frameworks) -> None:
             if source is None:
                 source, _ = services.evidence_add(
                     submission=submission, node=node, actor=approver,
-                    upload=services.Upload(name=f"Bao-cao-{300 + i}-BC.pdf", data=_demo_pdf(submission.unit.name)),
-                    doc_number=f"{300 + i}/BC", doc_date=date(2024, 11, 15), issuer=submission.unit.name,
+                    upload=services.Upload(name=f"Bao-cao-{300 + i}-BC.pdf",
+                                           data=_demo_pdf(submission.unit.name, year)),
+                    doc_number=f"{300 + i}/BC", doc_date=when["documents"].date(), issuer=submission.unit.name,
                     now=before)
             else:
                 _same_file(source, submission, node, f"{300 + i}/BC-{submission.pk}")
@@ -304,15 +350,16 @@ def _published(command, tinh, frameworks) -> None:
             for member in seats or [None]:
                 appraisal_services.appraisal_save(
                     submission=submission, node=node, actor=member.user if member else secretariat, version=0,
-                    value=str(value), member=member,
+                    value=str(value), member=member, now=when["appraised"],
                     comment="Tài liệu kiểm chứng chưa đầy đủ số liệu theo yêu cầu." if lowered else "")
         for leader in ("ld.ubnd", "ld.ubnd2"):
             answers = {n.code: rng.choice([4, 5, 5]) for n in leaves if n.rule["kind"] == "survey"}
             appraisal_services.leader_form_save(period=period, leader=User.objects.get(username=leader),
-                                                unit=submission.unit, answers=answers, submit=True)
+                                                unit=submission.unit, answers=answers, submit=True,
+                                                now=when["leaders"])
     from ranking.services import facts_save
 
-    basis = "Tờ trình số 15/TTr-HĐTĐ ngày 10/01/2025 của Hội đồng thẩm định"
+    basis = f"Tờ trình số 15/TTr-HĐTĐ ngày {session} của Hội đồng thẩm định"
     for unit in Unit.objects.filter(authority=tinh):
         discipline = {"so-y-te": "remedied", "ubnd-dinh-hoa": "unremedied"}.get(unit.code, "none")
         facts_save(period=period, unit=unit, actor=secretariat, outstanding=unit.code != "so-y-te",
@@ -320,29 +367,29 @@ def _published(command, tinh, frameworks) -> None:
                    evidence=basis if discipline == "none" else f"{basis}; Quyết định kỷ luật số 45/QĐ-UBND")
     # The guarded path, dated as it happened: results released to units, the council confirms every derived
     # quality level that keeps a unit from a higher grade, the round closes, then the blocks are ranked.
-    appraisal_services.round_release(period=period, actor=secretariat, now=closes + timedelta(days=30))
+    appraisal_services.round_release(period=period, actor=secretariat, now=when["released"])
     for gap in quality_gaps(period, list(Submission.objects.filter(period=period).select_related("unit")),
                             {f.pk: list(f.nodes.all()) for f in set(frameworks.values())}):
         appraisal_services.quality_set(submission=gap.submission, node=gap.node, level=_derived(gap),
-                                       reason="Hội đồng xác nhận mức tính từ điểm thẩm định (phiên họp 10/01/2025).",
-                                       actor=secretariat)
-    appraisal_services.round_close(period=period, actor=secretariat, now=closes + timedelta(days=40))
+                                       reason="Hội đồng xác nhận mức tính từ điểm thẩm định "
+                                              f"(phiên họp {session}).",
+                                       actor=secretariat, now=when["session"])
+    appraisal_services.round_close(period=period, actor=secretariat, now=when["closed"])
     chair = User.objects.get(username="ct.hoidong")
     chairman = User.objects.get(username="ct.ubnd")
     for block in frameworks:
         version = ranking_services.ranking_compute(period=period, block=block, actor=secretariat,
-                                                   now=closes + timedelta(days=41))
+                                                   now=when["ranked"])
         if version.snapshot["ties"]:
             ranking_services.chair_decide(version=version, orders=version.snapshot["ties"],
-                                          note="Theo kết quả biểu quyết của Hội đồng thẩm định ngày 15/01/2025",
-                                          actor=chair, now=datetime(2025, 1, 15, 15, 0, tzinfo=LOCAL))
+                                          note="Theo kết quả biểu quyết của Hội đồng thẩm định ngày "
+                                               f"{when['ties']:%d/%m/%Y}", actor=chair, now=when["ties"])
         version = RankingVersion.objects.get(pk=version.pk)
         ranking_services.ranking_submit(version=version, actor=secretariat,
-                                        now=datetime(2025, 1, 16, 9, 0, tzinfo=LOCAL))
+                                        now=when["submitted"])
         ranking_services.ranking_approve(version=version, actor=chairman, decision_number="125/QĐ-UBND",
-                                         decision_date=date(2025, 1, 20),
-                                         now=datetime(2025, 1, 20, 10, 0, tzinfo=LOCAL))
-    command.stdout.write("Kỳ “demo” (2024): đã thẩm định, xếp loại và công bố; "
+                                         decision_date=when["approved"].date(), now=when["approved"])
+    command.stdout.write(f"Kỳ “demo” ({year}): đã thẩm định, xếp loại và công bố; "
                          "python manage.py ranking_report --period demo --signed --out phu-luc.pdf")
 
 
@@ -355,9 +402,9 @@ def _derived(gap) -> str:
 
 # --------------------------------------------------------------------------- 2025: the merged province (issue #12, 5)
 # Since 1/7/2025 Thái Nguyên includes the former Bắc Kạn and ranks its sở and its communes/wards directly. The same
-# authority continues (the 2024 periods keep their own organisation: their membership record). Every name marked
-# "(minh họa)" is demo data; the frameworks and the reorganisation come from the Excel files of fixtures/demo/,
-# imported through the product's own imports like an administrator and the secretariat would.
+# authority continues (the periods "demo" and "dh-2024" keep their own organisation: their membership record).
+# Every name marked "(minh họa)" is demo data; the frameworks and the reorganisation come from the Excel files of
+# fixtures/demo/, imported through the product's own imports like an administrator and the secretariat would.
 PERIOD_2025 = "tn-2025-hop-nhat"
 MERGED_ON = date(2025, 7, 1)
 # block code, name, default quota (Điều 7.1.a), framework code (= file fixtures/demo/<code>.xlsx), new units
@@ -376,11 +423,12 @@ REORGANISATIONS_2025 = [("tn2025-sap-xep-1-hop-nhat-demo.xlsx", "xa-dinh-hoa-moi
                         ("tn2025-sap-xep-2-doi-ten-demo.xlsx", "xa-dinh-hoa")]
 
 
-def _merged_province(command, tinh) -> None:
-    """Period ``tn-2025-hop-nhat`` (open): a block of sở (the existing ones and two demo sở of the merger) and a
-    block of communes/wards ranked by the province, on 2025 demo frameworks imported from Excel; the communes of
-    Định Hóa continue, through two recorded reorganisations, as one commune of the province. The present
-    organisation changes (the sở move to the new block, the old communes stop); 2024 keeps its own."""
+def _merged_province(command, tinh, year: int) -> None:
+    """Period ``tn-2025-hop-nhat`` (open, of the demo's ``year``): a block of sở (the existing ones and two demo
+    sở of the merger) and a block of communes/wards ranked by the province, on 2025 demo frameworks imported from
+    Excel; the communes of Định Hóa continue, through two recorded reorganisations, as one commune of the
+    province. The present organisation changes (the sở move to the new block, the old communes stop); the
+    published period "demo" keeps its own."""
 
     from criteria.spreadsheet import framework_import_xlsx
 
@@ -398,8 +446,8 @@ def _merged_province(command, tinh) -> None:
                 services.unit_create(unit=Unit(authority=tinh, block=block, code=unit_code, name=unit_name,
                                                established_on=MERGED_ON))
     so_2025 = next(b for b in frameworks if b.code == "so-2025")
-    # The present organisation: the existing sở now sit in the 2025 block. Their 2024 sheets keep the block they
-    # took part in (Submission.block), so the published 2024 ranking does not change.
+    # The present organisation: the existing sở now sit in the 2025 block. Their sheets of "demo" keep the block
+    # they took part in (Submission.block), so the published ranking does not change.
     Unit.objects.filter(authority=tinh, block__code="so", code__in=[c for c, _ in BLOCKS[0][4]]).update(block=so_2025)
     # Districts are gone since 1/7/2025 (no successor: their communes answer to the province).
     Unit.objects.filter(authority=tinh, block__code="huyen", ended_on__isnull=True).update(ended_on=MERGED_ON,
@@ -414,11 +462,11 @@ def _merged_province(command, tinh) -> None:
                                              for e in plan.edges))
     if not Period.objects.filter(code=PERIOD_2025).exists():
         period = Period(authority=tinh, code=PERIOD_2025,
-                        name="Đánh giá năm 2025 — tỉnh Thái Nguyên sau hợp nhất (minh họa)", year=2025,
+                        name=f"Đánh giá năm {year} — tỉnh Thái Nguyên sau hợp nhất (minh họa)", year=year,
                         opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(6),
                         data_cutoff=timezone.localdate(), settings={"first_year": False})
         services.period_save(period=period, frameworks=frameworks, quotas=quotas)
-        command.stdout.write(f"Kỳ “{PERIOD_2025}” (2025, tỉnh sau hợp nhất): "
+        command.stdout.write(f"Kỳ “{PERIOD_2025}” ({year}, tỉnh sau hợp nhất): "
                              f"{Submission.objects.filter(period=period).count()} đơn vị, đang nhận báo cáo.")
 
 
@@ -483,6 +531,8 @@ def _par_city(command) -> None:
             Role.objects.get_or_create(user=user, kind=kind, authority=city)
     period = Period.objects.filter(code=PAR_PERIOD).first()
     if period is None:
+        # Year 2026 whatever today is: the year after seed 004's published 2025 index (demo/thanh_hoa.py), whose
+        # analysis of lost points its council reads (8.3.x); not one of Thái Nguyên's periods dated from today.
         period = Period(authority=city, code=PAR_PERIOD, kind=Period.RANK_ONLY,
                         name="Chỉ số CCHC năm 2026 — TP Thanh Hóa (minh họa)", year=2026,
                         opens_at=timezone.now() - timedelta(days=20), closes_at=_closing(8),
