@@ -394,7 +394,8 @@ def supplement_request(*, submission: Submission, member: CouncilMember, nodes: 
     transaction.on_commit(lambda: _notify(
         unit_users, f"Yêu cầu bổ sung tài liệu kiểm chứng — {submission.period}",
         f"{member.agency} đề nghị {submission.unit} bổ sung tài liệu kiểm chứng, giải trình cho các tiêu chí "
-        f"{codes} trước {timezone.localtime(closes_at):%H:%M ngày %d/%m/%Y}.\n\n{message}"))
+        f"{codes} trước {timezone.localtime(closes_at):%H:%M ngày %d/%m/%Y}.\n\n{message}\n\nBổ sung và trả lời tại: "
+        + _link("appraisal:unit_requests", submission.pk)))
     return request
 
 
@@ -409,10 +410,20 @@ def supplement_answer(*, request: SupplementRequest, actor, answer: str, now: da
     if not (answer or "").strip():
         raise ValidationError("Hãy ghi nội dung trả lời.")
     request.answer, request.answered_at, request.answered_by = answer.strip(), _now(now), actor
+def _link(name: str, *args) -> str:
+    from django.urls import reverse
+
+    from config.mail import site_link
+
+    return site_link(reverse(name, args=args))
+
+
     request.save()
     member_user = request.member.user
     transaction.on_commit(lambda: _notify(
-        [member_user], f"Đơn vị đã trả lời yêu cầu bổ sung — {request.submission.unit}", answer.strip()))
+        [member_user], f"Đơn vị đã trả lời yêu cầu bổ sung — {request.submission.unit}",
+        answer.strip() + "\n\nThẩm định tại: "
+        + _link("appraisal:unit_page", request.member_id, request.submission_id)))
     return request
 
 

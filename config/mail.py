@@ -11,6 +11,14 @@ from django.core.mail import EmailMessage
 log = logging.getLogger(__name__)
 
 
+def site_link(path: str) -> str:
+    """The absolute address of ``path`` (a ``reverse`` result) on this site: every notice carries the link to
+    the page that needs action (``SITE_URL``)."""
+    from django.conf import settings
+
+    return f"{settings.SITE_URL}{path}"
+
+
 def send_notice(*, to: Iterable[str], subject: str, body: str, hidden: bool = False) -> int:
     """Send to every distinct non-empty address (``hidden``: as Bcc, for notices to many units).
     Returns the number of addresses, 0 when there are none or sending failed."""

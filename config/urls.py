@@ -7,6 +7,7 @@ from . import two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("nhac-han/", views.remind, name="home_remind"),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -520,7 +520,9 @@ def ranking_approve(*, version: RankingVersion, actor, decision_number: str, dec
 
 def notify_publication(version: RankingVersion) -> int:
     """E-mail every officer and approver of the block's units that the result is published."""
-    from config.mail import send_notice
+    from django.urls import reverse
+
+    from config.mail import send_notice, site_link
     from submissions.models import Role
 
     roles = Role.objects.filter(kind__in=Role.UNIT_KINDS, **_in_block(version.period, version.block)).select_related(
@@ -529,7 +531,8 @@ def notify_publication(version: RankingVersion) -> int:
         to=[r.user.email for r in roles], hidden=True,
         subject=f"Công bố kết quả xếp loại — {version.block} — {version.period.name}",
         body=(f"Kết quả đánh giá, xếp loại của {version.block} đã được phê duyệt theo Quyết định số "
-              f"{version.decision_number} ngày {version.decision_date:%d/%m/%Y} và công bố trên hệ thống."),
+              f"{version.decision_number} ngày {version.decision_date:%d/%m/%Y} và công bố trên hệ thống.\n\n"
+              f"Xem kết quả tại: {site_link(reverse('ranking:public_detail', args=[version.pk]))}"),
     )
 
 

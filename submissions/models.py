@@ -642,3 +642,4 @@ class StateChange(models.Model):
 
 
 from .department_models import Department, DepartmentMember, DepartmentNode  # noqa: E402,F401  (issue #13 item 3)
+from .reminder_models import ManualReminder  # noqa: E402,F401  (issue #14 item 2)

@@ -807,7 +807,9 @@ REMINDERS = (("3d", timedelta(days=3), "3 ngày"), ("1d", timedelta(days=1), "1 
 def reminders_send(*, now: datetime | None = None) -> int:
     """E-mail the officers and approvers of every unit that has not sent, 3 days, 1 day and 3 hours before
     the close (each once). Returns the number of e-mails sent."""
-    from config.mail import send_notice
+    from django.urls import reverse
+
+    from config.mail import send_notice, site_link
 
     from .models import ReminderSent
 
@@ -831,7 +833,8 @@ def reminders_send(*, now: datetime | None = None) -> int:
                 to=[r.user.email for r in roles],
                 subject=f"Còn {label} đến hạn gửi báo cáo tự chấm điểm — {period.name}",
                 body=(f"{submission.unit} chưa gửi báo cáo tự chấm điểm. Hạn gửi: {rules.local(submission.closes_at)}; "
-                      "sau thời điểm này hệ thống tự động khóa và không nhận báo cáo."),
+                      "sau thời điểm này hệ thống tự động khóa và không nhận báo cáo.\n\nCập nhật báo cáo tại: "
+                      + site_link(reverse("submissions:score_page", args=[submission.pk]))),
             ):
                 sent += 1
     return sent
@@ -951,3 +954,62 @@ def signed_summary_upload(*, submission: Submission, actor: User, upload: Upload
     summary.file.save("x.pdf", ContentFile(upload.data), save=False)
     summary.save()
     return summary
+
+
+# --------------------------------------------------------------------------- reminders to chosen units (issue #14.2)
+
+
+@dataclass
+class ChosenReminders:
+    """What ``reminders_send_chosen`` did: the units reminded, and those that have no address to write to."""
+
+    sent: list[Unit]
+    without_address: list[Unit]
+
+
+def reminders_send_chosen(*, actor: User, submission_ids: list[int], now: datetime | None = None
+                          ) -> ChosenReminders:
+    """The secretariat reminds the units of the chosen sheets, in one action, that their self-assessment is
+    still unsent: one e-mail per unit to its officers and approvers (and the unit's own address), with the
+    deadline in Vietnam time and the link to the score page. All or nothing on the checks: a sheet outside
+    the authorities of ``actor``'s secretariat roles, or already sent or locked, refuses the whole action and
+    nothing is sent. Each e-mail is recorded (``ManualReminder``: who, when, to whom)."""
+    from django.urls import reverse
+
+    from config.mail import send_notice, site_link
+
+    from .permissions import secretariat_authority_ids
+    from .reminder_models import ManualReminder
+
+    ids = sorted({int(pk) for pk in submission_ids})
+    if not ids:
+        raise ValidationError("Chưa chọn đơn vị nào để gửi thư nhắc.")
+    sheets = list(with_deadline(Submission.objects.filter(pk__in=ids)).select_related("unit", "period")
+                  .order_by("unit__name"))
+    allowed = set(secretariat_authority_ids(actor))
+    outside = len(ids) - sum(1 for s in sheets if s.period.authority_id in allowed)
+    if outside:  # not named: the names of another authority's units are not this person's to read
+        raise ValidationError(f"Không gửi thư nhắc nào: {outside} báo cáo được chọn không thuộc thẩm quyền của cơ "
+                              "quan bạn.", code="outside")
+    moment = _now(now)
+    done = [s for s in sheets if s.status != Submission.DRAFT or s.closes_at <= moment]
+    if done:
+        raise ValidationError("Không gửi thư nhắc nào: báo cáo đã gửi hoặc đã hết hạn gửi ("
+                              + ", ".join(str(s.unit) for s in done) + ").")
+    emails: dict[int, set[str]] = {}
+    for unit_id, email in Role.objects.filter(unit_id__in={s.unit_id for s in sheets},
+                                              kind__in=Role.UNIT_KINDS).values_list("unit_id", "user__email"):
+        emails.setdefault(unit_id, set()).add(email)
+    result = ChosenReminders(sent=[], without_address=[])
+    for sheet in sheets:
+        to = sorted({e.strip() for e in emails.get(sheet.unit_id, set()) | {sheet.unit.email} if e and e.strip()})
+        subject = f"Nhắc gửi báo cáo tự chấm điểm — {sheet.period.name}"
+        body = (f"{sheet.unit} chưa gửi báo cáo tự chấm điểm. Hạn gửi: {rules.local(sheet.closes_at)} "
+                "(giờ Việt Nam); sau thời điểm này hệ thống tự động khóa và không nhận báo cáo.\n"
+                f"Thư này do {actor} ({sheet.period.authority}) gửi.\n\n"
+                f"Cập nhật báo cáo tại: {site_link(reverse('submissions:score_page', args=[sheet.pk]))}")
+        delivered = send_notice(to=to, subject=subject, body=body) if to else 0
+        ManualReminder.objects.create(submission=sheet, sent_by=actor, sent_at=moment, subject=subject,
+                                      recipients=", ".join(to), delivered=delivered)
+        (result.sent if delivered else result.without_address).append(sheet.unit)
+    return result

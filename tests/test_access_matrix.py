@@ -65,8 +65,8 @@ SNV = ("snv.thuongtruc",)
 RANKING = ("snv.thuongtruc", "ct.hoidong", "ct.ubnd")  # ranking.permissions.can_view
 APPS = ("criteria", "submissions", "appraisal", "ranking")
 #: The project's own views of config/urls.py (the admin and mozilla_django_oidc are third-party).
-CONFIG_NAMES = ("home", "login", "logout", "password_change", "password_change_done", "otp_verify", "otp_setup",
-                "healthz")
+CONFIG_NAMES = ("home", "home_remind", "login", "logout", "password_change", "password_change_done", "otp_verify",
+                "otp_setup", "healthz")
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,7 @@ ROUTES: dict[str, Route] = {
     "criteria:framework_import": Route(methods=BOTH, allow=("admin",)),
     # ------------------------------------------------------------------ submissions: the unit's sheet
     "submissions:my_work": Route(allow=LOGGED_IN),
+    "home_remind": Route(methods=POST, allow=SNV, data=lambda w: {"submission": [w.sxd.pk], "confirm": "1"}),
     "submissions:score_page": Route(kwargs=_sub("sxd"), allow=SXD),
     "submissions:entry_save": Route(kwargs=_sxd_leaf, methods=POST, allow=("sxd.capnhat",), also=SXD_WRITE,
                                     data=lambda w: {"version": "0", "value": "0", "explanation": "Theo Báo cáo 1/BC"}),
