@@ -371,6 +371,14 @@ def quality_set(*, submission: Submission, node: Node, level: str, reason: str, 
     return quality
 
 
+def _link(name: str, *args) -> str:
+    from django.urls import reverse
+
+    from config.mail import site_link
+
+    return site_link(reverse(name, args=args))
+
+
 def _notify(users, subject: str, body: str) -> None:
     from config.mail import send_notice
 
@@ -410,14 +418,6 @@ def supplement_answer(*, request: SupplementRequest, actor, answer: str, now: da
     if not (answer or "").strip():
         raise ValidationError("Hãy ghi nội dung trả lời.")
     request.answer, request.answered_at, request.answered_by = answer.strip(), _now(now), actor
-def _link(name: str, *args) -> str:
-    from django.urls import reverse
-
-    from config.mail import site_link
-
-    return site_link(reverse(name, args=args))
-
-
     request.save()
     member_user = request.member.user
     transaction.on_commit(lambda: _notify(
@@ -474,7 +474,7 @@ def leader_form_save(*, period: Period, leader, unit: Unit, answers: dict, submi
         form.submitted_at = _now(now)
     form._history_user = leader
     form.save()
-    survey_recompute(period=period, unit=unit)
+    survey_recompute(period=period, unit=unit, now=now)
     return form
 
 
