@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from criteria.models import Node
@@ -33,6 +33,9 @@ from .rules import (
 )
 
 LEVEL_LABELS = dict(QualityLevel.LEVELS)
+
+# Submissions to read: ids, or a queryset (read as a subquery).
+Submissions = list[int] | QuerySet
 
 
 def _frameworks_nodes(framework_ids) -> dict[int, list[Node]]:
@@ -431,42 +434,110 @@ def council_deadline_warnings(user, chaired=(), now=None) -> list[DeadlineWarnin
     return out
 
 
-def criterion_sums(submission_ids: list[int], excellent: Decimal) -> tuple[dict[int, Decimal], list[tuple]]:
-    """Appraised total per submission, and (submission, criterion, sum) for the criteria BELOW the
-    excellent threshold only (a Xuất sắc criterion fails no condition of Điều 7). One scan of the
-    appraisal rows on PostgreSQL (GROUPING SETS); two aggregate queries elsewhere."""
+def _appraisal_filter(submissions: Submissions) -> tuple[str, list]:
+    """The SQL condition on ``a.submission_id`` for ``submissions``: a subquery for a queryset (a block of
+    10 000 sheets costs no id list to send and convert), ``= ANY`` for a list of ids."""
+    if isinstance(submissions, QuerySet):
+        sql, params = submissions.order_by().values("pk").query.sql_with_params()
+        return f"a.submission_id IN ({sql})", list(params)
+    return "a.submission_id = ANY(%s)", [list(submissions)]
+
+
+def criterion_sums(submissions: Submissions, excellent: Decimal
+                   ) -> tuple[dict[int, Decimal], list[tuple], dict[int, int]]:
+    """Appraised total per submission, (submission, criterion, sum) for the criteria BELOW the excellent
+    threshold only (a Xuất sắc criterion fails no condition of Điều 7), and the number of scored rows per
+    submission (rows with points: :func:`live_results` finds unappraised leaves from it). ``submissions``:
+    ids, or a queryset read as a subquery. One scan of the appraisal rows on PostgreSQL (GROUPING SETS, the
+    criteria's maxima joined to the grouped rows, not to every score); two aggregate queries elsewhere."""
     totals: dict[int, Decimal] = {}
+    scored: dict[int, int] = {}
     below: list[tuple] = []
-    if not submission_ids:
-        return totals, below
+    if not isinstance(submissions, QuerySet) and not submissions:
+        return totals, below, scored
     if connection.vendor == "postgresql":
-        sql = """
-            SELECT a.submission_id, n.criterion_id, SUM(a.points), GROUPING(n.criterion_id)
-            FROM appraisal_appraisal a
-            JOIN criteria_node n ON n.id = a.node_id
-            LEFT JOIN criteria_node c ON c.id = n.criterion_id
-            WHERE a.submission_id = ANY(%s)
-            GROUP BY GROUPING SETS ((a.submission_id), (a.submission_id, n.criterion_id))
-            HAVING GROUPING(n.criterion_id) = 1
-                OR (n.criterion_id IS NOT NULL AND COALESCE(SUM(a.points), 0) < %s * MAX(c.max_points))
+        condition, params = _appraisal_filter(submissions)
+        sql = f"""
+            SELECT g.submission_id, g.criterion_id, g.points, g.scored, g.whole
+            FROM (SELECT a.submission_id, n.criterion_id, SUM(a.points) AS points, COUNT(a.points) AS scored,
+                         GROUPING(n.criterion_id) AS whole
+                  FROM appraisal_appraisal a
+                  JOIN criteria_node n ON n.id = a.node_id
+                  WHERE {condition}
+                  GROUP BY GROUPING SETS ((a.submission_id), (a.submission_id, n.criterion_id))) g
+            LEFT JOIN criteria_node c ON c.id = g.criterion_id
+            WHERE g.whole = 1 OR (g.criterion_id IS NOT NULL AND COALESCE(g.points, 0) < %s * c.max_points)
         """
+        zero = Decimal(0)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(submission_ids), excellent])
-            for submission_id, criterion_id, total, grouping in cursor.fetchall():
-                if grouping:
-                    totals[submission_id] = total or Decimal(0)
+            cursor.execute(sql, [*params, excellent])
+            for submission_id, criterion_id, total, count, whole in cursor.fetchall():
+                if whole:
+                    totals[submission_id] = total or zero
+                    scored[submission_id] = count
                 else:
-                    below.append((submission_id, criterion_id, total or Decimal(0)))
-        return totals, below
-    rows = Appraisal.objects.filter(submission_id__in=submission_ids)
-    totals = {r["submission_id"]: r["t"] or Decimal(0) for r in rows.values("submission_id").annotate(t=Sum("points"))}
+                    below.append((submission_id, criterion_id, total or zero))
+        return totals, below, scored
+    rows = Appraisal.objects.filter(submission_id__in=submissions)
+    for r in rows.values("submission_id").annotate(t=Sum("points"), k=Count("points")).order_by():
+        totals[r["submission_id"]] = r["t"] or Decimal(0)
+        scored[r["submission_id"]] = r["k"]
     maxima = dict(Node.objects.filter(id__in=rows.values("node__criterion_id")).values_list("id", "max_points"))
     for r in rows.filter(node__criterion__isnull=False).values("submission_id", "node__criterion_id").annotate(
-            s=Sum("points")):
+            s=Sum("points")).order_by():
         points = r["s"] or Decimal(0)
         if points < excellent * maxima[r["node__criterion_id"]]:
             below.append((r["submission_id"], r["node__criterion_id"], points))
-    return totals, below
+    return totals, below, scored
+
+
+def live_results(submissions: Submissions, thresholds: tuple[Decimal, Decimal, Decimal], frameworks: dict[int, int],
+                 *, gaps: bool = True) -> tuple[dict[int, tuple[Decimal, list[tuple[int, str]]]], dict[int, list[str]]]:
+    """(:func:`appraised_results`, :func:`unappraised_leaves`) of ``submissions`` from one scan of their
+    appraisal rows. ``frameworks``: submission → framework, for every submission of ``submissions`` (the
+    caller has read them); ``submissions`` is the same set as ids or as a queryset (a subquery). Without
+    ``gaps`` the unappraised leaves are not looked for (an empty dict)."""
+    totals, below, scored = criterion_sums(submissions, thresholds[0])
+    leaves: dict[int, dict[int, str]] = defaultdict(dict)
+    criteria: dict[int, tuple[Decimal, int]] = {}
+    for pk, framework_id, code, rule, criterion_id, maximum, ordering in Node.objects.filter(
+            framework_id__in=set(frameworks.values())).order_by("ordering").values_list(
+            "pk", "framework_id", "code", "rule", "criterion_id", "max_points", "ordering"):
+        if rule:
+            leaves[framework_id][pk] = code
+        if criterion_id == pk:
+            criteria[pk] = (maximum, ordering)
+    levels: dict[int, dict[int, str]] = defaultdict(dict)
+    zero = Decimal(0)
+    for submission_id, criterion_id, points in below:
+        maximum = criteria[criterion_id][0]
+        if maximum > 0:
+            levels[submission_id][criterion_id] = classify_level(min(max(points, zero), maximum), maximum,
+                                                                 thresholds)
+    for submission_id, node_id, level in QualityLevel.objects.filter(
+            submission_id__in=submissions, node_id__in=criteria).values_list("submission_id", "node_id", "level"):
+        levels[submission_id][node_id] = level
+    results = {}
+    for sid in frameworks:
+        found = levels.get(sid)
+        results[sid] = (totals.get(sid) or zero, sorted(
+            ((cid, level) for cid, level in found.items() if level != XUAT_SAC),
+            key=lambda pair: criteria[pair[0]][1]) if found else [])
+    return results, _missing_leaves(frameworks, scored, leaves) if gaps else {}
+
+
+def _missing_leaves(frameworks: dict[int, int], scored: dict[int, int], leaves: dict[int, dict[int, str]]
+                    ) -> dict[int, list[str]]:
+    """The leaves without an appraised score of the submissions with fewer scored rows than leaves; the rows
+    are read only for those."""
+    short = [sid for sid, framework_id in frameworks.items() if scored.get(sid, 0) < len(leaves[framework_id])]
+    if not short:
+        return {}
+    have: dict[int, set[int]] = defaultdict(set)
+    for sid, node_id in Appraisal.objects.filter(submission_id__in=short, points__isnull=False).values_list(
+            "submission_id", "node_id"):
+        have[sid].add(node_id)
+    return {sid: [code for pk, code in leaves[frameworks[sid]].items() if pk not in have[sid]] for sid in short}
 
 
 def appraised_results(submission_ids: list[int], thresholds: tuple[Decimal, Decimal, Decimal]
@@ -474,26 +545,9 @@ def appraised_results(submission_ids: list[int], thresholds: tuple[Decimal, Deci
     """submission → (appraised total, [(criterion node, quality level)] for every criterion below Xuất sắc,
     in the framework's order). The level is derived from appraised/max with ``thresholds`` unless the
     council overrode it (QualityLevel); an override to Xuất sắc removes the criterion from the list."""
-    totals, below = criterion_sums(submission_ids, thresholds[0])
-    framework_ids = set(Submission.objects.filter(pk__in=submission_ids).values_list("framework_id", flat=True))
-    criteria = {pk: (maximum, ordering) for pk, criterion_id, maximum, ordering in Node.objects.filter(
-        framework_id__in=framework_ids).values_list("pk", "criterion_id", "max_points", "ordering")
-        if criterion_id == pk}
-    levels: dict[int, dict[int, str]] = defaultdict(dict)
-    for submission_id, criterion_id, points in below:
-        maximum = criteria[criterion_id][0]
-        if maximum > 0:
-            levels[submission_id][criterion_id] = classify_level(min(max(points, Decimal(0)), maximum), maximum,
-                                                                 thresholds)
-    for submission_id, node_id, level in QualityLevel.objects.filter(
-            submission_id__in=submission_ids, node_id__in=criteria).values_list("submission_id", "node_id", "level"):
-        levels[submission_id][node_id] = level
-    return {
-        sid: (totals.get(sid) or Decimal(0),
-              sorted(((cid, level) for cid, level in levels[sid].items() if level != XUAT_SAC),
-                     key=lambda pair: criteria[pair[0]][1]))
-        for sid in submission_ids
-    }
+    frameworks = dict(Submission.objects.filter(pk__in=submission_ids).values_list("pk", "framework_id"))
+    results = live_results(submission_ids, thresholds, frameworks, gaps=False)[0]
+    return {sid: results.get(sid, (Decimal(0), [])) for sid in submission_ids}
 
 
 def unappraised_leaves(submission_ids: list[int]) -> dict[int, list[str]]:
@@ -511,13 +565,7 @@ def unappraised_leaves(submission_ids: list[int]) -> dict[int, list[str]]:
             leaves[framework_id][pk] = code
     scored = Appraisal.objects.filter(submission_id__in=submission_ids, points__isnull=False)
     counts = dict(scored.values("submission_id").annotate(n=Count("id")).values_list("submission_id", "n"))
-    short = [sid for sid in frameworks if counts.get(sid, 0) < len(leaves[frameworks[sid]])]
-    if not short:
-        return {}
-    have: dict[int, set[int]] = defaultdict(set)
-    for sid, node_id in scored.filter(submission_id__in=short).values_list("submission_id", "node_id"):
-        have[sid].add(node_id)
-    return {sid: [code for pk, code in leaves[frameworks[sid]].items() if pk not in have[sid]] for sid in short}
+    return _missing_leaves(frameworks, counts, leaves)
 
 
 def _criterion_scores_summed(submission_ids: list[int]) -> dict[int, dict[int, Decimal]]:

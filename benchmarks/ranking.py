@@ -5,7 +5,9 @@ throw-away database on 127.0.0.1). Builds the data with COPY, closes the apprais
 submission's total and criterion levels; ``--live`` skips it), ranks the block through the same code the
 ranking page uses (``ranking.services.snapshot``), and times a raw SQL sum over the same rows.
 Last line: `ranking: units=N criteria=C rank_s=X raw_sql_s=Y ratio=Z peak_mb=W`.
-Targets at 10000 units on PostgreSQL: ratio ≤ 2, peak memory < 500 MB.
+Targets at 10000 units on PostgreSQL: ratio ≤ 2 (frozen), ≤ 3 (``--live``), peak memory < 500 MB.
+``PHASES=1`` prints the wall time of the steps of ``snapshot()`` (with ``--live``, ``live_results``: the one
+scan of the scores, inside ``build_units``); ``PROFILE=1`` (``SORT=cumtime``) prints a cProfile of each run.
 """
 
 import argparse
@@ -105,6 +107,8 @@ def main() -> None:
                         phases[name] = time.perf_counter() - t
                 setattr(module, name, wrapper)
             timed(services, "build_units")
+            if args.live:
+                timed(services, "live_results")
             timed(rules, "rank_units")
             services.rules = rules
         raw_times, rank_times = [], []

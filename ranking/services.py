@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appraisal.models import AppraisalRound
-from appraisal.selectors import appraised_results, unappraised_leaves
+from appraisal.selectors import live_results
 from config.versioning import ADVICE, ConflictError, check_version, locked_row, stamp
 from criteria.models import Framework, Node
 from criteria.scoring import ScoringError, fmt, parse_decimal
@@ -215,10 +215,12 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
             frozen[pk] = (total, below.split(",") if below else [])
     unappraised = set() if Submission.LOCKED in period.appraisable_statuses else {Submission.LOCKED,
                                                                                 Submission.DRAFT}
-    unfrozen = [row[0] for row in rows if row[0] not in frozen]
-    _refuse_incomplete([row for row in rows if row[0] not in frozen and row[6] not in unappraised])
-    live = {pk: (total, [f"{cid}:{level}" for cid, level in below]) for pk, (total, below) in appraised_results(
-        unfrozen, thresholds).items()}
+    # While the round is open no sheet of the block is frozen: the database reads them by period and block (a
+    # subquery) rather than from a list of 10 000 ids; one scan of the scores gives totals, levels and gaps.
+    unfrozen = {row[0]: row[4] for row in rows if row[0] not in frozen}
+    live, missing = live_results(
+        list(unfrozen) if frozen else Submission.objects.filter(period=period, block=block), thresholds, unfrozen)
+    _refuse_incomplete([row for row in rows if row[0] not in frozen and row[6] not in unappraised], missing)
     # A rank-only period (PAR index) orders by the total alone: no quality level, no content group plays a part.
     criteria = {} if settings.rank_only else {
         pk: (code, group, framework_id) for pk, criterion_id, code, group, framework_id in Node.objects.filter(
@@ -229,10 +231,11 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
     for _code, group, framework_id in criteria.values():
         if group == settings.results_group:
             results_total[framework_id] += 1
-    shared: dict[str, rules.Criterion] = {}  # "node:level" → one object shared by thousands of units
+    # "node:level" (frozen) or (node, level) (live) → one object shared by thousands of units
+    shared: dict[str | tuple[int, str], rules.Criterion] = {}
 
-    def criterion(token: str) -> rules.Criterion:
-        node, level = token.split(":")
+    def criterion(token: str | tuple[int, str]) -> rules.Criterion:
+        node, level = token.split(":") if isinstance(token, str) else token
         code, group, _ = criteria[int(node)]
         found = shared[token] = rules.Criterion(code=code, group=group, level=level)
         return found
@@ -276,11 +279,12 @@ def build_units(period: Period, block: Block, settings: rules.RankingSettings) -
     return units, display
 
 
-def _refuse_incomplete(rows) -> None:
+def _refuse_incomplete(rows, unappraised: dict[int, list[str]]) -> None:
     """An appraised sheet with a leaf that has no appraised score (section I without its leaders' forms, a
     criterion never appraised) is refused rather than guessed: a missing row and an empty one would
-    otherwise rank differently (Xuất sắc by absence, Kém by a zero). Frozen results were complete at close."""
-    missing = unappraised_leaves([row[0] for row in rows])
+    otherwise rank differently (Xuất sắc by absence, Kém by a zero). Frozen results were complete at close.
+    ``rows``: the sheets to check; ``unappraised``: submission → leaves without a score (of those and others)."""
+    missing = {row[0]: unappraised[row[0]] for row in rows if row[0] in unappraised}
     if not missing:
         return
     names = {row[0]: row[3] for row in rows}
