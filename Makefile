@@ -41,11 +41,15 @@ check: install
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .hypothesis
 
-# SQLite, nothing to set up.
+# SQLite, nothing to set up. lighthouse.py needs Chromium (CHROME_PATH, default /usr/bin/chromium) and npm
+# (it installs Lighthouse into VALIDATORS_DIR, default ~/.cache/cchc-validators, when missing).
 bench: install
 	$(PY) benchmarks/criteria.py
 	$(PY) benchmarks/scoresheet.py
 	$(PY) benchmarks/export.py --units 1000
+	$(PY) benchmarks/wire.py
+	$(PY) benchmarks/documents.py
+	$(PY) benchmarks/lighthouse.py
 
 # PostgreSQL on 127.0.0.1 (or DATABASE_URL): each script makes a throw-away database and drops it.
 # chaos.py breaks only servers of its own (PostgreSQL on 5439, Redis on 6389), started and removed by it.
@@ -55,3 +59,6 @@ bench-pg: install
 	$(PY) benchmarks/ranking.py --units 10000 --live
 	$(PY) benchmarks/deadline_rush.py --users 200 --seconds 120 --workers 2
 	$(PY) benchmarks/chaos.py --users 200 --workers 2
+	$(PY) benchmarks/wire.py --postgres
+	$(PY) benchmarks/documents.py --postgres
+	$(PY) benchmarks/lighthouse.py --postgres
