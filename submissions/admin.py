@@ -116,6 +116,7 @@ from .models import (  # noqa: E402
     DepartmentMember,
     DepartmentNode,
     EndorsementMinutes,
+    ManualReminder,
     ReminderSent,
     SelfReport,
     SignedSummary,
@@ -160,7 +161,7 @@ class DepartmentAdmin(ReadOnlyHistory):
 
 
 admin.site.register(PeriodBlock, ReadOnlyAdmin)
-for model in (EndorsementMinutes, SignedSummary, Assignment, ReminderSent):
+for model in (EndorsementMinutes, SignedSummary, Assignment, ReminderSent, ManualReminder):
     admin.site.register(model, ReadOnlyAdmin)
 for model in (SelfReport, DepartmentMember, DepartmentNode):
     admin.site.register(model, ReadOnlyHistory)
