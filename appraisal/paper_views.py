@@ -150,15 +150,30 @@ def _flat(items, out=None):
 def paper_entry(request: HttpRequest, period_id: int, submission_id: int) -> HttpResponse:
     """Every criterion of the sheet with the inputs of the dossier: score, explanation, scans."""
     period, submission, seat = _entry_target(request, period_id, submission_id)
+    return _entry_page(request, period, submission, seat)
+
+
+def _entry_page(request, period, submission, seat, *, node=None, typed=None, upload=None, error="", error_field="",
+                status=200) -> HttpResponse:
+    """The entry page; for a refused save of ``node``, its form shows ``typed`` with ``error`` under the wrong
+    input (``error_field``: "value", "special", "count", "explanation"; "" marks none); for a refused scan,
+    its upload form shows ``upload`` (number, date, issuer) open, the error under ``error_field``."""
     sheet = submission_sheet(submission)
     state = paper.mark_sheet(sheet)
     refusal = state.refusal if state else paper.entry_refusal(
         paper=False, unit=str(submission.unit), block=str(submission.block), status=submission.status,
         received_on=None, deadline=period.closes_at, round_closed=False)
+    rows = _flat(sheet.roots)
+    for item in rows:
+        refused = node is not None and item.node.pk == node.pk
+        item.typed, item.upload = (typed, upload) if refused else (None, None)
+        item.error = error if refused and not upload else ""
+        item.upload_error = error if refused and upload else ""
+        item.error_field = error_field if refused else ""
     return render(request, "appraisal/paper/entry.html", {
         "period": period, "submission": submission, "seat": seat, "paper": state, "refusal": refusal,
-        "rows": _flat(sheet.roots), "total": sheet.total, "report": submission_completeness(submission, sheet),
-        "evidence_form": EvidenceForm()})
+        "rows": rows, "total": sheet.total, "report": submission_completeness(submission, sheet),
+        "evidence_form": EvidenceForm()}, status=status)
 
 
 def _back(submission, node) -> HttpResponse:
@@ -176,7 +191,9 @@ def _node(submission, node_id: int) -> Node:
 @login_required
 @require_POST
 def paper_entry_save_view(request: HttpRequest, period_id: int, submission_id: int, node_id: int) -> HttpResponse:
-    _period, submission, _seat = _entry_target(request, period_id, submission_id)
+    """A refused save shows the entry page again (400; 409 on a stale version, with the stored version so
+    that saving again overwrites knowingly) with what was typed and the error under the wrong input."""
+    period, submission, seat = _entry_target(request, period_id, submission_id)
     node = _node(submission, node_id)
     try:
         version = int(request.POST.get("version", "0"))
@@ -187,40 +204,51 @@ def paper_entry_save_view(request: HttpRequest, period_id: int, submission_id: i
     try:
         paper.paper_entry_save(submission=submission, node=node, actor=request.user, version=version, **typed)
     except ConflictError as exc:
-        messages.error(request, exc.messages[0])
+        return _entry_page(request, period, submission, seat, node=node, typed=typed, error=exc.messages[0],
+                           status=409)
     except ValidationError as exc:
-        messages.error(request, f"Tiêu chí {node.code}: " + " ".join(exc.messages))
-    else:
-        messages.success(request, f"Đã lưu tiêu chí {node.code} (nhập từ hồ sơ giấy).")
+        field = exc.code if getattr(exc, "code", None) in ("value", "special", "count", "explanation") else ""
+        return _entry_page(request, period, submission, seat, node=node, typed=typed, status=400,
+                           error=f"Tiêu chí {node.code}: " + " ".join(exc.messages), error_field=field)
+    messages.success(request, f"Đã lưu tiêu chí {node.code} (nhập từ hồ sơ giấy).")
     return _back(submission, node)
+
+
+UPLOAD_FIELDS = ("file", "doc_number", "doc_date", "issuer")
 
 
 @login_required
 @require_POST
 def paper_evidence_view(request: HttpRequest, period_id: int, submission_id: int, node_id: int) -> HttpResponse:
-    _period, submission, _seat = _entry_target(request, period_id, submission_id)
+    """A refused scan shows the entry page again (400) with the number, date and issuer as typed (a browser
+    never re-sends a file) and the error under the wrong input."""
+    period, submission, seat = _entry_target(request, period_id, submission_id)
     node = _node(submission, node_id)
     form = EvidenceForm(request.POST, request.FILES)
+    typed = {key: request.POST.get(key, "") for key in UPLOAD_FIELDS[1:]}
+
+    def refused(error: str, field: str) -> HttpResponse:
+        return _entry_page(request, period, submission, seat, node=node, upload=typed, status=400,
+                           error=f"Tiêu chí {node.code}: {error}", error_field=field)
+
     if not form.is_valid():
-        messages.error(request, f"Tiêu chí {node.code}: " + "; ".join(
-            f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
-            for f, e in form.errors.items()))
-        return _back(submission, node)
+        return refused("; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+                                 for f, e in form.errors.items()),
+                       next((f for f in form.errors if f in UPLOAD_FIELDS), ""))
     upload = form.cleaned_data["file"]
     if upload.size > settings.EVIDENCE_MAX_BYTES:
-        messages.error(request, f"Tệp “{upload.name}” lớn hơn giới hạn {settings.EVIDENCE_MAX_BYTES // 2**20} MB.")
-        return _back(submission, node)
+        return refused(f"Tệp “{upload.name}” lớn hơn giới hạn {settings.EVIDENCE_MAX_BYTES // 2**20} MB.", "file")
     try:
         _, warnings = paper.paper_evidence_add(
             submission=submission, node=node, actor=request.user,
             upload=Upload(name=upload.name, data=upload.read()), doc_number=form.cleaned_data["doc_number"],
             doc_date=form.cleaned_data["doc_date"], issuer=form.cleaned_data["issuer"])
     except ValidationError as exc:
-        messages.error(request, f"Tiêu chí {node.code}: " + " ".join(exc.messages))
-    else:
-        messages.success(request, f"Đã đính kèm bản chụp “{upload.name}” vào tiêu chí {node.code}.")
-        for warning in warnings:
-            messages.warning(request, warning)
+        code = getattr(exc, "code", None)
+        return refused(" ".join(exc.messages), code if code in UPLOAD_FIELDS else "")
+    messages.success(request, f"Đã đính kèm bản chụp “{upload.name}” vào tiêu chí {node.code}.")
+    for warning in warnings:
+        messages.warning(request, warning)
     return _back(submission, node)
 
 

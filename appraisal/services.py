@@ -150,6 +150,44 @@ def appraisal_save(
     return appraisal
 
 
+def self_score_inputs(node: Node, entry: Entry) -> dict:
+    """The unit's self-score of ``node`` as the council's score form would hold it ("value", "special",
+    "count"): what a member types to confirm it."""
+    from criteria.templatetags.criteria_tags import score_inputs
+
+    return score_inputs(parse_rule(node.rule, node.max_points), entry)
+
+
+@transaction.atomic
+def self_scores_confirm(*, submission: Submission, member: CouncilMember, nodes: list[Node], versions: dict,
+                        actor, now: datetime | None = None) -> list[Appraisal]:
+    """The council confirms the self-score of several criteria of a unit in one action. Each criterion goes
+    through :func:`appraisal_save` with its self-score as typed, as one confirm does (the same checks, the
+    same version of the page, ``versions`` {node id: version}, the same history row). All or nothing: when
+    any criterion cannot be confirmed, ``ValidationError`` lists each by code and title with the reason, and
+    nothing is written."""
+    if not nodes:
+        raise ValidationError("Hãy chọn ít nhất một tiêu chí để xác nhận điểm tự chấm.")
+    entries = {e.node_id: e for e in Entry.objects.filter(submission=submission, node__in=nodes)}
+    saved, refused = [], []
+    for node in nodes:
+        entry = entries.get(node.pk)
+        if entry is None or entry.points is None:
+            refused.append(f"Tiêu chí {node.code} ({node.title}): đơn vị chưa tự chấm.")
+            continue
+        try:
+            with transaction.atomic():
+                saved.append(appraisal_save(submission=submission, node=node, actor=actor, member=member,
+                                            version=versions.get(node.pk, -1), comment="", now=now,
+                                            **self_score_inputs(node, entry)))
+        except ValidationError as exc:
+            reason = " ".join(exc.messages).removeprefix(f"Tiêu chí {node.code}: ")
+            refused.append(f"Tiêu chí {node.code} ({node.title}): {reason}")
+    if refused:
+        raise ValidationError(refused)
+    return saved
+
+
 def _shown(score) -> str:
     return "chưa chấm" if score.points is None else f"{fmt(score.points)} điểm"
 
@@ -387,12 +425,23 @@ def _notify(users, subject: str, body: str) -> None:
 
 @transaction.atomic
 def supplement_request(*, submission: Submission, member: CouncilMember, nodes: list[Node], message: str,
-                       closes_at: datetime, now: datetime | None = None) -> SupplementRequest:
-    """Reopen named criteria of one unit for evidence and explanation until ``closes_at``; notify the unit."""
+                       closes_at: datetime | None, now: datetime | None = None) -> SupplementRequest:
+    """Reopen named criteria of one unit for evidence and explanation until ``closes_at``; notify the unit.
+    What the form got wrong is refused at once, field by field (``ValidationError`` with a dict keyed
+    "nodes", "message", "closes_at"), so that the page marks each wrong input and keeps the rest."""
     _assert_open(submission.period)
     deadlines.assert_appraisal_open(submission=submission, now=now)
+    wrong = {}
+    if not nodes:
+        wrong["nodes"] = "Hãy chọn ít nhất một tiêu chí được bổ sung."
     if not (message or "").strip():
-        raise ValidationError("Hãy ghi nội dung yêu cầu bổ sung.")
+        wrong["message"] = "Hãy ghi nội dung yêu cầu bổ sung."
+    if closes_at is None:
+        wrong["closes_at"] = "Hãy ghi hạn bổ sung (dd/mm/yyyy HH:MM)."
+    elif closes_at <= _now(now):
+        wrong["closes_at"] = "Hạn bổ sung phải sau thời điểm hiện tại."
+    if wrong:
+        raise ValidationError(wrong)
     window = submission_services.window_open(submission=submission, nodes=nodes, closes_at=closes_at,
                                              message=message, actor=member.user, now=now)
     request = SupplementRequest.objects.create(submission=submission, member=member, window=window,
@@ -416,7 +465,7 @@ def supplement_answer(*, request: SupplementRequest, actor, answer: str, now: da
     if _now(now) >= request.window.closes_at:
         raise ValidationError(f"Đã hết hạn bổ sung lúc {timezone.localtime(request.window.closes_at):%H:%M %d/%m/%Y}.")
     if not (answer or "").strip():
-        raise ValidationError("Hãy ghi nội dung trả lời.")
+        raise ValidationError("Hãy ghi nội dung trả lời.", code="answer")
     request.answer, request.answered_at, request.answered_by = answer.strip(), _now(now), actor
     request.save()
     member_user = request.member.user

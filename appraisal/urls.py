@@ -16,6 +16,8 @@ urlpatterns = [
          views.quality_save_view, name="quality_save"),
     path("thanh-vien/<int:member_id>/bao-cao/<int:submission_id>/bo-sung/", views.supplement_view,
          name="supplement"),
+    path("thanh-vien/<int:member_id>/bao-cao/<int:submission_id>/xac-nhan-tu-cham/", views.self_scores_confirm_view,
+         name="self_scores_confirm"),
     path("tai-lieu/<int:evidence_id>/", views.evidence_view, name="evidence"),
     path("don-vi/<int:submission_id>/yeu-cau/", views.unit_requests, name="unit_requests"),
     path("yeu-cau/<int:request_id>/tra-loi/", views.answer_view, name="answer"),

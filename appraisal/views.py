@@ -118,9 +118,11 @@ def queue(request: HttpRequest, member_id: int) -> HttpResponse:
                                                     "codes": codes, "done": done, "total": total})
 
 
-def _unit_context(member, submission, typed_quality: dict | None = None, **extra):
+def _unit_context(member, submission, typed_quality: dict | None = None, supplement: dict | None = None,
+                  confirm: dict | None = None, **extra):
     """The member's unit page; ``typed_quality`` ({node id: {"level", "reason"}}) keeps what a refused quality
-    form had typed."""
+    form had typed, ``supplement`` ({"typed", "errors"}) what a refused supplementation request had typed,
+    ``confirm`` ({"ticked", "refused"}) the criteria ticked for a refused confirmation of self-scores."""
     typed_quality = typed_quality or {}
     rows = member_unit_rows(member, submission)
     mine = {r.node.id for r in rows}
@@ -145,8 +147,9 @@ def _unit_context(member, submission, typed_quality: dict | None = None, **extra
         q.version = q.override.version if q.override else removed.get(q.node.pk, 0)
         q.typed = typed_quality.get(q.node.pk)
     requests = SupplementRequest.objects.filter(submission=submission).select_related("member__user", "window")
+    supplement = supplement or {"typed": {"nodes": [], "message": "", "closes_at": ""}, "errors": {}}
     return {"member": member, "submission": submission, "rows": rows, "quality": quality, "requests": requests,
-            **extra}
+            "supplement": supplement, "confirm": confirm or {"ticked": [], "refused": []}, **extra}
 
 
 @login_required
@@ -223,26 +226,66 @@ def quality_save_view(request: HttpRequest, member_id: int, submission_id: int, 
 
 @login_required
 @require_POST
-def supplement_view(request: HttpRequest, member_id: int, submission_id: int) -> HttpResponse:
+def self_scores_confirm_view(request: HttpRequest, member_id: int, submission_id: int) -> HttpResponse:
+    """"Xác nhận điểm tự chấm các tiêu chí đã chọn": every ticked criterion of the member's part confirmed at
+    once (``services.self_scores_confirm``); refused, the page comes back (400) with the criteria still ticked
+    and those that cannot be confirmed listed by name, nothing written."""
     member = get_member_for_user(request.user, member_id)
     submission = get_submission_for_member(member, submission_id)
     rows = {str(r.node.pk): r.node for r in member_unit_rows(member, submission)}
-    nodes = [rows[pk] for pk in request.POST.getlist("nodes") if pk in rows]
+    ticked = [pk for pk in request.POST.getlist("confirm") if pk in rows]
+    versions = {}
+    for pk in ticked:
+        try:
+            versions[int(pk)] = int(request.POST.get(f"v-{pk}", ""))
+        except ValueError:
+            versions[int(pk)] = -1
     try:
-        closes_at = parse_datetime(request.POST.get("closes_at", ""))  # config/dates.py
-        if closes_at is None:
-            raise ValueError("empty")
-    except ValueError:
-        messages.error(request, "Hạn bổ sung không hợp lệ.")
-        return redirect("appraisal:unit_page", member_id=member.pk, submission_id=submission.pk)
-    try:
-        services.supplement_request(submission=submission, member=member, nodes=nodes,
-                                    message=request.POST.get("message", ""), closes_at=closes_at)
+        saved = services.self_scores_confirm(submission=submission, member=member, nodes=[rows[pk] for pk in ticked],
+                                             versions=versions, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Đã gửi yêu cầu bổ sung đến {submission.unit}.")
-    return redirect("appraisal:unit_page", member_id=member.pk, submission_id=submission.pk)
+        return render(request, "appraisal/unit_page.html", _unit_context(
+            member, submission, confirm={"ticked": ticked, "refused": exc.messages}), status=400)
+    messages.success(request, f"Đã xác nhận điểm tự chấm {len(saved)} tiêu chí: "
+                              f"{', '.join(rows[pk].code for pk in ticked)}.")
+    return redirect(reverse("appraisal:unit_page", args=[member.pk, submission.pk]) + "#xac-nhan")
+
+
+def _field_errors(exc: ValidationError, fields: tuple[str, ...]) -> dict[str, str]:
+    """A refusal as {field: message}: a field-keyed ``ValidationError`` (or one whose ``code`` names a field)
+    marks its fields; any other message goes under "form" (said above the form, no input marked)."""
+    if hasattr(exc, "error_dict"):
+        return {key if key in fields else "form": " ".join(ValidationError(errors).messages)
+                for key, errors in exc.error_dict.items()}
+    return {exc.code if getattr(exc, "code", None) in fields else "form": " ".join(exc.messages)}
+
+
+@login_required
+@require_POST
+def supplement_view(request: HttpRequest, member_id: int, submission_id: int) -> HttpResponse:
+    """A refused request shows the unit page again (400) with the criteria ticked, the text and the deadline
+    as typed, and each error under its own input."""
+    member = get_member_for_user(request.user, member_id)
+    submission = get_submission_for_member(member, submission_id)
+    rows = {str(r.node.pk): r.node for r in member_unit_rows(member, submission)}
+    typed = {"nodes": [pk for pk in request.POST.getlist("nodes") if pk in rows],
+             "message": request.POST.get("message", ""), "closes_at": request.POST.get("closes_at", "")}
+    errors = {}
+    try:
+        closes_at = parse_datetime(typed["closes_at"])  # config/dates.py; None when empty
+    except ValueError:
+        closes_at = None
+        errors["closes_at"] = f"Hạn bổ sung “{typed['closes_at']}” không hợp lệ: ghi theo dạng dd/mm/yyyy HH:MM."
+    try:
+        services.supplement_request(submission=submission, member=member, nodes=[rows[pk] for pk in typed["nodes"]],
+                                    message=typed["message"], closes_at=closes_at)
+    except ValidationError as exc:
+        errors = {**_field_errors(exc, ("nodes", "message", "closes_at")), **errors}
+    if errors:
+        return render(request, "appraisal/unit_page.html",
+                      _unit_context(member, submission, supplement={"typed": typed, "errors": errors}), status=400)
+    messages.success(request, f"Đã gửi yêu cầu bổ sung đến {submission.unit}.")
+    return redirect(reverse("appraisal:unit_page", args=[member.pk, submission.pk]) + "#bo-sung")
 
 
 @login_required
@@ -270,27 +313,39 @@ def evidence_view(request: HttpRequest, evidence_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- the unit's side
 
 
+def _requests_page(request: HttpRequest, submission, access, typed: dict | None = None, status: int = 200):
+    """The unit's requests; ``typed`` ({"request", "answer", "errors"}) keeps a refused answer as typed."""
+    requests = list(SupplementRequest.objects.filter(submission=submission).select_related(
+        "member", "window").prefetch_related("window__nodes"))
+    typed = typed or {}
+    for r in requests:
+        refused = r.pk == typed.get("request")
+        r.typed_answer, r.errors = (typed["answer"], typed["errors"]) if refused else ("", {})
+    return render(request, "appraisal/unit_requests.html", {"submission": submission, "access": access,
+                                                            "requests": requests, "now": timezone.now()},
+                  status=status)
+
+
 @login_required
 def unit_requests(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, submission_id)
-    requests = SupplementRequest.objects.filter(submission=submission).select_related(
-        "member", "window").prefetch_related("window__nodes")
-    return render(request, "appraisal/unit_requests.html", {"submission": submission, "access": access,
-                                                            "requests": requests, "now": timezone.now()})
+    return _requests_page(request, submission, access)
 
 
 @login_required
 @require_POST
 def answer_view(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A refused answer shows the requests again (400) with the answer as typed and the error under it."""
     supplement = get_object_or_404(SupplementRequest.objects.select_related("submission"), pk=request_id)
     submission, access = get_submission_for_user(request.user, supplement.submission_id, write=True)
+    answer = request.POST.get("answer", "")
     try:
-        services.supplement_answer(request=supplement, actor=request.user, answer=request.POST.get("answer", ""))
+        services.supplement_answer(request=supplement, actor=request.user, answer=answer)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Đã gửi trả lời yêu cầu bổ sung.")
-    return redirect("appraisal:unit_requests", submission_id=submission.pk)
+        return _requests_page(request, submission, access, status=400, typed={
+            "request": supplement.pk, "answer": answer, "errors": _field_errors(exc, ("answer",))})
+    messages.success(request, "Đã gửi trả lời yêu cầu bổ sung.")
+    return redirect(reverse("appraisal:unit_requests", args=[submission.pk]) + f"#yc-{supplement.pk}")
 
 
 @login_required

@@ -43,7 +43,12 @@ class Access:
     def __init__(self, user, submission: Submission):
         unit_id, authority_id = submission.unit_id, submission.period.authority_id
         roles: set[tuple[str, int | None, int | None]] = set()
-        if user.is_authenticated:  # the unit's roles and the secretariat of the period's authority, in one query
+        if hasattr(submission, "user_is_officer"):  # read with the submission (selectors.submission_for_save)
+            roles = {role for role, held in (((Role.OFFICER, unit_id, None), submission.user_is_officer),
+                                             ((Role.APPROVER, unit_id, None), submission.user_is_approver),
+                                             ((Role.SECRETARIAT, None, authority_id), submission.user_is_secretariat))
+                     if held}
+        elif user.is_authenticated:  # the unit's roles and the secretariat of the period's authority, in one query
             roles = set(Role.objects.filter(Q(unit_id=unit_id) | Q(kind=Role.SECRETARIAT, authority_id=authority_id),
                                             user=user).values_list("kind", "unit_id", "authority_id"))
         self.officer = any(kind == Role.OFFICER and unit == unit_id for kind, unit, _ in roles)
@@ -55,13 +60,15 @@ class Access:
         self.send = self.approver
 
 
-def get_submission_for_user(user, pk: int, *, write: bool = False, send: bool = False) -> tuple[Submission, Access]:
+def get_submission_for_user(user, pk: int, *, write: bool = False, send: bool = False,
+                            base=None) -> tuple[Submission, Access]:
+    """``base``: the submissions to read from, with what they join, when not the default (the save path:
+    ``selectors.submission_for_save``)."""
     from appraisal.paper import unit_write_refusal, with_paper_flag  # paper blocks: a stage above this one
 
-    submission = get_object_or_404(
-        with_deadline(with_paper_flag(Submission.objects).select_related(
-            "unit", "block", "period", "period__authority", "framework")), pk=pk
-    )
+    if base is None:
+        base = Submission.objects.select_related("unit", "block", "period", "period__authority", "framework")
+    submission = get_object_or_404(with_deadline(with_paper_flag(base)), pk=pk)
     access = Access(user, submission)
     if not access.read:
         raise Http404("Không tìm thấy báo cáo.")

@@ -86,10 +86,10 @@ def submission_sheet(submission: Submission, user=None) -> Sheet:
 
     now = timezone.now()
     open_codes = {n.code for w in windows if w.opens_at <= now < w.closes_at for n in w.nodes.all()}
-    numbers = defaultdict(set)
-    for node_id, items in evidence.items():
+    numbers = defaultdict(set)  # "Số trùng": the distinct files (by content; a file without a hash is its own)
+    for items in evidence.values():
         for e in items:
-            numbers[e.doc_number_normalized].add(node_id)
+            numbers[e.doc_number_normalized].add(e.sha256 or f"#{e.pk}")
 
     by_id: dict[int, Item] = {}
     roots: list[Item] = []
@@ -213,6 +213,31 @@ def open_windows(submission: Submission, node: Node, now: datetime | None = None
             .values_list("opens_at", "closes_at")]
 
 
+def submission_for_save(user, node_id: int, moment: datetime) -> QuerySet[Submission]:
+    """The submissions as the save of criterion ``node_id`` by ``user`` reads them, in the one query that also
+    locks the row (for the caller's transaction; on PostgreSQL only the submission row, ``of=("self",)``, not
+    its period's, which every unit of the period shares): with the user's roles on it (``Access`` reads them,
+    no query of its own), the latest close of a supplementary window open at ``moment`` naming the criterion
+    (``save_window_closes``, None when none is) and the criterion's entry (``save_entry``, None before its
+    first save; read with the row, so possibly older than the lock when another save held it: the write is
+    checked against it, ``UPDATE … WHERE version = n``, see ``services.entry_save``). Pass it as ``base`` to
+    ``get_submission_for_user``. Joins only what the save and its fragment read (the period, the framework,
+    the entry): PostgreSQL plans a query anew each time, and each table joined costs planning time."""
+    from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
+
+    windows = (Window.objects.filter(submission=OuterRef("pk"), nodes=node_id, opens_at__lte=moment,
+                                     closes_at__gt=moment).order_by("-closes_at").values("closes_at")[:1])
+    roles = Role.objects.filter(user_id=user.pk)
+    return (Submission.objects.select_for_update(of=("self",))
+            .annotate(save_entry=FilteredRelation("entries", condition=Q(entries__node_id=node_id)),
+                      user_is_officer=Exists(roles.filter(kind=Role.OFFICER, unit_id=OuterRef("unit_id"))),
+                      user_is_approver=Exists(roles.filter(kind=Role.APPROVER, unit_id=OuterRef("unit_id"))),
+                      user_is_secretariat=Exists(roles.filter(kind=Role.SECRETARIAT,
+                                                              authority_id=OuterRef("period__authority_id"))),
+                      save_window_closes=Subquery(windows))
+            .select_related("period", "framework", "save_entry"))
+
+
 def _under(pk: int | None, marked: set[int], parents: dict[int, int | None]) -> bool:
     while pk is not None:
         if pk in marked:
@@ -258,6 +283,7 @@ def submission_leaf(submission: Submission, node: Node, user=None, *, entry: Ent
     """One criterion as the page shows it, in a handful of queries (the fragment returned by a save).
     ``entry`` / ``assignments`` / ``window_open``: the criterion's entry, the submission's assignments and
     whether a supplementary window is open for the criterion, when the caller already has them fresh."""
+    from django.db.models import Exists, OuterRef
 
     chain = framework_nodes(submission.framework)
     ancestors = []
@@ -268,20 +294,19 @@ def submission_leaf(submission: Submission, node: Node, user=None, *, entry: Ent
     agency = node.appraising_agency or next((a.appraising_agency for a in ancestors if a.appraising_agency), "")
     if entry is None:
         entry = Entry.objects.filter(submission=submission, node=node).select_related("updated_by").first()
-    evidence = list(Evidence.objects.filter(entry=entry, removed_at__isnull=True)
-                    .order_by("uploaded_at", "id")) if entry else []
+    # Each file with whether the sheet has another live file (other content) of the same number, in one query.
+    elsewhere = (Evidence.objects.filter(entry__submission=submission, removed_at__isnull=True,
+                                         doc_number_normalized=OuterRef("doc_number_normalized"))
+                 .exclude(pk=OuterRef("pk")).exclude(sha256=OuterRef("sha256"), sha256__gt=""))
+    evidence = list(Evidence.objects.filter(entry=entry, removed_at__isnull=True).annotate(shared=Exists(elsewhere))
+                    .order_by("uploaded_at", "id")) if entry and entry.pk else []
     if assignments is None:
         assignments = list(Assignment.objects.filter(submission=submission).select_related("user"))
     lineage = {node.id} | {a.id for a in ancestors}
     assigned = [a for a in assignments if a.node_id in lineage]
     if window_open is None:
         window_open = bool(open_windows(submission, node))
-    numbers = {e.doc_number_normalized for e in evidence}
-    shared = set(Evidence.objects.filter(entry__submission=submission, removed_at__isnull=True,
-                                         doc_number_normalized__in=numbers).exclude(entry__node=node)
-                 .values_list("doc_number_normalized", flat=True)) if numbers else set()
-    duplicates = sorted({e.doc_number for e in evidence if e.doc_number_normalized in shared
-                         or sum(1 for f in evidence if f.doc_number_normalized == e.doc_number_normalized) > 1})
+    duplicates = sorted({e.doc_number for e in evidence if e.shared})
     item = Item(node=node, agency=agency, entry=entry, evidence=evidence,
                 assignees=[a.user for a in assigned if a.node_id == node.id])
     item.mine = bool(user and any(a.user_id == user.pk for a in assigned))

@@ -21,7 +21,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from config.versioning import ConflictError as ConflictError  # the score and appraisal pages import it from here
-from config.versioning import check_version, locked_row, stamp
+from config.versioning import check_version, conflict_message, locked_row, stamp
 from criteria.models import Framework, Node
 from criteria.scoring import ScoringError, Typed, fmt, parse_rule, score_typed
 from criteria.services import framework_lock
@@ -141,8 +141,10 @@ def evidence_fields(*, upload, doc_number: str, issuer: str, doc_date: date | No
 
 def _locked(submission: Submission) -> Submission:
     """The submission row, fresh and locked for the transaction: a save and a send (or the lock at the
-    deadline) of the same unit serialise, so nothing is written into a sheet that was just sent."""
-    return with_deadline(Submission.objects.select_for_update().select_related("period")).get(pk=submission.pk)
+    deadline) of the same unit serialise, so nothing is written into a sheet that was just sent. Only this row
+    (``of=("self",)``): its period's row, shared by every unit of the period, stays free."""
+    return with_deadline(Submission.objects.select_for_update(of=("self",)).select_related("period")).get(
+        pk=submission.pk)
 
 
 def _leaf(submission: Submission, node: Node) -> Node:
@@ -175,58 +177,98 @@ def _snapshot(entry: Entry) -> str:
     return points
 
 
-@transaction.atomic
 def entry_save(
     *,
     submission: Submission,
     node: Node,
     actor: User,
-    version: int,
+    version: int | None,
     value: str | None = None,
     explanation: str | None = None,
     now: datetime | None = None,
     windows: list[rules.WindowSpan] | None = None,
     special: str | None = None,
     count: str | None = None,
+    locked: bool = False,
 ) -> Entry:
     """Save one criterion's score and/or explanation. ``windows``: the supplementary windows open now that
     name the criterion (``open_windows``), when the caller has already read them. ``special`` (a special
     outcome chosen instead of the percentage) and ``count`` (the figure a rule asks) belong to the score,
-    like ``value`` (``typed_input``).
+    like ``value`` (``typed_input``). ``None`` leaves a field as it is.
 
-    Concurrency: the entry row is locked (``select_for_update``) and its ``version`` must equal the
-    version the form was loaded with; otherwise :class:`ConflictError` carries the other person's
-    current values and nothing is written. ``None`` leaves a field as it is.
+    Concurrency: the submission row is locked for the transaction, so the saves of one sheet, its send and its
+    lock at the deadline run one after the other (every writer of an entry locks its submission first). The
+    entry's ``version`` must equal the version the form was loaded with; otherwise :class:`ConflictError`
+    carries the entry as stored now and nothing is written. The write is ``UPDATE … WHERE version = <the
+    version read>``: a row changed after it was read is never overwritten, the save is a conflict instead.
+    Each change bumps the version and writes one history row (who, when).
+
+    ``locked``: the caller opened the transaction and read ``submission`` in it through
+    ``selectors.submission_for_save`` (the row locked, the criterion's entry with it), which spares the lock
+    and entry reads and a savepoint. Its entry may be older than the lock (read while another save held it):
+    the version checks above catch that. Two first saves of a criterion at once on that path end in
+    ``IntegrityError`` for the second (the caller retries the transaction, which then reads the first).
     """
-    _leaf(submission, node)
-    departments.assert_department(submission=submission, node=node, actor=actor)  # issue #13.3, setting off: 0 q
-    submission = _locked(submission)
-    entry = locked_row(Entry, submission=submission, node=node)
-    check_version(entry, version, what=f"Tiêu chí {node.code}", shown=_snapshot(entry))
-    changed = False
-    if value is not None or special is not None or count is not None:
-        typed = typed_input(node, value=value, special=special, count=count)
-        if (typed.choice, typed.percent, typed.count, typed.points) != (entry.choice, entry.percent, entry.count,
-                                                                        entry.points):
-            windows = _windows(submission, node, now) if windows is None else windows
-            assert_editable(submission=submission, what=rules.SCORE, node=node, now=now, windows=windows)
-            entry.choice, entry.percent, entry.count = typed.choice, typed.percent, typed.count
-            entry.points, entry.reason = typed.points, typed.reason
-            changed = True
-    if explanation is not None:
-        try:
-            explanation = clean_text(explanation, label="Giải trình", max_length=10000)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages[0], code="explanation") from None
-        if explanation != entry.explanation:
-            windows = _windows(submission, node, now) if windows is None else windows
-            assert_editable(submission=submission, what=rules.EXPLANATION, node=node, now=now, windows=windows)
-            entry.explanation = explanation
-            changed = True
-    if changed:
+    with transaction.atomic(savepoint=not locked):
+        _leaf(submission, node)
+        departments.assert_department(submission=submission, node=node, actor=actor)  # #13.3, setting off: 0 q
+        if locked:
+            entry = getattr(submission, "save_entry", None)  # unset when the criterion has no entry yet
+        else:
+            submission = _locked(submission)
+            entry = Entry.objects.filter(submission=submission, node=node).select_related("updated_by").first()
+        entry = entry or Entry(submission=submission, node=node)
+        if version is not None and entry.version != version:
+            raise _entry_conflict(submission, node)
+        read = entry.version
+        changed = False
+        if value is not None or special is not None or count is not None:
+            typed = typed_input(node, value=value, special=special, count=count)
+            if (typed.choice, typed.percent, typed.count, typed.points) != (entry.choice, entry.percent,
+                                                                            entry.count, entry.points):
+                windows = _windows(submission, node, now) if windows is None else windows
+                assert_editable(submission=submission, what=rules.SCORE, node=node, now=now, windows=windows)
+                entry.choice, entry.percent, entry.count = typed.choice, typed.percent, typed.count
+                entry.points, entry.reason = typed.points, typed.reason
+                changed = True
+        if explanation is not None:
+            try:
+                explanation = clean_text(explanation, label="Giải trình", max_length=10000)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages[0], code="explanation") from None
+            if explanation != entry.explanation:
+                windows = _windows(submission, node, now) if windows is None else windows
+                assert_editable(submission=submission, what=rules.EXPLANATION, node=node, now=now, windows=windows)
+                entry.explanation = explanation
+                changed = True
+        if not changed:  # nothing written; what was read must still be the row (the form is not stale)
+            if entry.pk is None:
+                entry = _entry_for(submission, node)
+                if version is not None and entry.version != version:
+                    raise _entry_conflict(submission, node)
+            elif locked and not Entry.objects.filter(pk=entry.pk, version=read).exists():
+                raise _entry_conflict(submission, node)
+            return entry
         stamp(entry, actor=actor, now=_now(now))
-        entry.save()
-    return entry
+        if entry.pk is None:
+            entry.save()  # INSERT, and its history row ("+") through the model's post_save
+            return entry
+        written = Entry.objects.filter(pk=entry.pk, version=read).update(
+            choice=entry.choice, percent=entry.percent, count=entry.count, points=entry.points, reason=entry.reason,
+            explanation=entry.explanation, version=entry.version, updated_at=entry.updated_at,
+            updated_by=entry.updated_by)
+        if not written:
+            raise _entry_conflict(submission, node)
+        Entry.history.bulk_history_create([entry], update=True, default_change_reason=None)  # who: stamp's actor
+        return entry
+
+
+def _entry_conflict(submission: Submission, node: Node) -> ConflictError:
+    """The refusal of a save whose form is older than the entry: the entry as stored now (read again, inside
+    the transaction), naming who saved it and when (``config.versioning``)."""
+    entry = (Entry.objects.filter(submission=submission, node=node).select_related("updated_by").first()
+             or Entry(submission=submission, node=node))
+    return ConflictError(conflict_message(entry, what=f"Tiêu chí {node.code}", shown=_snapshot(entry)), entry)
 
 
 def _entry_for(submission: Submission, node: Node) -> Entry:
@@ -273,15 +315,18 @@ def evidence_store(*, entry: Entry, upload, kind, number, issuer: str, doc_date:
     the "Số trùng" warnings of its document number and, for a PDF, its signature check queued after commit.
     ``reason`` is the history's change reason (e.g. "Nhập từ hồ sơ giấy")."""
     warnings = doc_number_warnings(number)
+    digest = hashlib.sha256(upload.data).hexdigest()
+    # "Số trùng" only for a different file (another hash) bearing the same number: the same document attached
+    # to several criteria is one document.
     same = (Evidence.objects.filter(entry__submission_id=entry.submission_id,
                                     doc_number_normalized=number.normalized, removed_at__isnull=True)
-            .select_related("entry__node"))
+            .exclude(sha256=digest).select_related("entry__node"))
     if same.exists():
         codes = ", ".join(sorted({e.entry.node.code for e in same}))
         warnings.append(f"Số văn bản {shown_number(number)} đã được dùng ở tiêu chí {codes} của báo cáo này.")
     evidence = Evidence(
         entry=entry, original_name=upload.name[:255], size=len(upload.data),
-        sha256=hashlib.sha256(upload.data).hexdigest(), kind=kind.kind, mime=kind.mime,
+        sha256=digest, kind=kind.kind, mime=kind.mime,
         doc_number=number.raw, doc_number_normalized=number.normalized, doc_number_suffix=bool(number.suffix),
         doc_date=doc_date, issuer=issuer[:255], uploaded_by=actor, uploaded_at=_now(now),
         signature_status="pending" if kind.kind == "pdf" else "not_pdf",

@@ -104,6 +104,20 @@ def _member(w):
     return {"member_id": w.member.pk, "submission_id": w.stp.pk}
 
 
+def _entry_version(w):
+    """The version of the leaf's entry now: an allowed save is a save, not a conflict (a refusal without
+    JavaScript re-renders the page, 409)."""
+    from submissions.models import Entry
+
+    return Entry.objects.filter(submission=w.sxd, node=w.sxd_leaf).values_list("version", flat=True).first() or 0
+
+
+def _appraisal_version(w):
+    from appraisal.models import Appraisal
+
+    return Appraisal.objects.filter(submission=w.stp, node=w.member_leaf).values_list("version", flat=True).first() or 0
+
+
 def _member_leaf(w):
     return {**_member(w), "node_id": w.member_leaf.pk}
 
@@ -119,6 +133,7 @@ def _lost(w, **extra):
 ROUTES: dict[str, Route] = {
     # ------------------------------------------------------------------ config
     "home": Route(allow=LOGGED_IN),
+    "home_remind": Route(methods=POST, allow=SNV, data=lambda w: {"submission": [w.sxd.pk], "confirm": "1"}),
     "login": Route(methods=BOTH, public=True),
     "logout": Route(methods=POST, public=True, fresh=True),
     "password_change": Route(methods=BOTH, allow=LOGGED_IN),
@@ -133,10 +148,10 @@ ROUTES: dict[str, Route] = {
     "criteria:framework_import": Route(methods=BOTH, allow=("admin",)),
     # ------------------------------------------------------------------ submissions: the unit's sheet
     "submissions:my_work": Route(allow=LOGGED_IN),
-    "home_remind": Route(methods=POST, allow=SNV, data=lambda w: {"submission": [w.sxd.pk], "confirm": "1"}),
     "submissions:score_page": Route(kwargs=_sub("sxd"), allow=SXD),
     "submissions:entry_save": Route(kwargs=_sxd_leaf, methods=POST, allow=("sxd.capnhat",), also=SXD_WRITE,
-                                    data=lambda w: {"version": "0", "value": "0", "explanation": "Theo Báo cáo 1/BC"}),
+                                    data=lambda w: {"version": _entry_version(w), "value": "0",
+                                                    "explanation": "Theo Báo cáo 1/BC"}),
     "submissions:history": Route(kwargs=_sxd_leaf, allow=SXD),
     "submissions:evidence_upload": Route(kwargs=_sxd_leaf, methods=POST, allow=("sxd.capnhat",), also=SXD_WRITE),
     "submissions:review": Route(kwargs=_sub("sxd"), methods=BOTH, allow=SXD, post_allow=("sxd.pheduyet",),
@@ -179,7 +194,12 @@ ROUTES: dict[str, Route] = {
     "appraisal:quality_save": Route(kwargs=lambda w: {**_member(w), "node_id": w.quality_node.pk}, methods=POST,
                                     allow=("stc.thamdinh",), data=lambda w: {"level": "", "reason": ""}),
     "appraisal:supplement": Route(kwargs=_member, methods=POST, allow=("stc.thamdinh",),
-                                  data=lambda w: {"nodes": [w.member_leaf.pk], "message": "Bổ sung"}),
+                                  data=lambda w: {"nodes": [w.member_leaf.pk], "message": "Bổ sung",
+                                                  "closes_at": (timezone.localtime() + timedelta(days=3))
+                                                  .strftime("%d/%m/%Y %H:%M")}),
+    "appraisal:self_scores_confirm": Route(kwargs=_member, methods=POST, allow=("stc.thamdinh",),
+                                           data=lambda w: {"confirm": [w.member_leaf.pk],
+                                                           f"v-{w.member_leaf.pk}": _appraisal_version(w)}),
     "appraisal:evidence": Route(kwargs=lambda w: {"evidence_id": w.member_evidence.pk},
                                 allow=("stc.thamdinh", "ct.hoidong")),
     "appraisal:council_decision": Route(kwargs=lambda w: {"period_id": w.multi.period_id,
@@ -214,9 +234,13 @@ ROUTES: dict[str, Route] = {
     "appraisal:paper_entry": Route(kwargs=_paper, allow=("stc.thamdinh",), also=("ttt.thamdinh",)),
     "appraisal:paper_entry_save": Route(kwargs=lambda w: {**_paper(w), "node_id": w.sxd_leaf.pk}, methods=POST,
                                         allow=("stc.thamdinh",), also=("ttt.thamdinh",),
-                                        data=lambda w: {"version": "0", "value": "0"}),
+                                        data=lambda w: {"version": "0", "value": "0"},
+                                        # the demo's sheet is not on paper: the member is let in and shown the
+                                        # entry page with the refusal (400), what was typed kept
+                                        ok=(200, 302, 400)),
     "appraisal:paper_evidence": Route(kwargs=lambda w: {**_paper(w), "node_id": w.sxd_leaf.pk}, methods=POST,
-                                      allow=("stc.thamdinh",), also=("ttt.thamdinh",)),
+                                      allow=("stc.thamdinh",), also=("ttt.thamdinh",),
+                                      ok=(200, 302, 400)),  # no file sent: the entry page with the refusal
     "appraisal:paper_send": Route(kwargs=_paper, methods=BOTH, allow=("stc.thamdinh",), also=("ttt.thamdinh",)),
     # ------------------------------------------------------------------ ranking
     "ranking:periods": Route(allow=RANKING, also=SECRETARIATS),

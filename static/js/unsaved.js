@@ -2,7 +2,7 @@
 // - a warning before leaving a page whose forms hold text not yet saved (cleared by a successful save);
 // - long text fields (textarea[data-draft-key], the key naming the user and the form) keep a local draft in
 //   localStorage until saved, offered back ("Khôi phục bản nháp chưa lưu?") after a reload, a closed tab or a
-//   lost connection;
+//   lost connection; a text the page shows as sent ([data-draft-done="key"]) is no longer offered;
 // - numeric inputs with data-min / data-max / data-places are checked before sending (the server still decides),
 //   accepting the decimal comma.
 (function () {
@@ -49,8 +49,21 @@
     area.insertAdjacentElement("afterend", box);
   }
 
+  // A text sent by a form that leaves no textarea holding it (a request, an answer): the page shows it as sent
+  // in an element [data-draft-done="key"]; the draft of that key holding the same words is forgotten.
+  function squeeze(text) { return (text || "").replace(/\s+/g, ""); }
+
+  function done(element) {
+    var s = store();
+    if (!s) return;
+    var key = PREFIX + element.getAttribute("data-draft-done");
+    var draft = s.getItem(key);
+    if (draft !== null && squeeze(draft) === squeeze(element.textContent)) s.removeItem(key);
+  }
+
   function scan(root) {
     if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("[data-draft-done]").forEach(done);
     root.querySelectorAll("textarea[data-draft-key]").forEach(offer);
     root.querySelectorAll("input[data-max]").forEach(check);
   }

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from appraisal import services
-from criteria.models import Node
+from criteria.models import Framework, Node
 from submissions import services as submission_services
-from submissions.models import Role
+from submissions.models import Block, PeriodBlock, Role, Submission, Unit
 from tests.factories import UserFactory, attach_evidence, make_world
 
 
@@ -40,4 +40,30 @@ def council(db):
     for leader in (people.leader, people.leader2):
         Role.objects.create(user=leader, kind=Role.LEADER, authority=w.authority)
     w.people = people
+    return w
+
+
+@pytest.fixture
+def paper_world(db, settings, tmp_path):
+    """make_world + a block of communes (dh2024-xa) in the same period, its officer and approver, and the
+    appraisal team: a member of the period's council (Phòng Nội vụ), one who works in the commune, and a
+    member of another period."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    w = make_world()
+    w.communes = Block.objects.create(authority=w.authority, code="xa", name="Khối UBND cấp xã")
+    w.commune = Unit.objects.create(authority=w.authority, block=w.communes, code="xa-binh-thanh",
+                                    name="UBND xã Bình Thành")
+    submission_services.period_save(period=w.period,
+                                    frameworks={w.block: Framework.objects.get(code="tn2024-so"),
+                                                w.communes: Framework.objects.get(code="dh2024-xa")})
+    w.pb = PeriodBlock.objects.get(period=w.period, block=w.communes)
+    w.sub_c = Submission.objects.get(period=w.period, unit=w.commune)
+    w.officer_c = UserFactory(username="binhthanh.capnhat")
+    w.approver_c = UserFactory(username="binhthanh.pheduyet")
+    Role.objects.create(user=w.officer_c, kind=Role.OFFICER, unit=w.commune)
+    Role.objects.create(user=w.approver_c, kind=Role.APPROVER, unit=w.commune)
+    w.team = UserFactory(username="pnv.thamdinh", full_name="Trần Thị Tổ Thẩm Định")
+    w.member = services.member_add(period=w.period, user=w.team, agency="Phòng Nội vụ")
+    w.local_member_user = UserFactory(username="xa.thamdinh")
+    services.member_add(period=w.period, user=w.local_member_user, agency="Văn phòng", home_unit=w.commune)
     return w

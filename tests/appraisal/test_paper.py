@@ -19,40 +19,14 @@ from appraisal import paper
 from appraisal import services as appraisal_services
 from appraisal.models import PaperBlock, PaperDossier
 from appraisal.permissions import get_submission_for_member
-from criteria.models import Framework, Node
+from criteria.models import Node
 from submissions import services
-from submissions.models import Block, Entry, PeriodBlock, Role, StateChange, Submission, Unit
+from submissions.models import Entry, PeriodBlock, StateChange, Submission
 from submissions.rules import LOCAL
-from tests.factories import UserFactory, attach_evidence, make_world, pass_deadline
+from tests.factories import UserFactory, attach_evidence, pass_deadline
 from tests.submissions.helpers import tiny_pdf
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def paper_world(db, settings, tmp_path):
-    """make_world + a block of communes (dh2024-xa) in the same period, its officer and approver, and the
-    appraisal team: a member of the period's council (Phòng Nội vụ), one who works in the commune, and a
-    member of another period."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    w = make_world()
-    w.communes = Block.objects.create(authority=w.authority, code="xa", name="Khối UBND cấp xã")
-    w.commune = Unit.objects.create(authority=w.authority, block=w.communes, code="xa-binh-thanh",
-                                    name="UBND xã Bình Thành")
-    services.period_save(period=w.period, frameworks={w.block: Framework.objects.get(code="tn2024-so"),
-                                                      w.communes: Framework.objects.get(code="dh2024-xa")})
-    w.pb = PeriodBlock.objects.get(period=w.period, block=w.communes)
-    w.sub_c = Submission.objects.get(period=w.period, unit=w.commune)
-    w.officer_c = UserFactory(username="binhthanh.capnhat")
-    w.approver_c = UserFactory(username="binhthanh.pheduyet")
-    Role.objects.create(user=w.officer_c, kind=Role.OFFICER, unit=w.commune)
-    Role.objects.create(user=w.approver_c, kind=Role.APPROVER, unit=w.commune)
-    w.team = UserFactory(username="pnv.thamdinh", full_name="Trần Thị Tổ Thẩm Định")
-    w.member = appraisal_services.member_add(period=w.period, user=w.team, agency="Phòng Nội vụ")
-    w.local_member_user = UserFactory(username="xa.thamdinh")
-    appraisal_services.member_add(period=w.period, user=w.local_member_user, agency="Văn phòng",
-                                  home_unit=w.commune)
-    return w
 
 
 def leaves(submission):

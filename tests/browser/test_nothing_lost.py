@@ -1,14 +1,17 @@
 """Nothing typed is lost (#14 item 1), in real Chromium: a score above the maximum is stopped in the browser and
 refused by the server with the explanation kept; a conflict shows "Bản của bạn" beside "Bản đã lưu" and "Giữ bản
-của tôi" saves mine; a refused council comment stays; an unsaved explanation is offered back after a reload."""
+của tôi" saves mine; a refused council comment stays; an unsaved explanation is offered back after a reload; a
+refused supplementation request keeps its text, whose draft is no longer offered once the request is sent."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from appraisal import services as appraisal_services
-from appraisal.models import Appraisal
+from appraisal.models import Appraisal, SupplementRequest
 from submissions import services
 from submissions.models import Entry
 from tests.appraisal.conftest import fill_and_send
@@ -145,3 +148,44 @@ def test_council_comment_refused_keeps_the_comment(browser, live_server, council
     page.click(f"{card} button:has-text('Lưu điểm thẩm định')")
     page.locator(f"{card} [role=status]").wait_for()
     assert Appraisal.objects.get(submission=w.sub_a, node=node).comment == comment
+
+
+def test_refused_supplementation_request_keeps_the_text_and_its_draft_goes_once_sent(browser, live_server,
+                                                                                     council_world):
+    w = council_world
+    node = leaf(w.sub_a, "3.2")
+    page = login(browser, live_server, "stc.thamdinh")
+    page.goto(f"{live_server.url}/tham-dinh/thanh-vien/{w.member.pk}/bao-cao/{w.sub_a.pk}/")
+    message = "Bổ sung Quyết định ban hành quy chế chi tiêu nội bộ năm 2024 và báo cáo quý IV."
+    deadline = (timezone.localtime() + timedelta(days=3)).strftime("%d/%m/%Y %H:%M")
+    page.click("#bo-sung textarea[name=message]")
+    page.keyboard.type(message)
+    page.fill("#bo-sung input[name=closes_at]", deadline)
+    # No criterion ticked: refused by the server, the page comes back with what was typed.
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status == 400):
+        page.click("#bo-sung button[type=submit]")
+    page.wait_for_selector("#sup-nodes-err")
+    assert "Hãy chọn ít nhất một tiêu chí" in page.inner_text("#sup-nodes-err")
+    assert page.input_value("#bo-sung textarea[name=message]") == message
+    assert page.input_value("#bo-sung input[name=closes_at]") == deadline
+    marked = page.eval_on_selector_all("#bo-sung .is-invalid", "els => [...new Set(els.map(e => e.name))]")
+    assert marked == ["nodes"]
+    assert page.locator("[data-draft-offer]").count() == 0  # the box already holds the draft: nothing to offer
+    assert not SupplementRequest.objects.exists()
+    # One more sentence (kept as a local draft), ticked and sent: recorded, and the draft, now shown as sent,
+    # is not offered back on the next visit.
+    page.click("#bo-sung textarea[name=message]")
+    page.keyboard.press("End")
+    page.keyboard.type(" Gửi bản chụp có dấu.")
+    key = f"draft:u{w.stc.pk}:supplement:{w.member.pk}:{w.sub_a.pk}"
+    assert page.evaluate(f"() => localStorage.getItem('{key}')") == message + " Gửi bản chụp có dấu."
+    page.check(f"#bo-sung input[name=nodes][value='{node.pk}']")
+    page.click("#bo-sung button[type=submit]")
+    page.wait_for_selector("[data-draft-done]")
+    sent = SupplementRequest.objects.get()
+    assert sent.message == message + " Gửi bản chụp có dấu." and list(sent.window.nodes.all()) == [node]
+    assert page.evaluate(f"() => localStorage.getItem('{key}')") is None
+    page.reload()
+    page.wait_for_selector("#bo-sung")
+    assert page.locator("[data-draft-offer]").count() == 0
+    assert page.input_value("#bo-sung textarea[name=message]") == ""

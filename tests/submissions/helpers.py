@@ -6,10 +6,11 @@ import zipfile
 
 
 @functools.cache
-def tiny_pdf() -> bytes:
+def tiny_pdf(text: str = "Báo cáo số 5/BC-SXD") -> bytes:
+    """A small PDF; the same ``text`` gives the same bytes (the same file), another text another file."""
     from weasyprint import HTML
 
-    return HTML(string="<p>Báo cáo số 5/BC-SXD</p>").write_pdf()
+    return HTML(string=f"<p>{text}</p>").write_pdf()
 
 
 def docx_bytes() -> bytes:

@@ -91,9 +91,24 @@ def test_letter_suffix_is_stored_and_flagged_with_the_zero_warning(world, client
 def test_same_number_twice_in_one_submission_is_flagged(world, client_for):
     client = client_for(world.officer_a)
     upload(client, world, "a.pdf", tiny_pdf(), number="45/UBND-VP", code="2.1")
-    response = upload(client, world, "b.pdf", tiny_pdf(), number="45 / ubnd-vp", code="2.2", htmx=True)
+    response = upload(client, world, "b.pdf", tiny_pdf("Công văn 45/UBND-VP"), number="45 / ubnd-vp", code="2.2",
+                      htmx=True)
     assert "đã được dùng ở tiêu chí 2.1" in response.content.decode()
+    assert "Số trùng" in response.content.decode()
     assert Evidence.objects.count() == 2
+
+
+def test_the_same_file_on_two_criteria_is_not_a_duplicate_number(world, client_for):
+    """#14 item 4: "Số trùng" only for different files bearing the same number; one document backing several
+    criteria (the same content, uploaded again) is not flagged, on upload nor on the sheet."""
+    client = client_for(world.officer_a)
+    upload(client, world, "a.pdf", tiny_pdf(), number="45/UBND-VP", code="2.1")
+    response = upload(client, world, "a-lan-2.pdf", tiny_pdf(), number="45/UBND-VP", code="2.2", htmx=True)
+    assert response.status_code == 200 and Evidence.objects.count() == 2
+    assert "đã được dùng ở tiêu chí" not in response.content.decode()
+    assert "Số trùng" not in response.content.decode()
+    sheet = client.get(reverse("submissions:score_page", args=[world.sub_a.pk])).content.decode()
+    assert "Số trùng" not in sheet and "được dùng nhiều lần" not in sheet
 
 
 def test_unparsable_number_is_refused(world, client_for):

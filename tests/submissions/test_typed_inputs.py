@@ -123,7 +123,8 @@ def test_seed000_4b_spaced_number_is_normalised_and_explained_in_the_normalised_
 def _upload(client, world, number, code="6.2", htmx=True):
     node = leaf(world.sub_a, code)
     return client.post(reverse("submissions:evidence_upload", args=[world.sub_a.pk, node.pk]), {
-        "file": SimpleUploadedFile("ke-hoach.pdf", tiny_pdf()), "doc_number": number, "doc_date": "2024-11-15",
+        "file": SimpleUploadedFile("ke-hoach.pdf", tiny_pdf(f"Kế hoạch {number}")), "doc_number": number,
+        "doc_date": "2024-11-15",
         "issuer": "UBND xã Bình Thành"}, **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
 
 
