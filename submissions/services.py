@@ -573,6 +573,24 @@ def assignment_set(*, submission: Submission, node: Node, users: list[User], act
         Assignment.objects.get_or_create(submission=submission, node=node, user=user)
 
 
+@transaction.atomic
+def assignments_set(*, submission: Submission, wanted: dict[Node, list[User]], actor: User) -> list[Node]:
+    """Phân công chấm điểm of many sections and criteria in one form: ``wanted`` says, for each node the
+    form showed, who is assigned to it. All or nothing (a node of another framework or a person outside the
+    unit refuses the whole form); each node goes through :func:`assignment_set`. Returns the nodes whose
+    assignees changed."""
+    _locked(submission)
+    before: dict[int, set[int]] = {}
+    for node_id, user_id in Assignment.objects.filter(submission=submission).values_list("node_id", "user_id"):
+        before.setdefault(node_id, set()).add(user_id)
+    changed = []
+    for node, users in wanted.items():
+        if {u.pk for u in users} != before.get(node.pk, set()):
+            assignment_set(submission=submission, node=node, users=users, actor=actor)
+            changed.append(node)
+    return changed
+
+
 # --------------------------------------------------------------------------- organisation (secretariat)
 
 

@@ -417,6 +417,9 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
                  .order_by("user__full_name"))
     people = {r.user_id: r.user for r in staff}
     sheet = submission_sheet(submission)
+    if request.method == "POST" and "nodes" in request.POST:  # the whole page in one form
+        submission, access = get_submission_for_user(request.user, pk, send=True)
+        return _assignments_save(request, submission, access, sheet, people)
     if request.method == "POST":
         submission, access = get_submission_for_user(request.user, pk, send=True)
         # The criterion is a hidden field of the page: anything but an id of the sheet's framework is refused in
@@ -437,9 +440,55 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã phân công {node.code}.")
         return redirect("submissions:assignments", pk=pk)
+    return _assignments_page(request, submission, access, sheet, people)
+
+
+def _assigned_rows(sheet):
+    """The rows of the assignment form: each section of the sheet and the criteria under it."""
+    for root in sheet.roots:
+        for item in root.children:
+            yield item
+            yield from item.children
+
+
+def _assignments_page(request, submission, access, sheet, people, *, ticked=None, error="", status=200):
+    """The page; ``ticked`` {node id: user ids} is what a refused form had ticked, shown again as it was."""
+    for row in _assigned_rows(sheet):
+        row.ticked = (ticked.get(row.node.pk, set()) if ticked is not None
+                      else {u.pk for u in row.assignees})
     return render(request, "submissions/assignments.html", {
         "submission": submission, "sheet": sheet, "staff": list(people.values()), "access": access,
-    })
+        "error": error,
+    }, status=status)
+
+
+def _assignments_save(request, submission, access, sheet, people):
+    """Every section and criterion of the page saved from one form, all or nothing."""
+    def ids(values):
+        return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 18]
+
+    nodes = {row.node.pk: row.node for row in _assigned_rows(sheet)}
+    posted = ids(request.POST.getlist("nodes"))
+    ticked = {pk: set(ids(request.POST.getlist(f"a-{pk}"))) for pk in posted}
+    unknown = [pk for pk in posted if pk not in nodes] + [u for users in ticked.values() for u in users
+                                                          if u not in people]
+    if unknown or len(posted) != len(request.POST.getlist("nodes")):
+        return _assignments_page(request, submission, access, sheet, people, ticked=ticked, status=400,
+                                 error="Biểu phân công có lĩnh vực, tiêu chí hoặc cán bộ không thuộc báo cáo này "
+                                       "(trang đã cũ?): hãy tải lại trang rồi phân công lại. "
+                                       "Chưa có thay đổi nào được lưu.")
+    wanted = {nodes[pk]: [people[u] for u in sorted(ticked[pk])] for pk in posted}
+    try:
+        changed = services.assignments_set(submission=submission, wanted=wanted, actor=request.user)
+    except ValidationError as exc:
+        return _assignments_page(request, submission, access, sheet, people, ticked=ticked, status=400,
+                                 error=" ".join(exc.messages) + " Chưa có thay đổi nào được lưu.")
+    if changed:
+        messages.success(request, f"Đã lưu phân công {len(changed)} lĩnh vực, tiêu chí: "
+                         + ", ".join(n.code for n in changed) + ".")
+    else:
+        messages.info(request, "Phân công không thay đổi.")
+    return redirect("submissions:assignments", pk=submission.pk)
 
 
 @login_required
