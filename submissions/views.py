@@ -318,15 +318,21 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     submission, access = get_submission_for_user(request.user, pk)
     sheet = submission_sheet(submission)
     report = submission_completeness(submission, sheet)
-    from .grading import suggest_grade
+    from .grading import review_checklist, suggest_grade
     from .states import SUBMISSION, submission_roles
 
     suggestion = suggest_grade(submission, sheet)
+    from criteria.selectors import grading_problem
+
+    checklist = review_checklist(sheet, report, suggestion)
     state = rules.edit_decision(now=timezone.now(), opens_at=submission.period.opens_at,
                                 closes_at=submission.closes_at, status=submission.status, what=rules.SEND)
     typed = {"proposed_grade": "", "endorsed_on": "", "endorsement_note": ""}
     context = {"submission": submission, "sheet": sheet, "report": report, "access": access, "state": state,
-               "suggestion": suggestion, "grades": GRADE_CHOICES,
+               "suggestion": suggestion, "grades": GRADE_CHOICES, "checklist": checklist,
+               "checklist_blocking": sum(1 for i in checklist if i.blocking),
+               "grading_problem": grading_problem(submission.framework)
+               if submission.period.kind == submission.period.GRADING else "",
                "offered": SUBMISSION.offered(submission.status, submission_roles(access)),
                "sent_grade_label": dict(GRADE_CHOICES).get(submission.proposed_grade, submission.proposed_grade),
                "history": StateChange.objects.filter(object_type=SUBMISSION.kind, object_id=submission.pk)
