@@ -341,6 +341,56 @@ def evidence_store(*, entry: Entry, upload, kind, number, issuer: str, doc_date:
     return evidence, warnings
 
 
+def reusable_evidence(submission: Submission, node: Node) -> list[Evidence]:
+    """The files the unit has already uploaded to other criteria of the sheet that ``node`` does not carry yet,
+    one per document (sha256), newest first: what may be attached to ``node`` without uploading it again."""
+    here = set(Evidence.objects.filter(entry__submission=submission, entry__node=node, removed_at__isnull=True)
+               .values_list("sha256", flat=True))
+    seen, out = set(here), []
+    for evidence in (Evidence.objects.filter(entry__submission=submission, removed_at__isnull=True)
+                     .exclude(entry__node=node).select_related("entry__node").order_by("-uploaded_at", "-pk")):
+        if evidence.sha256 not in seen:
+            seen.add(evidence.sha256)
+            out.append(evidence)
+    return out
+
+
+@transaction.atomic
+def evidence_reuse(*, submission: Submission, node: Node, source: Evidence, actor: User,
+                   now: datetime | None = None) -> Evidence:
+    """Attach to ``node`` a document the unit already uploaded to another criterion of the same sheet (issue
+    #14 item 4: one document, several criteria). The stored file is shared, not copied; the new record keeps
+    the document's number, date, issuer and signature check, names who attached it and when, and its history
+    says where it came from. Refused like an upload (deadline, window, department) and when the document is
+    no longer in the sheet or ``node`` already carries it."""
+    _leaf(submission, node)
+    departments.assert_department(submission=submission, node=node, actor=actor)
+    submission = _locked(submission)
+    assert_editable(submission=submission, what=rules.EVIDENCE, node=node, now=now)
+    source = (Evidence.objects.select_related("entry__node")
+              .filter(pk=source.pk, entry__submission=submission, removed_at__isnull=True).first())
+    if source is None:
+        raise ValidationError("Tài liệu này không còn trong báo cáo (đã gỡ hoặc không thuộc báo cáo): hãy tải "
+                              "lại trang rồi chọn lại. Chưa có thay đổi nào được lưu.")
+    entry = _entry_for(submission, node)
+    if Evidence.objects.filter(entry=entry, sha256=source.sha256, removed_at__isnull=True).exists():
+        raise ValidationError(f"Tiêu chí {node.code} đã có tài liệu “{source.original_name}”.")
+    evidence = Evidence(
+        entry=entry, file=source.file.name, original_name=source.original_name, size=source.size,
+        sha256=source.sha256, kind=source.kind, mime=source.mime, doc_number=source.doc_number,
+        doc_number_normalized=source.doc_number_normalized, doc_number_suffix=source.doc_number_suffix,
+        doc_date=source.doc_date, issuer=source.issuer, signature_status=source.signature_status,
+        signature_message=source.signature_message, signature_signers=source.signature_signers,
+        signature_checked_at=source.signature_checked_at, uploaded_by=actor, uploaded_at=_now(now),
+    )
+    evidence._history_user = actor
+    evidence._change_reason = f"Dùng lại tài liệu đã tải lên ở tiêu chí {source.entry.node.code}"
+    evidence.save()
+    if evidence.signature_status == "pending":  # the source's check has not run yet: this one gets its own
+        transaction.on_commit(lambda: queue_signature_check(evidence.pk))
+    return evidence
+
+
 def queue_signature_check(evidence_id: int) -> None:
     """Queue the PDF signature check. A broker that is down, or a check that fails, never loses the
     upload: the file stays "đang kiểm tra" and the periodic ``recheck_pending_signatures`` retries it.

@@ -10,6 +10,8 @@ urlpatterns = [
     path("bao-cao/<int:pk>/tieu-chi/<int:node_id>/luu/", views.entry_save_view, name="entry_save"),
     path("bao-cao/<int:pk>/tieu-chi/<int:node_id>/lich-su/", views.history, name="history"),
     path("bao-cao/<int:pk>/tieu-chi/<int:node_id>/tai-lieu/", views.evidence_upload, name="evidence_upload"),
+    path("bao-cao/<int:pk>/tieu-chi/<int:node_id>/dung-lai-tai-lieu/", views.evidence_reuse,
+         name="evidence_reuse"),
     path("bao-cao/<int:pk>/ra-soat/", views.review, name="review"),
     path("bao-cao/<int:pk>/in/", views.print_pdf, name="print_pdf"),
     path("bao-cao/<int:pk>/tong-hop/", views.summary_xlsx, name="summary_xlsx"),

@@ -18,6 +18,7 @@ from config.responses import attachment, download_name, evidence_response
 from config.versioning import posted_version
 from criteria.models import Node
 from criteria.selectors import framework_nodes
+from criteria.templatetags.criteria_tags import anchor
 
 from . import rules, services
 from .forms import EvidenceForm
@@ -152,8 +153,6 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
         messages.success(request, notice)
     elif not error and not warnings:
         messages.success(request, f"Đã lưu tiêu chí {node.code}.")
-    from criteria.templatetags.criteria_tags import anchor
-
     return redirect(f"{reverse('submissions:score_page', args=[submission.pk])}#{anchor(node.code)}")
 
 
@@ -242,6 +241,34 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
     return _leaf_response(request, submission, access, node, warnings=warnings,
                           notice=f"Đã tải lên “{evidence.original_name}” ({filesizeformat(evidence.size)}) "
                                  f"cho tiêu chí {node.code}.")
+
+
+@login_required
+def evidence_reuse(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    """Attach to a criterion a document the unit already uploaded to another criterion (one document, several
+    criteria): GET lists them, POST attaches the chosen one and goes back to the criterion."""
+    submission, access = get_submission_for_user(request.user, pk, write=True)
+    node = get_object_or_404(Node, pk=node_id, framework_id=submission.framework_id)
+    choices = services.reusable_evidence(submission, node)
+    chosen, error = request.POST.get("evidence", "").strip(), ""
+    if request.method == "POST":
+        source = next((e for e in choices if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
+                       and e.pk == int(chosen)), None)
+        if source is None:
+            error = "Hãy chọn một tài liệu trong danh sách."
+        else:
+            try:
+                evidence = services.evidence_reuse(submission=submission, node=node, source=source,
+                                                   actor=request.user)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, f"Đã gắn “{evidence.original_name}” cho tiêu chí {node.code} (dùng lại "
+                                          f"tài liệu đã tải lên ở tiêu chí {source.entry.node.code}).")
+                return redirect(f"{reverse('submissions:score_page', args=[submission.pk])}#{anchor(node.code)}")
+    return render(request, "submissions/evidence_reuse.html", {
+        "submission": submission, "node": node, "choices": choices, "chosen": chosen, "error": error,
+    }, status=400 if error else 200)
 
 
 @login_required

@@ -154,6 +154,8 @@ ROUTES: dict[str, Route] = {
                                                     "explanation": "Theo Báo cáo 1/BC"}),
     "submissions:history": Route(kwargs=_sxd_leaf, allow=SXD),
     "submissions:evidence_upload": Route(kwargs=_sxd_leaf, methods=POST, allow=("sxd.capnhat",), also=SXD_WRITE),
+    "submissions:evidence_reuse": Route(kwargs=_sxd_leaf, methods=BOTH, allow=("sxd.capnhat",), also=SXD_WRITE,
+                                        ok=(200, 302, 400)),
     "submissions:review": Route(kwargs=_sub("sxd"), methods=BOTH, allow=SXD, post_allow=("sxd.pheduyet",),
                                 data=lambda w: {"step": "edit", "proposed_grade": "HTTNV"}),
     "submissions:print_pdf": Route(kwargs=_sub("sxd"), allow=SXD, heavy=True),
