@@ -194,12 +194,23 @@ def evidence_history(entry: Entry) -> list:
 
 
 @dataclass
+class GroupSum:
+    """A section's header on the score page: its subtotal and how many of its criteria are scored."""
+
+    node: Node
+    subtotal: Decimal
+    scored: int
+    leaves: int
+
+
+@dataclass
 class Progress:
     scorable: int
     scored: int
     documented: int
     mine: int
     total: Decimal
+    groups: list[GroupSum] = field(default_factory=list)  # the sections above the criterion just saved
 
 
 def open_windows(submission: Submission, node: Node, now: datetime | None = None) -> list[rules.WindowSpan]:
@@ -246,10 +257,12 @@ def _under(pk: int | None, marked: set[int], parents: dict[int, int | None]) -> 
     return False
 
 
-def submission_progress(submission: Submission, user=None, *, assignments: list[Assignment] | None = None
-                        ) -> Progress:
+def submission_progress(submission: Submission, user=None, *, assignments: list[Assignment] | None = None,
+                        node: Node | None = None) -> Progress:
     """The page's progress bar in one query over the submission's entries, without building the whole sheet
-    (used after each save). ``assignments``: the submission's assignments when the caller already has them."""
+    (used after each save). ``assignments``: the submission's assignments when the caller already has them.
+    ``node``: the criterion just saved; the subtotals of the sections above it come from the same rows, as
+    ``submission_sheet`` adds them up (issue #14 item 3: the headers are swapped out of band)."""
     from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
     nodes = framework_nodes(submission.framework).values()
@@ -262,8 +275,11 @@ def submission_progress(submission: Submission, user=None, *, assignments: list[
     scored = documented = 0
     total = Decimal(0)
     support_rule = submission.period.setting("support_rule")
+    points_of: dict[int, Decimal] = {}
     for node_id, points, has_file, explained in rows:
         total += points or 0
+        if points is not None:
+            points_of[node_id] = points
         if node_id in scorable:
             scored += points is not None
             documented += not rules.support_missing(evidence_count=int(has_file), explanation="x" if explained else "",
@@ -275,7 +291,35 @@ def submission_progress(submission: Submission, user=None, *, assignments: list[
         assigned = {a.node_id for a in assignments if a.user_id == user.pk}
         parents = {n.pk: n.parent_id for n in nodes}
         mine = sum(1 for pk in scorable if _under(pk, assigned, parents)) if assigned else 0
-    return Progress(scorable=len(scorable), scored=scored, documented=documented, mine=mine, total=total)
+    groups = _group_sums(list(nodes), node, points_of) if node is not None else []
+    return Progress(scorable=len(scorable), scored=scored, documented=documented, mine=mine, total=total,
+                    groups=groups)
+
+
+def _group_sums(nodes: list[Node], node: Node, points_of: dict[int, Decimal]) -> list[GroupSum]:
+    """The sections above ``node``, outermost first, summed as ``submission_sheet`` sums them: a leaf adds its
+    points and counts as scored when it has points; a survey leaf (section I) is not counted among the leaves."""
+    by_id = {n.pk: n for n in nodes}
+    chain, parent_id = [], by_id[node.pk].parent_id if node.pk in by_id else None
+    while parent_id:
+        chain.append(by_id[parent_id])
+        parent_id = by_id[parent_id].parent_id
+    sums = {a.pk: GroupSum(node=a, subtotal=Decimal(0), scored=0, leaves=0) for a in chain}
+    if not sums:
+        return []
+    parents = {n.parent_id for n in nodes}
+    for leaf in nodes:
+        if leaf.pk in parents:
+            continue
+        up = leaf.parent_id
+        while up:
+            if up in sums:
+                group = sums[up]
+                group.subtotal += points_of.get(leaf.pk, 0)
+                group.scored += leaf.pk in points_of
+                group.leaves += 0 if (leaf.rule or {}).get("kind") == "survey" else 1
+            up = by_id[up].parent_id
+    return [sums[a.pk] for a in reversed(chain)]
 
 
 def submission_leaf(submission: Submission, node: Node, user=None, *, entry: Entry | None = None,

@@ -143,7 +143,7 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
             "mine": mine,
             # The page's progress bar and total, swapped out of band.
             "oob_progress": True,
-            "progress": submission_progress(submission, request.user, assignments=assignments),
+            "progress": submission_progress(submission, request.user, assignments=assignments, node=node),
         }, status=status)
     if error:
         messages.error(request, error)
