@@ -11,6 +11,7 @@ from submissions.permissions import secretariat_authority_ids
 from submissions.services import reminders_send_chosen, user_password_changed
 
 from .home import home_tasks
+from .ids import db_ids
 
 
 def _home(request: HttpRequest, *, chosen: set[int] = frozenset(), error: str = "", status: int = 200
@@ -32,11 +33,11 @@ def remind(request: HttpRequest) -> HttpResponse:
     re-renders the home page with the units still ticked and sends nothing."""
     if not secretariat_authority_ids(request.user):
         raise PermissionDenied("Chức năng này dành cho cơ quan thường trực (Sở Nội vụ, Phòng Nội vụ).")
-    values = [v.strip() for v in request.POST.getlist("submission")]
-    # ids are ASCII digits that fit the database's 64-bit keys ("²", "-1" or 40 digits name no sheet)
-    if not all(v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
+    values = request.POST.getlist("submission")
+    ids = db_ids(values)
+    if len(ids) != len(values):  # "²", "-1" or 40 digits name no sheet
         return _home(request, error="Danh sách đơn vị được chọn không hợp lệ.", status=400)
-    chosen = {int(v) for v in values}
+    chosen = set(ids)
     if not request.POST.get("confirm"):
         return _home(request, chosen=chosen, status=400,
                      error="Hãy đánh dấu ô xác nhận trước khi gửi thư nhắc; chưa gửi thư nào.")

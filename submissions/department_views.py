@@ -12,23 +12,13 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from config.ids import db_id, db_ids
 from criteria.selectors import framework_nodes
 
 from . import departments as service
 from .department_models import DepartmentMember
 from .models import Role
 from .permissions import get_submission_for_user
-
-
-def _id(value) -> int | None:
-    """An id posted by the page's checkboxes and selects; None for anything else (other scripts' digits such as
-    "²" or "٣", a number too long for the database: these used to end in HTTP 500, issue #15 item 7)."""
-    value = str(value).strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-
-
-def _ids(values) -> list[int]:
-    return [i for i in map(_id, values) if i is not None]
 
 
 @login_required
@@ -46,10 +36,10 @@ def departments(request: HttpRequest, pk: int) -> HttpResponse:
                 elif step == "assign":
                     nodes = framework_nodes(submission.framework)
                     posted = {node_id: v for node_id in nodes if (v := request.POST.get(f"node-{node_id}")) is not None}
-                    if any(v.strip() and _id(v) is None for v in posted.values()):
+                    if any(v.strip() and db_id(v) is None for v in posted.values()):
                         raise ValidationError("Phòng được chọn không hợp lệ: hãy tải lại trang rồi giao lại. Chưa có "
                                               "thay đổi nào được lưu.")
-                    assigned = {node_id: _id(v) for node_id, v in posted.items()}
+                    assigned = {node_id: db_id(v) for node_id, v in posted.items()}
                     changed = service.department_nodes_set(submission=submission, assigned=assigned)
                     done = f"Đã lưu việc giao tiêu chí cho phòng ({changed} thay đổi)."
                 else:
@@ -89,13 +79,13 @@ def _save_departments(request: HttpRequest, unit, staff) -> str:
         if name is not None and " ".join(name.split()) != department.name:
             service.department_rename(department=department, name=name)
             renamed += 1
-        chosen = [staff[u] for u in _ids(request.POST.getlist(f"members-{department.pk}")) if u in staff]
+        chosen = [staff[u] for u in db_ids(request.POST.getlist(f"members-{department.pk}")) if u in staff]
         service.department_members_set(department=department, users=chosen)
     code, name = request.POST.get("new_code", "").strip(), request.POST.get("new_name", "").strip()
     parts = []
     if code or name:
         created = service.department_create(unit=unit, code=code, name=name)
-        chosen = [staff[u] for u in _ids(request.POST.getlist("members-new")) if u in staff]
+        chosen = [staff[u] for u in db_ids(request.POST.getlist("members-new")) if u in staff]
         service.department_members_set(department=created, users=chosen)
         parts.append(f"đã thêm {created.name}")
     if renamed:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from config.ids import db_id, db_ids
 from config.responses import attachment, download_name, evidence_response
 from config.versioning import posted_version
 from criteria.models import Node
@@ -252,8 +253,7 @@ def evidence_reuse(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     choices = services.reusable_evidence(submission, node)
     chosen, error = request.POST.get("evidence", "").strip(), ""
     if request.method == "POST":
-        source = next((e for e in choices if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
-                       and e.pk == int(chosen)), None)
+        source = next((e for e in choices if e.pk == db_id(chosen)), None)
         if source is None:
             error = "Hãy chọn một tài liệu trong danh sách."
         else:
@@ -457,15 +457,14 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
         submission, access = get_submission_for_user(request.user, pk, send=True)
         # The criterion is a hidden field of the page: anything but an id of the sheet's framework is refused in
         # Vietnamese (a text or an id too large for the database used to end in HTTP 500, issue #15 item 7).
-        raw = request.POST.get("node", "").strip()
-        node = (Node.objects.filter(pk=int(raw), framework_id=submission.framework_id).first()
-                if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None)
+        node_id = db_id(request.POST.get("node", ""))
+        node = (Node.objects.filter(pk=node_id, framework_id=submission.framework_id).first()
+                if node_id is not None else None)
         if node is None:
             messages.error(request, "Không tìm thấy tiêu chí cần phân công trong bộ tiêu chí của báo cáo: hãy tải "
                                     "lại trang rồi phân công lại. Chưa có thay đổi nào được lưu.")
             return redirect("submissions:assignments", pk=pk)
-        chosen = [people[int(u)] for u in request.POST.getlist("users")
-                  if u.isascii() and u.isdigit() and len(u) <= 18 and int(u) in people]
+        chosen = [people[u] for u in db_ids(request.POST.getlist("users")) if u in people]
         try:
             services.assignment_set(submission=submission, node=node, users=chosen, actor=request.user)
         except ValidationError as exc:
@@ -497,12 +496,9 @@ def _assignments_page(request, submission, access, sheet, people, *, ticked=None
 
 def _assignments_save(request, submission, access, sheet, people):
     """Every section and criterion of the page saved from one form, all or nothing."""
-    def ids(values):
-        return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 18]
-
     nodes = {row.node.pk: row.node for row in _assigned_rows(sheet)}
-    posted = ids(request.POST.getlist("nodes"))
-    ticked = {pk: set(ids(request.POST.getlist(f"a-{pk}"))) for pk in posted}
+    posted = db_ids(request.POST.getlist("nodes"))
+    ticked = {pk: set(db_ids(request.POST.getlist(f"a-{pk}"))) for pk in posted}
     unknown = [pk for pk in posted if pk not in nodes] + [u for users in ticked.values() for u in users
                                                           if u not in people]
     if unknown or len(posted) != len(request.POST.getlist("nodes")):
