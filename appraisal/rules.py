@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from config.dates import VIETNAM as LOCAL_TZ
 from criteria.scoring import fmt
 from submissions.rules import support_missing
 
@@ -270,7 +270,6 @@ def working_days_left(*, received: date, today: date, allowed: int = 50, holiday
 
 # --------------------------------------------------------------------------- Điều 9.5, per unit
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 WARN_SOON, WARN_URGENT = 10, 3  # the council's home warns at 10 and at 3 working days left
 OVERDUE, URGENT, SOON = "overdue", "urgent", "soon"
 

@@ -7,9 +7,12 @@ work). Date-times are ``dd/mm/yyyy HH:MM`` in Vietnam time (settings.TIME_ZONE).
 """
 import re
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # the one zone every time is shown and typed in (settings.TIME_ZONE)
 
 DATE_ERROR = "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 05/12/2026."
 DATETIME_ERROR = "Thời điểm không hợp lệ: nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ 05/12/2026 17:00."

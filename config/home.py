@@ -16,16 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from config.dates import VIETNAM
 from criteria.models import Node
+from criteria.tree import under
 from submissions.models import Assignment, Entry, Period, Role, Submission, with_deadline
 from submissions.reminder_models import ManualReminder
+from submissions.rules import local
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 SHOWN_EMPTY = 12  # empty criteria listed per sheet; the rest are counted
 
 
@@ -56,7 +57,7 @@ class Deadline:
     @property
     def text(self) -> str:
         """17:00 ngày 25/11/2026 (giờ Việt Nam)."""
-        return f"{self.local:%H:%M} ngày {self.local:%d/%m/%Y}"
+        return local(self.at)
 
     @property
     def left(self) -> str:
@@ -78,17 +79,12 @@ def local_text(moment: datetime | None) -> str:
     return f"{moment:%H:%M} {moment:%d/%m/%Y}"
 
 
-def _scorable(node) -> bool:
-    return bool(node.rule) and node.rule.get("kind") != "survey"
-
-
 def _scorable_counts(framework_ids) -> dict[int, int]:
     """framework id → number of leaves the unit scores (not the leaders' survey), in one query."""
     counts: dict[int, int] = {}
-    for framework_id, rule in Node.objects.filter(framework_id__in=set(framework_ids)).values_list(
-            "framework_id", "rule"):
-        if rule and rule.get("kind") != "survey":
-            counts[framework_id] = counts.get(framework_id, 0) + 1
+    for node in Node.objects.filter(framework_id__in=set(framework_ids)).only("framework_id", "rule"):
+        if node.unit_scored:
+            counts[node.framework_id] = counts.get(node.framework_id, 0) + 1
     return counts
 
 
@@ -120,14 +116,6 @@ class UnitTasks:
     requests: list  # open SupplementRequest rows of the person's units
 
 
-def _under(pk, marked: set[int], parents: dict) -> bool:
-    while pk is not None:
-        if pk in marked:
-            return True
-        pk = parents.get(pk)
-    return False
-
-
 def unit_tasks(user, now: datetime | None = None) -> UnitTasks | None:
     """The open sheets of the units where ``user`` is an officer or approver, and the open supplementation
     requests of those units' sheets. None when the user has no unit role."""
@@ -157,9 +145,9 @@ def unit_tasks(user, now: datetime | None = None) -> UnitTasks | None:
         for sheet in drafts:
             framework_nodes = nodes.get(sheet.framework_id, [])
             parents = {n.pk: n.parent_id for n in framework_nodes}
-            leaves = [n for n in framework_nodes if _scorable(n)]
+            leaves = [n for n in framework_nodes if n.unit_scored]
             assigned = mine.get(sheet.pk, set())
-            own = [n for n in leaves if _under(n.pk, assigned, parents)] if assigned else leaves
+            own = [n for n in leaves if under(n.pk, assigned, parents)] if assigned else leaves
             empty = [n for n in own if (sheet.pk, n.pk) not in scored]
             sheets.append(SheetTask(
                 submission=sheet, deadline=Deadline(sheet.closes_at, now),

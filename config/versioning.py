@@ -19,14 +19,14 @@ first, so the history's last row carries the version a new row continues from (:
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from .dates import VIETNAM
+
 ADVICE = "Trang của bạn đã cũ nên thay đổi chưa được lưu: hãy xem giá trị hiện tại rồi lưu lại nếu cần."
 
 

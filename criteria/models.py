@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from .scoring import RULE_KIND_LABELS, Rule, describe_rule, parse_rule
+from .scoring import RULE_KIND_LABELS, SURVEY, Rule, describe_rule, parse_rule
 from .tree import KIND_LABELS
 
 
@@ -127,6 +127,21 @@ class Node(models.Model):
         return bool(self.rule)
 
     @property
+    def rule_kind(self) -> str:
+        """The kind of the leaf's scoring rule (``criteria.scoring.RULE_KINDS``); "" for a group."""
+        return (self.rule or {}).get("kind", "")
+
+    @property
+    def is_survey(self) -> bool:
+        """A leaf of the leaders' survey: the leaders answer it, the unit and the council never score it."""
+        return self.rule_kind == SURVEY
+
+    @property
+    def unit_scored(self) -> bool:
+        """A leaf the unit scores itself and the council re-scores: every leaf but the leaders' survey."""
+        return self.is_leaf and not self.is_survey
+
+    @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
 
@@ -139,4 +154,4 @@ class Node(models.Model):
 
     @property
     def rule_kind_label(self) -> str:
-        return RULE_KIND_LABELS.get((self.rule or {}).get("kind", ""), "")
+        return RULE_KIND_LABELS.get(self.rule_kind, "")

@@ -39,11 +39,12 @@ SCORE_QUANTUM = Decimal(1).scaleb(-SCORE_PLACES)
 #: places are refused, never rounded: a rounded 79,996 % would cross an 80 % threshold.
 PERCENT_PLACES = 4
 
-RULE_KINDS = ("levels", "percent", "survey", "manual")
+SURVEY = "survey"  # the leaders' survey (XHH): answered by the leaders, never scored by the unit or the council
+RULE_KINDS = ("levels", "percent", SURVEY, "manual")
 RULE_KIND_LABELS = {
     "levels": "Theo mức",
     "percent": "Tỷ lệ % trên ngưỡng",
-    "survey": "Phiếu đánh giá (XHH)",
+    SURVEY: "Phiếu đánh giá (XHH)",
     "manual": "Chấm trực tiếp",
 }
 COMPARE_PREVIOUS = ("rank", "score")

@@ -228,3 +228,13 @@ def specs_from_nested(nodes: list[dict], parent_code: str | None = None, out: li
         out.append(spec)
         specs_from_nested(node.get("children") or [], spec.code, out)
     return out
+
+
+def under(pk: int | None, marked: set[int], parents: dict[int, int | None]) -> bool:
+    """Whether node ``pk`` is one of ``marked`` or lies below one of them; ``parents`` maps each node id to its
+    parent's (None at a root). An assignment of a section covers every criterion under it."""
+    while pk is not None:
+        if pk in marked:
+            return True
+        pk = parents.get(pk)
+    return False

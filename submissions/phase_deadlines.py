@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from config.dates import VIETNAM as LOCAL
+from config.dates import VNDateTimeField
+
 APPRAISAL = "appraisal_deadline"
 LEADER = "leader_deadline"
 FIELDS = (APPRAISAL, LEADER)
@@ -139,8 +140,6 @@ def period_block_deadlines_set(*, period_block, values: dict[str, datetime | Non
 def form_fields(block, period_block) -> dict:
     """The period form's two fields of ``block`` (``appraisal_deadline_<pk>``, ``leader_deadline_<pk>``),
     initial from ``period_block`` (None: the block does not take part yet)."""
-    from config.dates import VNDateTimeField
-
     helps = {APPRAISAL: "Để trống: 50 ngày làm việc từ ngày nhận báo cáo (Điều 9.5). Không trước hạn gửi của khối.",
              LEADER: "Để trống: đến khi kết thúc đợt thẩm định."}
     return {f"{name}_{block.pk}": VNDateTimeField(

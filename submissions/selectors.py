@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from criteria.models import Node
 from criteria.scoring import parse_rule
 from criteria.selectors import framework_nodes
+from criteria.tree import under
 
 from . import rules
 from .models import Assignment, Entry, Evidence, Role, Submission, Window
@@ -249,14 +250,6 @@ def submission_for_save(user, node_id: int, moment: datetime) -> QuerySet[Submis
             .select_related("period", "framework", "save_entry"))
 
 
-def _under(pk: int | None, marked: set[int], parents: dict[int, int | None]) -> bool:
-    while pk is not None:
-        if pk in marked:
-            return True
-        pk = parents.get(pk)
-    return False
-
-
 def submission_progress(submission: Submission, user=None, *, assignments: list[Assignment] | None = None,
                         node: Node | None = None) -> Progress:
     """The page's progress bar in one query over the submission's entries, without building the whole sheet
@@ -266,7 +259,7 @@ def submission_progress(submission: Submission, user=None, *, assignments: list[
     from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
     nodes = framework_nodes(submission.framework).values()
-    scorable = {n.pk for n in nodes if n.rule and n.rule.get("kind") != "survey"}
+    scorable = {n.pk for n in nodes if n.unit_scored}
     live_evidence = Evidence.objects.filter(entry=OuterRef("pk"), removed_at__isnull=True)
     rows = Entry.objects.filter(submission=submission).annotate(
         has_file=Exists(live_evidence),
@@ -290,7 +283,7 @@ def submission_progress(submission: Submission, user=None, *, assignments: list[
             assignments = list(Assignment.objects.filter(submission=submission))
         assigned = {a.node_id for a in assignments if a.user_id == user.pk}
         parents = {n.pk: n.parent_id for n in nodes}
-        mine = sum(1 for pk in scorable if _under(pk, assigned, parents)) if assigned else 0
+        mine = sum(1 for pk in scorable if under(pk, assigned, parents)) if assigned else 0
     groups = _group_sums(list(nodes), node, points_of) if node is not None else []
     return Progress(scorable=len(scorable), scored=scored, documented=documented, mine=mine, total=total,
                     groups=groups)

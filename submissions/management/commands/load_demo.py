@@ -17,7 +17,6 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management import call_command
@@ -25,12 +24,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from config.dates import VIETNAM as LOCAL
 from criteria.models import Authority, Framework, Node
 from submissions import services
 from submissions.models import Block, Entry, Evidence, Period, Role, Submission, Unit, User
 from submissions.phase_deadlines import APPRAISAL
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 BLOCKS = [
     ("so", "Khối các sở, ban, ngành", 4, "tn2024-so", [
         ("so-noi-vu", "Sở Nội vụ"), ("so-tai-chinh", "Sở Tài chính"), ("so-tu-phap", "Sở Tư pháp"),
