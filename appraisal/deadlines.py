@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from criteria.scoring import SURVEY
 from submissions.models import PeriodBlock, Role, Submission
 from submissions.phase_deadlines import APPRAISAL, LEADER, shown
 
@@ -129,7 +130,7 @@ def _leaders_pending(period_block: PeriodBlock) -> dict:
 
     sheets = [s for s in Submission.objects.filter(period_id=period_block.period_id, block_id=period_block.block_id)
               .select_related("unit").order_by("unit__name")]
-    surveyed = set(Node.objects.filter(framework_id__in={s.framework_id for s in sheets}, rule__kind="survey")
+    surveyed = set(Node.objects.filter(framework_id__in={s.framework_id for s in sheets}, rule__kind=SURVEY)
                    .values_list("framework_id", flat=True))
     sheets = [s for s in sheets if s.framework_id in surveyed]
     if not sheets:

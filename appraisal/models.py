@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from criteria.grades import LEVEL_CHOICES
 from criteria.models import Node
 from submissions.models import Period, PeriodBlock, Submission, Unit, Window
 
@@ -135,7 +136,7 @@ class CouncilDecision(models.Model):
 class QualityLevel(models.Model):
     """An appraiser's override of a criterion's derived quality level, with its reason."""
 
-    LEVELS = [("xuat_sac", "Xuất sắc"), ("tot", "Tốt"), ("trung_binh", "Trung bình"), ("kem", "Kém")]
+    LEVELS = LEVEL_CHOICES
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="quality_levels")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")

@@ -8,7 +8,7 @@ any sheet unsent at the deadline (seed 004: "không tiến hành đánh giá đ�
 
 The normal path is unchanged: ``submissions.services.entry_save`` and ``evidence_add`` still refuse every
 change after the deadline or once sent. Paper entry is a separate, narrow path (``paper_entry_save``,
-``paper_evidence_add``) built from the same lower-level pieces (``typed_input``, ``clean_text``, the file and
+``paper_evidence_add``) built from the same lower-level pieces (``score_change``, ``explanation_change``, the file and
 document-number checks), allowed only by :func:`entry_refusal`: a paper block, a dossier received on time, the
 sheet not yet sent, the round not closed, a seat on the period's council. Every entry it writes carries
 ``PAPER_REASON`` in its history (``history_change_reason``), which is how the sheet, the history, the PDF and
@@ -35,7 +35,9 @@ from submissions.services import (
     clean_text,
     evidence_fields,
     evidence_store,
-    typed_input,
+    explanation_change,
+    score_apply,
+    score_change,
 )
 from submissions.transitions import MEMBER, transition
 
@@ -324,7 +326,7 @@ def _enterable(submission: Submission, actor) -> tuple[Submission, CouncilMember
 
 
 def _leaf(submission: Submission, node: Node) -> Node:
-    if node.framework_id != submission.framework_id or not node.rule or node.rule.get("kind") == "survey":
+    if node.framework_id != submission.framework_id or not node.unit_scored:
         raise ValidationError("Tiêu chí không thuộc bộ tiêu chí của báo cáo hoặc không phải tiêu chí đơn vị tự chấm.")
     return node
 
@@ -341,21 +343,12 @@ def paper_entry_save(*, submission: Submission, node: Node, actor, version: int,
     entry = locked_row(Entry, submission=submission, node=node)
     check_version(entry, version, what=f"Tiêu chí {node.code}")
     changed = False
-    if value is not None or special is not None or count is not None:
-        typed = typed_input(node, value=value, special=special, count=count)
-        if (typed.choice, typed.percent, typed.count, typed.points) != (entry.choice, entry.percent, entry.count,
-                                                                        entry.points):
-            entry.choice, entry.percent, entry.count = typed.choice, typed.percent, typed.count
-            entry.points, entry.reason = typed.points, typed.reason
-            changed = True
-    if explanation is not None:
-        try:
-            explanation = clean_text(explanation, label="Giải trình", max_length=10000)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages[0], code="explanation") from None
-        if explanation != entry.explanation:
-            entry.explanation = explanation
-            changed = True
+    if (typed := score_change(entry, node, value=value, special=special, count=count)) is not None:
+        score_apply(entry, typed)
+        changed = True
+    if (text := explanation_change(entry, explanation)) is not None:
+        entry.explanation = text
+        changed = True
     if changed:
         stamp(entry, actor=actor, now=_now(now))
         entry._change_reason = PAPER_REASON

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from criteria.models import Node
+from criteria.tree import effective_agency
 from submissions.models import Evidence, Role, Submission
 from submissions.permissions import is_secretariat
 
@@ -75,19 +76,10 @@ def _covers(member: CouncilMember, node: Node, chain: dict[int, Node]) -> bool:
     return agency_matches(effective_agency(node, chain), member.keyword_list())
 
 
-def effective_agency(node: Node, chain: dict[int, Node]) -> str:
-    current = node
-    while current is not None:
-        if current.appraising_agency:
-            return current.appraising_agency
-        current = chain.get(current.parent_id)
-    return ""
-
-
 def get_node_for_member(member: CouncilMember, submission: Submission, node_id: int) -> Node:
     chain = {n.id: n for n in Node.objects.filter(framework_id=submission.framework_id)}
     node = chain.get(node_id)
-    if node is None or not node.rule or node.rule.get("kind") == "survey":
+    if node is None or not node.unit_scored:
         raise Http404("Không tìm thấy tiêu chí.")
     if not _covers(member, node, chain):
         raise PermissionDenied(f"Tiêu chí {node.code} không thuộc phần thẩm định của {member.agency}.")

@@ -11,14 +11,16 @@ from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from criteria.grades import LEVEL_LABELS, level_label
 from criteria.models import Node
+from criteria.tree import effective_agency
 from ranking import rules as ranking_rules
 from ranking.rules import XUAT_SAC, classify_level, quality_level
 from submissions.models import Entry, Evidence, Submission, Window
 from submissions.period_settings import ranking_settings
 
 from .models import AgencyScore, Appraisal, CouncilDecision, CouncilMember, QualityLevel, SupplementRequest
-from .permissions import effective_agency, member_home_unit_ids
+from .permissions import member_home_unit_ids
 from .rules import (
     Countdown,
     agency_matches,
@@ -31,8 +33,6 @@ from .rules import (
     short_agency,
     unit_countdown,
 )
-
-LEVEL_LABELS = dict(QualityLevel.LEVELS)
 
 # Submissions to read: ids, or a queryset (read as a subquery).
 Submissions = list[int] | QuerySet
@@ -191,8 +191,7 @@ def member_unit_rows(member: CouncilMember | None, submission: Submission) -> li
     """The rows a member appraises on one sheet; every non-survey leaf for ``member=None`` (the chair)."""
     nodes = list(Node.objects.filter(framework_id=submission.framework_id).select_related("framework")
                  .order_by("ordering"))
-    leaves = member_leaves(member, nodes) if member else [n for n in nodes
-                                                        if n.rule and n.rule.get("kind") != "survey"]
+    leaves = member_leaves(member, nodes) if member else [n for n in nodes if n.unit_scored]
     ids = [n.id for n in leaves]
     entries = {e.node_id: e for e in Entry.objects.filter(submission=submission, node_id__in=ids)}
     evidence = defaultdict(list)
@@ -248,7 +247,7 @@ class QualityRow:
 
     @property
     def label(self) -> str:
-        return LEVEL_LABELS.get(self.level or "", "—")
+        return level_label(self.level)
 
 
 def quality_rows(submission: Submission, appraisals: dict[int, Appraisal] | None = None) -> list[QualityRow]:
@@ -618,7 +617,7 @@ def appraised_leaves(nodes: list[Node]):
     """(leaf, its appraising agency) for every leaf the council appraises (not the survey of section I)."""
     chain = {n.id: n for n in nodes}
     for node in nodes:
-        if node.rule and node.rule.get("kind") != "survey":
+        if node.unit_scored:
             yield node, effective_agency(node, chain)
 
 
@@ -676,7 +675,7 @@ def close_gaps(period, now=None) -> list[Gap]:
         for node in nodes[submission.framework_id]:
             if not node.rule or (submission.pk, node.pk) in appraised:
                 continue
-            if node.rule.get("kind") == "survey":
+            if node.is_survey:
                 gaps.append(Gap(f"{submission.unit}: Mục I, tiêu chí {node.code} chưa có phiếu đánh giá của Lãnh "
                                 "đạo hoặc số phiếu giấy.", submission, node))
             elif (names := named_agencies(effective_agency(node, chain))) and len(names) > 1 \

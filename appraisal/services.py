@@ -14,6 +14,8 @@ from config.versioning import ADVICE, check_version, lock, locked_row, stamp, ve
 from config.versioning import ConflictError as ConflictError  # views and tests import it from here too
 from criteria.models import Node
 from criteria.scoring import fmt, parse_rule, score_survey
+from criteria.selectors import survey_leaves
+from criteria.tree import effective_agency
 from submissions import services as submission_services
 from submissions.models import Entry, Evidence, Period, Role, Submission, Unit
 from submissions.permissions import is_secretariat
@@ -125,7 +127,7 @@ def appraisal_save(
     deadlines.assert_appraisal_open(submission=submission, now=now)  # the block's own (issue #13 item 5)
     if submission.status not in (Submission.SENT, Submission.LOCKED):
         raise ValidationError("Chỉ thẩm định báo cáo đã gửi hoặc đã khóa khi hết hạn.")
-    if node.framework_id != submission.framework_id or not node.rule or node.rule.get("kind") == "survey":
+    if node.framework_id != submission.framework_id or not node.unit_scored:
         raise ValidationError("Tiêu chí không thuộc phần thẩm định của thành viên Hội đồng.")
     agency_text = leaf_agency(node)
     if rules.is_multi_agency(agency_text):
@@ -194,8 +196,6 @@ def _shown(score) -> str:
 
 def leaf_agency(node: Node) -> str:
     """The "Cơ quan thẩm định" of a leaf (its own, or the nearest ancestor's)."""
-    from .permissions import effective_agency
-
     if node.appraising_agency:
         return node.appraising_agency
     return effective_agency(node, {n.id: n for n in Node.objects.filter(framework_id=node.framework_id)})
@@ -476,26 +476,22 @@ def supplement_answer(*, request: SupplementRequest, actor, answer: str, now: da
     return request
 
 
-def _survey_nodes(framework_id: int) -> list[Node]:
-    return [n for n in Node.objects.filter(framework_id=framework_id).order_by("ordering")
-            if n.rule and n.rule.get("kind") == "survey"]
-
-
-def _parse_answers(nodes: list[Node], answers: dict) -> dict[str, int]:
-    clean = {}
+def leader_answers(nodes: list[Node], answers: dict, *, submit: bool) -> tuple[dict[str, int], dict[str, str]]:
+    """(the answers as stored, code → what is wrong with each question's answer): an answer is a whole number
+    from 1 to the question's scale; a form being sent answers every question. Pure: the form page marks each
+    question of the second dict, the service refuses when it is not empty."""
+    clean, problems = {}, {}
     for node in nodes:
-        raw = answers.get(node.code)
-        if raw in (None, ""):
-            continue
-        try:
-            value = int(str(raw))
-        except ValueError:
-            raise ValidationError(f"Tiêu chí {node.code}: phương án trả lời phải là số từ 1 đến 5.") from None
+        raw = str(answers.get(node.code) or "").strip()
         scale = node.rule.get("scale", 5)
-        if not 1 <= value <= scale:
-            raise ValidationError(f"Tiêu chí {node.code}: phương án trả lời phải từ 1 đến {scale}.")
-        clean[node.code] = value
-    return clean
+        if not raw:
+            if submit:
+                problems[node.code] = "Chưa chọn phương án cho tiêu chí này."
+        elif not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= scale:
+            problems[node.code] = f"Phương án trả lời phải là số từ 1 đến {scale}."
+        else:
+            clean[node.code] = int(raw)
+    return clean, problems
 
 
 @transaction.atomic
@@ -509,11 +505,16 @@ def leader_form_save(*, period: Period, leader, unit: Unit, answers: dict, submi
     if submission is None:
         raise ValidationError("Đơn vị không có báo cáo trong kỳ.")
     deadlines.assert_leader_open(submission=submission, now=now)  # the block's own (issue #13 item 5)
-    nodes = _survey_nodes(submission.framework_id)
-    clean = _parse_answers(nodes, answers)
-    if submit and len(clean) != len(nodes):
-        missing = [n.code for n in nodes if n.code not in clean]
-        raise ValidationError(f"Phiếu chưa trả lời các tiêu chí: {', '.join(missing)}.")
+    nodes = survey_leaves(submission.framework)
+    clean, problems = leader_answers(nodes, answers, submit=submit)
+    wrong = [code for code in problems if code in answers and str(answers[code] or "").strip()]
+    if wrong:
+        scale = next(n for n in nodes if n.code == wrong[0]).rule.get("scale", 5)
+        raise ValidationError(f"Tiêu chí {wrong[0]}: phương án trả lời phải từ 1 đến {scale}.", code="answers",
+                              params={"problems": problems})
+    if problems:
+        raise ValidationError(f"Phiếu chưa trả lời các tiêu chí: {', '.join(problems)}.", code="answers",
+                              params={"problems": problems})
     form, _ = LeaderForm.objects.select_for_update().get_or_create(period=period, leader=leader, unit=unit)
     if form.submitted_at is not None:  # issue #15 item 5: a sent form is the leader's signed answer
         sent = timezone.localtime(form.submitted_at)
@@ -540,7 +541,7 @@ def paper_tally_save(*, period: Period, unit: Unit, node: Node, counts: dict, ac
     nothing is written (the form saves all its rows in one transaction, so one stale row refuses them all)."""
     _assert_open(period)
     scale = node.rule.get("scale", 5) if node.rule else 5
-    if not node.rule or node.rule.get("kind") != "survey":
+    if not node.is_survey:
         raise ValidationError("Chỉ nhập phiếu giấy cho tiêu chí chấm bằng phiếu đánh giá.")
     clean = {}
     for answer in range(1, scale + 1):
@@ -588,7 +589,7 @@ def survey_recompute(*, period: Period, unit: Unit, now: datetime | None = None)
     submission = Submission.objects.filter(period=period, unit=unit).first()
     if submission is None:
         return []
-    nodes = _survey_nodes(submission.framework_id)
+    nodes = survey_leaves(submission.framework)
     counts = survey_counts(period, unit, nodes)
     out = []
     for node in nodes:

@@ -344,7 +344,7 @@ def parse_rule(data: dict[str, Any] | None, max_points: Decimal) -> Rule:
                     "hãy sửa hệ số hoặc điểm tối đa."
                 )
     scale = data.get("scale", 5)
-    if kind == "survey":
+    if kind == SURVEY:
         if not isinstance(scale, int) or isinstance(scale, bool) or scale < 2:
             raise ScoringError("Thang điểm của phiếu đánh giá phải là số nguyên từ 2 trở lên.")
     compare = data.get("compare_previous") or ""
@@ -368,7 +368,7 @@ def parse_rule(data: dict[str, Any] | None, max_points: Decimal) -> Rule:
         measure=str(data.get("measure") or "").strip(),
         factor=factor,
         below_label=str(data.get("below_label") or "").strip(),
-        scale=scale if kind == "survey" else 5,
+        scale=scale if kind == SURVEY else 5,
         special=special,
         first_year_full_marks=first_year,
         compare_previous=compare,
@@ -451,7 +451,7 @@ def describe_rule(rule: Rule, max_points: Decimal) -> list[str]:
             f"Từ {fmt(rule.threshold)}% trở lên: điểm = ({measure} × {fmt(max_points)} điểm)/100"
         )
         lines += [f"Trường hợp đặc biệt (thay cho tỷ lệ %): {o.label} = {fmt(o.points)} điểm" for o in rule.special]
-    elif rule.kind == "survey":
+    elif rule.kind == SURVEY:
         lines.append(
             f"Điểm = điểm bình quân phiếu (1–{rule.scale}) × {fmt(max_points)}/{rule.scale}; "
             f"điểm bình quân = (1×n1 + 2×n2 + … + {rule.scale}×n{rule.scale})/B, "
@@ -587,7 +587,7 @@ def score_typed(rule: Rule, max_points: Decimal, *, value: Any = None, special: 
     7.3: "không có kiến nghị" means there is no percentage of recommendations implemented): both typed is
     refused with a message naming both. Every refusal is a :class:`ScoringError` naming its ``field``.
     """
-    if rule.kind == "survey":
+    if rule.kind == SURVEY:
         raise ScoringError("Tiêu chí này do Lãnh đạo chấm qua phiếu đánh giá; đơn vị không tự chấm.", "value")
     if not _blank(count) and rule.count is None:
         raise ScoringError("Tiêu chí này không hỏi thêm số lượng.", "count")
@@ -656,7 +656,7 @@ def input_lines(rule: Rule | None, *, choice: int | None, percent: Decimal | Non
                 count: int | None) -> list[InputLine]:
     """What was entered, for the sheet (PDF) and the Excel: the percentage (or the points) with every special
     outcome offered beside it, ticked when chosen (seed 003, 7.3); the chosen level and the count (5.5.3.4)."""
-    if rule is None or rule.kind in ("survey",):
+    if rule is None or rule.kind == SURVEY:
         return []
     lines: list[InputLine] = []
     if rule.kind == "levels":
@@ -702,7 +702,7 @@ def survey_average(counts: dict[int, int], scale: int = 5) -> Fraction:
 
 def score_survey(rule: Rule, max_points: Decimal, counts: dict[int, int]) -> Score:
     """Survey (XHH): ``avg × max / scale``, rounded half up to :data:`SCORE_PLACES` places."""
-    if rule.kind != "survey":
+    if rule.kind != SURVEY:
         raise ScoringError("Tiêu chí này không chấm bằng phiếu đánh giá.")
     avg = survey_average(counts, rule.scale)
     respondents = sum(counts.values())

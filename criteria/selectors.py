@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from .models import Framework, Node
+from .tree import effective_agency
 
 _NODES: OrderedDict[tuple, dict[int, Node]] = OrderedDict()
 _NODES_LOCK = threading.Lock()
@@ -35,6 +36,17 @@ def framework_nodes(framework: Framework) -> dict[int, Node]:
         while len(_NODES) > _NODES_KEPT:
             _NODES.popitem(last=False)
     return nodes
+
+
+def scored_leaves(framework: Framework) -> list[Node]:
+    """The leaves the unit scores and the council re-scores (every leaf but the leaders' survey), in document
+    order, from the cached tree: the one filter on a leaf's rule kind (``Node.unit_scored``)."""
+    return [n for n in framework_nodes(framework).values() if n.unit_scored]
+
+
+def survey_leaves(framework: Framework) -> list[Node]:
+    """The leaves of the leaders' survey (``Node.is_survey``), in document order, from the cached tree."""
+    return [n for n in framework_nodes(framework).values() if n.is_survey]
 
 
 def content_groups(framework: Framework | None) -> dict[str, str]:
@@ -80,10 +92,11 @@ def framework_tree(framework: Framework) -> list[TreeNode]:
     """
     roots: list[TreeNode] = []
     by_id: dict[int, TreeNode] = {}
-    for node in framework.nodes.order_by("ordering"):
+    nodes = list(framework.nodes.order_by("ordering"))
+    chain = {n.id: n for n in nodes}
+    for node in nodes:
         parent = by_id.get(node.parent_id) if node.parent_id else None
-        agency = node.appraising_agency or (parent.effective_agency if parent else "")
-        item = TreeNode(node=node, effective_agency=agency)
+        item = TreeNode(node=node, effective_agency=effective_agency(node, chain))
         by_id[node.id] = item
         (parent.children if parent else roots).append(item)
     return roots

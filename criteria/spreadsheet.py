@@ -19,7 +19,7 @@ from import_export import fields, resources
 from openpyxl import load_workbook
 
 from .models import Framework, Node
-from .scoring import RULE_KIND_LABELS, RULE_KINDS, ScoringError, fmt, parse_decimal
+from .scoring import RULE_KIND_LABELS, RULE_KINDS, SURVEY, ScoringError, fmt, parse_decimal
 from .services import FrameworkMeta, framework_save, nfc
 from .tree import KIND_LABELS, KINDS, NodeSpec, Problem, TreeError
 from .xlsx import printable
@@ -125,7 +125,7 @@ class NodeResource(resources.ModelResource):
         return self._rule(node, "below_label")
 
     def dehydrate_rule_scale(self, node):
-        return self._rule(node, "scale") if self._rule(node, "kind") == "survey" else ""
+        return self._rule(node, "scale") if self._rule(node, "kind") == SURVEY else ""
 
     def dehydrate_rule_special(self, node):
         return _outcome_lines(self._rule(node, "special", []))
@@ -230,7 +230,7 @@ def _row_rule(row: dict[str, str], cols: dict[str, str]) -> dict | None:
     for key, field_name in (("measure", "rule_measure"), ("below_label", "rule_below_label")):
         if row[field_name]:
             rule[key] = row[field_name]
-    if kind == "survey":
+    if kind == SURVEY:
         try:
             rule["scale"] = int(row["rule_scale"] or 5)
         except ValueError:

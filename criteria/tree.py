@@ -238,3 +238,15 @@ def under(pk: int | None, marked: set[int], parents: dict[int, int | None]) -> b
             return True
         pk = parents.get(pk)
     return False
+
+
+def effective_agency(node, chain: dict) -> str:
+    """The "Cơ quan thẩm định" of ``node``: its own cell, else its nearest ancestor's (a blank cell under a
+    parent that names the agency belongs to it); "" when no node above names one. ``chain``: id → node of
+    the framework (at least the node's ancestors). The one reading of that column for every stage."""
+    current = node
+    while current is not None:
+        if current.appraising_agency:
+            return current.appraising_agency
+        current = chain.get(current.parent_id)
+    return ""

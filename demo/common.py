@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from criteria.models import Node
+from criteria.tree import effective_agency
 from submissions.models import User
 
 
@@ -25,7 +26,6 @@ def account(command, username: str, full_name: str, position: str, *, domain: st
 
 def seats(members, node: Node, chain: dict) -> list:
     """The council members whose agency appraises ``node`` (its own "Cơ quan thẩm định" or the nearest above)."""
-    from appraisal.permissions import effective_agency
     from appraisal.rules import agency_matches
 
     return [m for m in members if agency_matches(effective_agency(node, chain), m.keyword_list())]

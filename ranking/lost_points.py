@@ -242,7 +242,7 @@ def _leaves(framework_ids: Iterable[int]) -> dict[int, list[Leaf]]:
     for node in Node.objects.filter(framework_id__in=set(framework_ids)).order_by("framework_id", "ordering"):
         if node.rule:
             out[node.framework_id].append(Leaf(node.id, node.code, node.title, Decimal(node.max_points),
-                                               survey=node.rule.get("kind") == "survey"))
+                                               survey=node.is_survey))
     return out
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.dates import parse_datetime, show_datetime
 from config.responses import attachment, download_name
 from criteria.models import Node
+from criteria.tree import effective_agency
 from submissions.models import Period, Role, Submission
 from submissions.permissions import Access, require_secretariat
 
@@ -216,7 +217,7 @@ def can_read_previous(user, submission: Submission) -> bool:
     agency appraises criterion 8.1 or 8.2 of the sheet, for a sheet the council appraises, not of their own
     unit."""
     from appraisal.models import CouncilMember
-    from appraisal.permissions import effective_agency, is_council_chair, member_home_unit_ids
+    from appraisal.permissions import is_council_chair, member_home_unit_ids
     from appraisal.rules import agency_matches
 
     if Access(user, submission).read:

@@ -7,10 +7,9 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from criteria.grades import GRADE_CHOICES
 from criteria.models import Node
 from submissions.models import Block, Period, Submission, Unit
-
-from .rules import GRADE_LABELS
 
 INCIDENTS = [("none", "Không có"), ("remedied", "Có, tự phát hiện và khắc phục xong"),
              ("unremedied", "Có, chưa tự phát hiện, khắc phục")]
@@ -140,13 +139,13 @@ class HeadGrade(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="head_grades")
     full_name = models.CharField("Họ và tên người đứng đầu", max_length=200)
     position = models.CharField("Chức vụ", max_length=200)
-    grade = models.CharField("Xếp loại của người đứng đầu", max_length=8, choices=list(GRADE_LABELS.items()))
+    grade = models.CharField("Xếp loại của người đứng đầu", max_length=8, choices=GRADE_CHOICES)
     newly_transferred = models.BooleanField("Mới chuyển đến (Điều 4.5)", default=False)
     transferred_on = models.DateField("Ngày chuyển đến", null=True, blank=True)
     basis = models.CharField("Căn cứ (số, ngày văn bản)", max_length=300)
     version = models.ForeignKey(RankingVersion, on_delete=models.PROTECT, related_name="head_grades",
                                 verbose_name="Kết quả xếp loại đã đối chiếu")
-    unit_grade = models.CharField("Xếp loại của đơn vị khi ghi", max_length=8, choices=list(GRADE_LABELS.items()))
+    unit_grade = models.CharField("Xếp loại của đơn vị khi ghi", max_length=8, choices=GRADE_CHOICES)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
     # config.versioning (issue #15 item 5); ``version`` above is the published result it was compared with.

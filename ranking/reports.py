@@ -88,13 +88,51 @@ def _by_code(points: dict[int, Decimal], column_of: dict[int, str], codes: list[
     return [by_code.get(code) for code in codes]
 
 
+def annex_decisions(versions: list[RankingVersion]) -> list[tuple[str, object, list[str]]]:
+    """(decision number, its date, the blocks it approves) for the published blocks of the annex, in block
+    order; blocks approved by the same decision share one line. Each block's own decision, never the first's."""
+    out: dict[tuple, list[str]] = {}
+    for version in versions:
+        if version.is_published and version.decision_number:
+            key = (version.decision_number, version.decision_date)
+            out.setdefault(key, []).append(version.snapshot["block"]["name"])
+    return [(number, day, blocks) for (number, day), blocks in out.items()]
+
+
+def annex_stamp(versions: list[RankingVersion]) -> str:
+    """The visible signature stamp: "Phụ lục kèm Quyết định số 12/QĐ-UBND" for one decision, each decision
+    with its blocks when the blocks were approved by several."""
+    decisions = annex_decisions(versions)
+    if len(decisions) == 1:
+        return f"Phụ lục kèm Quyết định số {decisions[0][0]}"
+    return "Phụ lục kèm các Quyết định số " + "; ".join(f"{number} ({', '.join(blocks)})"
+                                                        for number, _day, blocks in decisions)
+
+
+def annex(period: Period, *, signed: bool | None = None) -> bytes:
+    """The annex of ``period``'s current results, the one way every path makes it (the page, the background
+    job, ``manage.py ranking_report``). ``signed``: None signs when every block is published (a draft annex is
+    never signed); True requires it (refused, naming the blocks not yet approved); False never signs.
+    Raises ValueError in Vietnamese when nothing can be made."""
+    versions = current_versions(period)
+    if not versions:
+        raise ValueError("Kỳ đánh giá chưa có kết quả xếp loại.")
+    unpublished = [str(v.block) for v in versions if not v.is_published]
+    if signed and unpublished:
+        raise ValueError(f"Chưa ký được: kết quả của {', '.join(unpublished)} chưa được phê duyệt.")
+    pdf = annex_pdf(period, versions)
+    if signed or (signed is None and not unpublished):
+        pdf = sign(pdf, stamp_text=annex_stamp(versions))
+    return pdf
+
+
 def annex_pdf(period: Period, versions: list[RankingVersion]) -> bytes:
     """Phụ lục kết quả xếp loại: PDF/A-3b, tagged, with its title, issuer and subject (``config.pdf``)."""
     from config.pdf import render_pdf
 
     html = render_to_string("ranking/annex.html", {
         "period": period, "versions": versions, "grade_labels": GRADE_LABELS, "printed_at": timezone.localtime(),
-        "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(),
+        "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(), "decisions": annex_decisions(versions),
     })
     return render_pdf(unicodedata.normalize("NFC", html), title=f"Phụ lục kết quả xếp loại — {period.name}",
                       author=period.authority.name, pdfa=True,

@@ -30,24 +30,25 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
+from criteria.grades import (  # noqa: F401  (re-exported: the vocabulary of the rules below)
+    GRADE_LABELS,
+    GRADES,
+    HTNV,
+    HTTNV,
+    HTXSNV,
+    KEM,
+    KHTNV,
+    LEVEL_LABELS,
+    LEVELS,
+    TOT,
+    TRUNG_BINH,
+    XUAT_SAC,
+)
 from criteria.scoring import fmt
 
 # --------------------------------------------------------------------------- vocabulary
 
-XUAT_SAC, TOT, TRUNG_BINH, KEM = "xuat_sac", "tot", "trung_binh", "kem"
-#: Quality levels of a criterion, best first.
-LEVELS = (XUAT_SAC, TOT, TRUNG_BINH, KEM)
-LEVEL_LABELS = {XUAT_SAC: "Xuất sắc", TOT: "Tốt", TRUNG_BINH: "Trung bình", KEM: "Kém"}
-
-HTXSNV, HTTNV, HTNV, KHTNV = "HTXSNV", "HTTNV", "HTNV", "KHTNV"
-#: Grades, best first.
-GRADES = (HTXSNV, HTTNV, HTNV, KHTNV)
-GRADE_LABELS = {
-    HTXSNV: "Hoàn thành xuất sắc nhiệm vụ",
-    HTTNV: "Hoàn thành tốt nhiệm vụ",
-    HTNV: "Hoàn thành nhiệm vụ",
-    KHTNV: "Không hoàn thành nhiệm vụ",
-}
+# Quality levels and grades: defined once in criteria.grades, named here for the rules below and their callers.
 
 #: The content groups of the 2610 frameworks, code → how a reason names it: only the default of
 #: :attr:`RankingSettings.group_labels` for callers that name no framework (scenarios, tests). Group codes are

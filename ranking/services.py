@@ -18,6 +18,7 @@ from django.utils import timezone
 from appraisal.models import AppraisalRound
 from appraisal.selectors import live_results
 from config.versioning import ADVICE, ConflictError, check_version, locked_row, stamp
+from criteria.grades import grade_label
 from criteria.models import Framework, Node
 from criteria.scoring import ScoringError, fmt, parse_decimal
 from criteria.selectors import content_groups, grading_problem
@@ -600,14 +601,6 @@ def ranking_revoke(*, version: RankingVersion, actor, reason: str, decision_numb
         transaction.on_commit(lambda: notify_publication(new))
     new.save()
     return new
-
-
-def grade_label(code: str | None) -> str:
-    return rules.GRADE_LABELS.get(code or "", "")
-
-
-def fmt_total(value) -> str:
-    return fmt(Decimal(value), 2)
 
 
 # --------------------------------------------------------------------------- Điều 4.5: the grade of a unit's head

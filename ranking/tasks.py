@@ -8,7 +8,7 @@ from django.utils import timezone
 from submissions.transitions import SYSTEM, transition
 
 from . import reports
-from .models import RankingVersion, ReportJob
+from .models import ReportJob
 from .states import REPORT_JOB
 
 J = ReportJob.Status
@@ -44,10 +44,7 @@ def build_report(self, job_id: int) -> str:
             data, name = reports.ranking_workbook(versions), f"xep-loai-{job.period.code}.xlsx"
         else:
             _step(job, 30, "Dàn trang phụ lục (PDF)")
-            data = reports.annex_pdf(job.period, versions)
-            if all(v.status == RankingVersion.PUBLISHED for v in versions):
-                _step(job, 70, "Ký số phụ lục")
-                data = reports.sign(data, stamp_text=f"Phụ lục kèm Quyết định số {versions[0].decision_number}")
+            data = reports.annex(job.period)  # signed once every block is published
             name = f"phu-luc-xep-loai-{job.period.code}.pdf"
         _step(job, 90, "Lưu tệp")
         job.refresh_from_db()

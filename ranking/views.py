@@ -380,12 +380,10 @@ def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def annex_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
-    versions = reports.current_versions(period)
-    if not versions:
-        raise Http404("Chưa có kết quả xếp loại.")
-    pdf = reports.annex_pdf(period, versions)
-    if all(v.status == RankingVersion.PUBLISHED for v in versions):
-        pdf = reports.sign(pdf, stamp_text=f"Phụ lục kèm Quyết định số {versions[0].decision_number}")
+    try:
+        pdf = reports.annex(period)  # signed once every block is published
+    except ValueError:
+        raise Http404("Chưa có kết quả xếp loại.") from None
     return attachment(pdf, reports.annex_filename(period))
 
 

@@ -41,7 +41,7 @@ def _criteria(sheet: Sheet, thresholds) -> tuple[list[ranking.Criterion], Decima
             node = item.node
             if node.kind == "criterion" or (node.kind == "section" and not item.children):
                 leaves = _leaves(item)
-                if all(leaf.node.rule.get("kind") == "survey" for leaf in leaves):
+                if all(leaf.node.is_survey for leaf in leaves):
                     survey_max += node.max_points
                     continue
                 if node.max_points > 0:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from criteria.grades import GRADE_CHOICES
 from criteria.models import Authority, Framework, Node
 
 from . import period_settings
@@ -286,7 +287,7 @@ class Submission(models.Model):
     block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="submissions", verbose_name="Khối")
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="submissions")
     status = models.CharField("Trạng thái", max_length=8, choices=STATUSES, default=DRAFT)
-    proposed_grade = models.CharField("Đề xuất xếp loại", max_length=8, blank=True)
+    proposed_grade = models.CharField("Đề xuất xếp loại", max_length=8, blank=True, choices=GRADE_CHOICES)
     sent_at = models.DateTimeField("Gửi lúc", null=True, blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from config.dates import VIETNAM as LOCAL
+from criteria.scoring import SURVEY
 
 SCORE = "score"
 EXPLANATION = "explanation"
@@ -164,7 +165,7 @@ def completeness(leaves: Iterable[LeafState], *, citation_warning: bool = True,
     report = Completeness(support_rule=support_rule)
     for leaf in leaves:
         report.leaves += 1
-        if leaf.rule_kind == "survey":
+        if leaf.rule_kind == SURVEY:
             continue
         report.scorable += 1
         if leaf.scored:

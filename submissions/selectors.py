@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from criteria.models import Node
 from criteria.scoring import parse_rule
 from criteria.selectors import framework_nodes
-from criteria.tree import under
+from criteria.tree import effective_agency, under
 
 from . import rules
 from .models import Assignment, Entry, Evidence, Role, Submission, Window
@@ -95,9 +95,10 @@ def submission_sheet(submission: Submission, user=None) -> Sheet:
     by_id: dict[int, Item] = {}
     roots: list[Item] = []
     leaves: list[Item] = []
+    chain = framework_nodes(submission.framework)
     for node in nodes:
         parent = by_id.get(node.parent_id)
-        item = Item(node=node, agency=node.appraising_agency or (parent.agency if parent else ""),
+        item = Item(node=node, agency=effective_agency(node, chain),
                     entry=entries.get(node.id), evidence=evidence.get(node.id, []),
                     assignees=assigned.get(node.id, []))
         item.mine = bool(user and (any(u.pk == user.pk for u in item.assignees) or (parent and parent.mine)))
@@ -113,16 +114,12 @@ def submission_sheet(submission: Submission, user=None) -> Sheet:
             item.leaves = sum(c.leaves for c in item.children)
         else:
             leaves.append(item)
-            item.leaves = 0 if node_kind(item) == "survey" else 1
+            item.leaves = 0 if item.node.is_survey else 1
             if item.points is not None:
                 item.subtotal = item.points
                 item.scored = 1
     leaves.reverse()
     return Sheet(submission=submission, roots=roots, leaves=leaves, windows=windows)
-
-
-def node_kind(item: Item) -> str:
-    return (item.node.rule or {}).get("kind", "")
 
 
 def leaf_states(sheet: Sheet) -> list[rules.LeafState]:
@@ -310,7 +307,7 @@ def _group_sums(nodes: list[Node], node: Node, points_of: dict[int, Decimal]) ->
                 group = sums[up]
                 group.subtotal += points_of.get(leaf.pk, 0)
                 group.scored += leaf.pk in points_of
-                group.leaves += 0 if (leaf.rule or {}).get("kind") == "survey" else 1
+                group.leaves += 0 if leaf.is_survey else 1
             up = by_id[up].parent_id
     return [sums[a.pk] for a in reversed(chain)]
 
@@ -328,7 +325,7 @@ def submission_leaf(submission: Submission, node: Node, user=None, *, entry: Ent
     while parent_id:
         ancestors.append(chain[parent_id])
         parent_id = chain[parent_id].parent_id
-    agency = node.appraising_agency or next((a.appraising_agency for a in ancestors if a.appraising_agency), "")
+    agency = effective_agency(node, chain)
     if entry is None:
         entry = Entry.objects.filter(submission=submission, node=node).select_related("updated_by").first()
     # Each file with whether the sheet has another live file (other content) of the same number, in one query.

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from config.versioning import ConflictError as ConflictError  # the score and appraisal pages import it from here
 from config.versioning import check_version, conflict_message, locked_row, stamp
+from criteria.grades import GRADES
 from criteria.models import Framework, Node
-from criteria.scoring import ScoringError, Typed, fmt, parse_rule, score_typed
+from criteria.scoring import SURVEY, ScoringError, Typed, fmt, parse_rule, score_typed
 from criteria.services import framework_lock
 
 from . import departments, rules
@@ -162,8 +163,37 @@ def typed_input(node: Node, *, value: str | None = None, special: str | None = N
     try:
         return score_typed(rule, node.max_points, value=value, special=special, count=count)
     except ScoringError as exc:
-        message = str(exc) if rule.kind == "survey" else f"Tiêu chí {node.code}: {exc}"
+        message = str(exc) if rule.kind == SURVEY else f"Tiêu chí {node.code}: {exc}"
         raise ValidationError(message, code=exc.field or "value") from None
+
+
+def score_change(entry: Entry, node: Node, *, value=None, special=None, count=None) -> Typed | None:
+    """The scored input a form sent for ``entry`` when it changes the row's score (None when the form sent no
+    score or the same one); refused as in :func:`typed_input`. Nothing is written: :func:`score_apply` does."""
+    if value is None and special is None and count is None:
+        return None
+    typed = typed_input(node, value=value, special=special, count=count)
+    if (typed.choice, typed.percent, typed.count, typed.points) == (entry.choice, entry.percent, entry.count,
+                                                                    entry.points):
+        return None
+    return typed
+
+
+def score_apply(entry: Entry, typed: Typed) -> None:
+    entry.choice, entry.percent, entry.count = typed.choice, typed.percent, typed.count
+    entry.points, entry.reason = typed.points, typed.reason
+
+
+def explanation_change(entry: Entry, explanation: str | None) -> str | None:
+    """The explanation as stored (:func:`clean_text`) when the form sent one that differs from the row's, else
+    None; a refusal's ``code`` is "explanation", so the form marks that field only."""
+    if explanation is None:
+        return None
+    try:
+        text = clean_text(explanation, label="Giải trình", max_length=10000)
+    except ValidationError as exc:
+        raise ValidationError(exc.messages[0], code="explanation") from None
+    return None if text == entry.explanation else text
 
 
 def score_input(node: Node, raw: str) -> tuple[int | None, Decimal | None, Decimal | None, str]:
@@ -222,25 +252,16 @@ def entry_save(
             raise _entry_conflict(submission, node)
         read = entry.version
         changed = False
-        if value is not None or special is not None or count is not None:
-            typed = typed_input(node, value=value, special=special, count=count)
-            if (typed.choice, typed.percent, typed.count, typed.points) != (entry.choice, entry.percent,
-                                                                            entry.count, entry.points):
-                windows = _windows(submission, node, now) if windows is None else windows
-                assert_editable(submission=submission, what=rules.SCORE, node=node, now=now, windows=windows)
-                entry.choice, entry.percent, entry.count = typed.choice, typed.percent, typed.count
-                entry.points, entry.reason = typed.points, typed.reason
-                changed = True
-        if explanation is not None:
-            try:
-                explanation = clean_text(explanation, label="Giải trình", max_length=10000)
-            except ValidationError as exc:
-                raise ValidationError(exc.messages[0], code="explanation") from None
-            if explanation != entry.explanation:
-                windows = _windows(submission, node, now) if windows is None else windows
-                assert_editable(submission=submission, what=rules.EXPLANATION, node=node, now=now, windows=windows)
-                entry.explanation = explanation
-                changed = True
+        if (typed := score_change(entry, node, value=value, special=special, count=count)) is not None:
+            windows = _windows(submission, node, now) if windows is None else windows
+            assert_editable(submission=submission, what=rules.SCORE, node=node, now=now, windows=windows)
+            score_apply(entry, typed)
+            changed = True
+        if (text := explanation_change(entry, explanation)) is not None:
+            windows = _windows(submission, node, now) if windows is None else windows
+            assert_editable(submission=submission, what=rules.EXPLANATION, node=node, now=now, windows=windows)
+            entry.explanation = text
+            changed = True
         if not changed:  # nothing written; what was read must still be the row (the form is not stale)
             if entry.pk is None:
                 entry = _entry_for(submission, node)
@@ -445,9 +466,6 @@ def evidence_record_signature(*, evidence_id: int) -> Evidence | None:
     return evidence
 
 
-GRADE_CODES = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
-
-
 def send_missing(submission: Submission, *, proposed_grade: str, endorsed_on: date | None,
                  now: datetime | None = None) -> list[str]:
     """What still stands between the sheet and "Gửi đi" (empty: it may be sent). ``docs/process.md``."""
@@ -462,7 +480,7 @@ def send_missing(submission: Submission, *, proposed_grade: str, endorsed_on: da
             missing.append(decision.message)
     missing += submission_completeness(submission).blocking
     grading = submission.period.kind == Period.GRADING
-    if proposed_grade and proposed_grade not in GRADE_CODES:
+    if proposed_grade and proposed_grade not in GRADES:
         missing.append("Mức xếp loại đề xuất không hợp lệ.")
     elif grading and not proposed_grade:
         missing.append("Hãy chọn mức xếp loại đơn vị đề xuất.")
@@ -549,7 +567,7 @@ def submission_withdraw(*, submission: Submission, actor: User, reason: str,
 def submission_appraised(submission: Submission) -> bool:
     """Whether any council member has scored a criterion of the sheet (section I, computed from the
     leaders' forms, does not count). Appraisal sits above this stage: reached through the reverse relation."""
-    return submission.appraisals.filter(points__isnull=False).exclude(node__rule__kind="survey").exists()
+    return submission.appraisals.filter(points__isnull=False).exclude(node__rule__kind=SURVEY).exists()
 
 
 def submissions_lock_overdue(*, now: datetime | None = None) -> int:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.ids import db_id, db_ids
 from config.responses import attachment, download_name, evidence_response
 from config.versioning import posted_version
+from criteria.grades import GRADE_CHOICES, GRADE_LABELS, GRADES, grade_label
 from criteria.models import Node
 from criteria.selectors import framework_nodes
 from criteria.templatetags.criteria_tags import anchor
@@ -49,11 +50,10 @@ def _visible(item, key: str) -> bool:
     if item.children:
         item.visible = any([_visible(c, key) for c in item.children])
         return item.visible
-    kind = item.node.rule.get("kind")
     if key == "chua-cham":
-        item.visible = kind != "survey" and item.points is None
+        item.visible = item.node.unit_scored and item.points is None
     elif key == "thieu-minh-chung":
-        item.visible = kind != "survey" and not item.has_support
+        item.visible = item.node.unit_scored and not item.has_support
     elif key == "cua-toi":
         item.visible = item.mine
     else:
@@ -316,9 +316,9 @@ def history(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
 
 def _grade_warning(chosen: str, suggestion) -> str:
     """A warning when the approver proposes a grade above what the projected total allows."""
-    order = [code for code, _ in GRADE_CHOICES]
+    order = list(GRADES)
     if suggestion and chosen in order and order.index(chosen) < order.index(suggestion.code):
-        return (f"Mức đề xuất “{dict(GRADE_CHOICES)[chosen]}” cao hơn mức tổng điểm dự kiến cho phép "
+        return (f"Mức đề xuất “{GRADE_LABELS[chosen]}” cao hơn mức tổng điểm dự kiến cho phép "
                 f"(“{suggestion.label}”).")
     return ""
 
@@ -361,7 +361,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                "grading_problem": grading_problem(submission.framework)
                if submission.period.kind == submission.period.GRADING else "",
                "offered": SUBMISSION.offered(submission.status, submission_roles(access)),
-               "sent_grade_label": dict(GRADE_CHOICES).get(submission.proposed_grade, submission.proposed_grade),
+               "sent_grade_label": GRADE_LABELS.get(submission.proposed_grade, submission.proposed_grade),
                "history": StateChange.objects.filter(object_type=SUBMISSION.kind, object_id=submission.pk)
                .select_related("actor"),
                "minutes": submission.minutes.select_related("uploaded_by").first()}
@@ -413,13 +413,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         warning = _grade_warning(typed["proposed_grade"], suggestion)
         return render(request, "submissions/send_confirm.html", {
             **context, "typed": typed, "missing": missing, "grade_warning": warning,
-            "grade_label": dict(GRADE_CHOICES).get(typed["proposed_grade"], "")},
+            "grade_label": grade_label(typed["proposed_grade"])},
             status=400 if missing else 200)
     return render(request, "submissions/review.html", {**context, "typed": typed})
-
-
-GRADE_CHOICES = [("HTXSNV", "Hoàn thành xuất sắc nhiệm vụ"), ("HTTNV", "Hoàn thành tốt nhiệm vụ"),
-                 ("HTNV", "Hoàn thành nhiệm vụ"), ("KHTNV", "Không hoàn thành nhiệm vụ")]
 
 
 @login_required

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 
+from criteria import grades
 from criteria.scoring import fmt
 
 register = template.Library()
@@ -21,17 +22,19 @@ def anchor(code: str) -> str:
     return "n-" + str(code).lower().replace(".", "-")
 
 
-LEVEL_LABELS = {"xuat_sac": "Xuất sắc", "tot": "Tốt", "trung_binh": "Trung bình", "kem": "Kém"}
+@register.filter
+def level_label(code: str) -> str:
+    return grades.level_label(code)
 
 
 @register.filter
-def level_label(code: str) -> str:
-    return LEVEL_LABELS.get(code or "", "—")
+def grade_label(code: str) -> str:
+    return grades.grade_label(code)
 
 
 @register.simple_tag
 def quality_levels():
-    return list(LEVEL_LABELS.items())
+    return grades.LEVEL_CHOICES
 
 
 @register.filter

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from appraisal import services as appraisal_services
 from appraisal.models import AppraisalRound
-from appraisal.permissions import effective_agency
 from appraisal.rules import agency_matches
 from appraisal.selectors import close_gaps, member_queue
+from criteria.tree import effective_agency
 from ranking import services as ranking_services
 from ranking.models import RankingVersion
 from submissions import services

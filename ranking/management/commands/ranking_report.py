@@ -26,15 +26,12 @@ class Command(BaseCommand):
         if path.suffix.lower() == ".xlsx":
             path.write_bytes(reports.ranking_workbook(versions))
         else:
-            pdf = reports.annex_pdf(found, versions)
-            if signed:
-                unpublished = [str(v.block) for v in versions if not v.is_published]
-                if unpublished:
-                    raise CommandError(f"Chưa ký được: kết quả của {', '.join(unpublished)} chưa được phê duyệt.")
-                try:
-                    pdf = reports.sign(pdf, stamp_text=f"Phụ lục kèm Quyết định số {versions[0].decision_number}")
-                except FileNotFoundError as exc:
-                    raise CommandError(f"Không tìm thấy chứng thư số: {exc.filename}. Chạy "
-                                       "python manage.py make_dev_certificate (môi trường phát triển).") from None
+            try:
+                pdf = reports.annex(found, signed=signed)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            except FileNotFoundError as exc:
+                raise CommandError(f"Không tìm thấy chứng thư số: {exc.filename}. Chạy "
+                                   "python manage.py make_dev_certificate (môi trường phát triển).") from None
             path.write_bytes(pdf)
         self.stdout.write(f"Đã ghi {path} ({path.stat().st_size // 1024} KiB).")

@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from config.dates import VIETNAM as LOCAL
 from criteria.models import Authority, Framework, Node
+from criteria.selectors import scored_leaves
+from criteria.tree import effective_agency
 from submissions import services
 from submissions.models import Block, Entry, Evidence, Period, Role, Submission, Unit, User
 from submissions.phase_deadlines import APPRAISAL
@@ -203,8 +205,7 @@ class Command(BaseCommand):
             return
         approver = User.objects.get(username="stp.pheduyet")
         pdf = _demo_pdf("SỞ TƯ PHÁP", period.year)
-        for i, node in enumerate(n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
-                                 if n.rule and n.rule.get("kind") != "survey"):
+        for i, node in enumerate(scored_leaves(submission.framework)):
             value = node.max_points if i % 5 else (node.max_points * 3 / 4).quantize(Decimal("0.01"))
             services.entry_save(submission=submission, node=node, actor=approver, version=0,
                                 value=str(value).replace(".", ","),
@@ -225,8 +226,7 @@ class Command(BaseCommand):
         if Entry.objects.filter(submission=submission).exists():
             return
         officer = User.objects.get(username="sxd.capnhat")
-        leaves = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
-                  if n.rule and n.rule.get("kind") != "survey"]
+        leaves = scored_leaves(submission.framework)
         pdf = _demo_pdf("SỞ XÂY DỰNG", period.year)
         for i, node in enumerate(leaves[: len(leaves) // 2]):
             value = str(node.max_points if i % 3 else node.max_points / 2).replace(".", ",")
@@ -288,7 +288,6 @@ def _published(command, tinh, frameworks, year: int) -> None:
     import random
 
     from appraisal import services as appraisal_services
-    from appraisal.permissions import effective_agency
     from appraisal.rules import agency_matches, named_agencies
     from appraisal.selectors import quality_gaps
     from ranking import services as ranking_services
@@ -318,7 +317,7 @@ def _published(command, tinh, frameworks, year: int) -> None:
         quality = rng.choice([1.0, 0.97, 0.93, 0.88, 0.8, 0.7])
         leaves = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering") if n.rule]
         for i, node in enumerate(leaves):
-            if node.rule["kind"] == "survey":
+            if node.is_survey:
                 continue
             points = (node.max_points * Decimal(str(quality if rng.random() < 0.8 else 1))).quantize(Decimal("0.01"))
             services.entry_save(submission=submission, node=node, actor=approver, version=0,
@@ -336,7 +335,7 @@ def _published(command, tinh, frameworks, year: int) -> None:
         submission = services.submission_send(submission=submission, actor=approver, proposed_grade="HTTNV",
                                               endorsed_on=timezone.localdate(before), now=before)
         for node in leaves:
-            if node.rule["kind"] == "survey":
+            if node.is_survey:
                 continue
             entry = Entry.objects.get(submission=submission, node=node)
             lowered = rng.random() < 0.15
@@ -352,7 +351,7 @@ def _published(command, tinh, frameworks, year: int) -> None:
                     value=str(value), member=member, now=when["appraised"],
                     comment="Tài liệu kiểm chứng chưa đầy đủ số liệu theo yêu cầu." if lowered else "")
         for leader in ("ld.ubnd", "ld.ubnd2"):
-            answers = {n.code: rng.choice([4, 5, 5]) for n in leaves if n.rule["kind"] == "survey"}
+            answers = {n.code: rng.choice([4, 5, 5]) for n in leaves if n.is_survey}
             appraisal_services.leader_form_save(period=period, leader=User.objects.get(username=leader),
                                                 unit=submission.unit, answers=answers, submit=True,
                                                 now=when["leaders"])
@@ -549,8 +548,7 @@ def _par_city(command) -> None:
     if Entry.objects.filter(submission=submission).exists():
         return
     approver = User.objects.get(username="pnv.thanhhoa.pheduyet")
-    leaves = [n for n in Node.objects.filter(framework=framework).order_by("ordering")
-              if n.rule and n.rule.get("kind") != "survey"]
+    leaves = scored_leaves(framework)
     for i, node in enumerate(leaves):
         value = node.max_points if i % 4 else node.max_points / 2
         services.entry_save(submission=submission, node=node, actor=approver, version=0,
