@@ -405,6 +405,8 @@ class Assignment(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="assignments")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    # who assigned or withdrew whom, and when ("+" and "-" rows; ``submissions.services.assignment_set``)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "Phân công"

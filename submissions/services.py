@@ -628,7 +628,8 @@ def window_closed_reason(submission: Submission) -> str:
 
 @transaction.atomic
 def assignment_set(*, submission: Submission, node: Node, users: list[User], actor: User) -> None:
-    """Phân công chấm điểm: replace who is assigned to a node (officers of the unit only)."""
+    """Phân công chấm điểm: replace who is assigned to a node (officers of the unit only). Each assignment
+    made or withdrawn leaves a history row naming ``actor`` and the time (``Assignment.history``)."""
     if node.framework_id != submission.framework_id:
         raise ValidationError("Tiêu chí không thuộc báo cáo.")
     allowed = set(Role.objects.filter(unit=submission.unit, kind__in=[Role.OFFICER, Role.APPROVER])
@@ -636,9 +637,19 @@ def assignment_set(*, submission: Submission, node: Node, users: list[User], act
     strangers = [str(u) for u in users if u.pk not in allowed]
     if strangers:
         raise ValidationError(f"Chỉ phân công cho cán bộ của đơn vị: {', '.join(strangers)}.")
-    Assignment.objects.filter(submission=submission, node=node).exclude(user__in=users).delete()
+    kept = set()
+    for assignment in Assignment.objects.filter(submission=submission, node=node):
+        if assignment.user_id in {u.pk for u in users}:
+            kept.add(assignment.user_id)
+        else:
+            assignment._history_user = actor  # the history's "-" row names who withdrew the assignment
+            assignment.delete()
     for user in users:
-        Assignment.objects.get_or_create(submission=submission, node=node, user=user)
+        if user.pk not in kept:
+            assignment = Assignment(submission=submission, node=node, user=user)
+            assignment._history_user = actor
+            assignment.save()
+            kept.add(user.pk)
 
 
 @transaction.atomic
