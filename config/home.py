@@ -4,12 +4,16 @@
   the criteria assigned to the person still empty; the open supplementation requests of the unit's sheets;
 * council member: per seat, the units with criteria of the seat left and the working days left of Điều 9.5
   (``appraisal.selectors.period_countdowns``);
-* leader: the units whose form the leader has not sent; chairman: the blocks submitted for approval;
+* leader: the units whose form the leader has not sent, with their block's leaders' deadline as a countdown (the
+  units past it only counted);
+* council chair: per chaired period, the units appraised out of those sent per block, those past Điều 9.5, and
+  the blocks whose draft ranking waits for the chair to order its ties; chairman: the blocks submitted for
+  approval;
 * secretariat: the unsent sheets of open periods with progress and last activity, the appraising agencies
   without a council member, for the reminder form (``submissions.services.reminders_send_chosen``).
 
-The secretariat's part costs a constant number of queries however many units there are (pinned in
-tests/test_home_pages.py); the others read a few rows per sheet or seat of the person.
+The secretariat's, the leader's and the chair's parts cost a constant number of queries however many units
+there are (pinned in tests/test_home_pages.py); the others read a few rows per sheet or seat of the person.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.utils import timezone
 
 from config.dates import VIETNAM
 from criteria.models import Node
+from criteria.scoring import SURVEY
 from criteria.tree import under
 from submissions.models import Assignment, Entry, Period, Role, Submission, with_deadline
 from submissions.reminder_models import ManualReminder
@@ -208,34 +213,84 @@ def council_tasks(user, now: datetime | None = None) -> list[SeatTask]:
 
 
 @dataclass
-class LeaderTask:
-    period: Period
+class LeaderGroup:
+    """Units of one leaders' deadline: ``deadline`` None means the blocks have none of their own and the forms
+    are open until the round closes (``submissions.phase_deadlines.DEFAULTS``)."""
+
+    deadline: Deadline | None
+    blocks: list  # the Block rows of these units, in the blocks' order
     units: list  # Unit rows whose form is not sent
 
 
-def leader_tasks(user) -> list[LeaderTask]:
-    """Per period of an authority where ``user`` is a leader (round not closed): the units whose framework
-    has a survey section and whose form the leader has not sent."""
-    from appraisal.models import LeaderForm
+@dataclass
+class LeaderTask:
+    period: Period
+    groups: list[LeaderGroup]  # one per distinct leaders' deadline, the earliest first, "until closing" last
+    closed: int = 0  # forms not sent whose block's leaders' deadline has passed: they can no longer be sent
+    closed_blocks: list = field(default_factory=list)
 
+    @property
+    def units(self) -> list:
+        return [unit for group in self.groups for unit in group.units]
+
+    @property
+    def per_block(self) -> bool:
+        """The blocks' deadlines differ: each group names its blocks."""
+        return len(self.groups) > 1
+
+    @property
+    def default_rule(self) -> str:
+        from submissions.phase_deadlines import DEFAULTS, LEADER
+
+        return DEFAULTS[LEADER]
+
+
+def leader_tasks(user, now: datetime | None = None) -> list[LeaderTask]:
+    """Per period of an authority where ``user`` is a leader (round not closed): the units whose framework
+    has a survey section and whose form the leader has not sent, grouped by their block's leaders' deadline
+    (``PeriodBlock.leader_deadline``, a countdown in Vietnam time; none: until the round closes). The units
+    whose block's deadline has passed are only counted (``appraisal.deadlines.assert_leader_open`` refuses
+    them). Six queries whatever the number of units (pinned in tests/test_home_pages.py)."""
+    from appraisal.models import LeaderForm
+    from submissions.models import PeriodBlock
+
+    now = now or timezone.now()
     authority_ids = Role.objects.filter(user=user, kind=Role.LEADER).values_list("authority_id", flat=True)
     periods = list(Period.objects.filter(authority_id__in=authority_ids).order_by("-year", "pk"))
     closed = _closed_rounds(p.pk for p in periods)
     periods = [p for p in periods if p.pk not in closed]
     if not periods:
         return []
-    sheets = list(Submission.objects.filter(period__in=periods).select_related("unit")
-                  .order_by("block__ordering", "unit__name"))
-    surveyed = set(Node.objects.filter(framework_id__in={s.framework_id for s in sheets}, rule__kind="survey")
+    sheets = list(Submission.objects.filter(period__in=periods).select_related("unit", "block")
+                  .order_by("block__ordering", "block__name", "unit__name"))
+    surveyed = set(Node.objects.filter(framework_id__in={s.framework_id for s in sheets}, rule__kind=SURVEY)
                    .values_list("framework_id", flat=True))
     sent = set(LeaderForm.objects.filter(period__in=periods, leader=user, submitted_at__isnull=False)
                .values_list("period_id", "unit_id"))
+    own = {(pid, bid): at for pid, bid, at in PeriodBlock.objects.filter(
+        period__in=periods, leader_deadline__isnull=False).values_list("period_id", "block_id", "leader_deadline")}
     out = []
     for period in periods:
-        units = [s.unit for s in sheets if s.period_id == period.pk and s.framework_id in surveyed
-                 and (period.pk, s.unit_id) not in sent]
-        if units:
-            out.append(LeaderTask(period=period, units=units))
+        groups: dict[datetime | None, LeaderGroup] = {}
+        task = LeaderTask(period=period, groups=[])
+        for sheet in sheets:
+            if sheet.period_id != period.pk or sheet.framework_id not in surveyed or (period.pk, sheet.unit_id) in sent:
+                continue
+            at = own.get((period.pk, sheet.block_id))
+            if at is not None and now >= at:  # half-open, as assert_leader_open
+                task.closed += 1
+                if sheet.block not in task.closed_blocks:
+                    task.closed_blocks.append(sheet.block)
+                continue
+            group = groups.setdefault(at, LeaderGroup(deadline=Deadline(at, now) if at else None, blocks=[],
+                                                      units=[]))
+            if sheet.block not in group.blocks:
+                group.blocks.append(sheet.block)
+            group.units.append(sheet.unit)
+        task.groups = sorted(groups.values(), key=lambda g: (g.deadline is None, g.deadline.at if g.deadline
+                                                               else now))
+        if task.groups or task.closed:
+            out.append(task)
     return out
 
 
@@ -247,6 +302,119 @@ def chairman_tasks(user) -> list:
     return list(RankingVersion.objects.filter(period__authority_id__in=authority_ids,
                                               status=RankingVersion.SUBMITTED)
                 .select_related("period", "block", "submitted_by").order_by("submitted_at", "pk"))
+
+
+# --------------------------------------------------------------------------- council chair
+
+
+@dataclass
+class BlockProgress:
+    block: object  # Block
+    appraised: int  # units whose every criterion is appraised (``MatrixRow.complete``)
+    total: int  # units sent for appraisal
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.appraised / self.total) if self.total else 0
+
+
+@dataclass
+class TieWait:
+    """The latest version of a block, a draft whose ties at three decimals the chair has not ordered yet."""
+
+    version: object  # RankingVersion
+    groups: list[list[str]]  # the unit names of each tie group left
+
+    @property
+    def units(self) -> int:
+        return sum(len(group) for group in self.groups)
+
+
+@dataclass
+class ChairTask:
+    period: Period
+    open: bool  # the round is not closed: the appraisal's progress and its Điều 9.5 deadlines are shown
+    blocks: list[BlockProgress] = field(default_factory=list)
+    overdue: list = field(default_factory=list)  # (Submission, Countdown) past Điều 9.5, not fully appraised
+    urgent: list = field(default_factory=list)  # (Submission, Countdown) with ≤ 3 working days left
+    ties: list[TieWait] = field(default_factory=list)
+
+    @property
+    def appraised(self) -> int:
+        return sum(b.appraised for b in self.blocks)
+
+    @property
+    def total(self) -> int:
+        return sum(b.total for b in self.blocks)
+
+
+def chaired_periods(user) -> list[Period]:
+    """The periods whose council ``user`` chairs: a chair seat, or the authority's chair role (as
+    ``appraisal.permissions.is_council_chair`` and the appraisal home decide)."""
+    from appraisal.models import CouncilMember
+
+    return list(Period.objects.filter(
+        Q(authority__roles__user=user, authority__roles__kind=Role.CHAIR)
+        | Q(council__user=user, council__role=CouncilMember.CHAIR)).distinct().order_by("-year", "pk"))
+
+
+def _ties_waiting(periods) -> dict[int, list[TieWait]]:
+    """period id → the blocks whose latest ranking version is a draft with ties the chair has not ordered
+    (``ranking.services.submit_missing`` refuses to submit it until ``chair_decide``). One query."""
+    from ranking.chair import as_orders, unordered_ties
+    from ranking.models import RankingVersion
+
+    latest: dict[tuple[int, int], RankingVersion] = {}
+    for version in RankingVersion.objects.filter(period__in=periods).select_related("block").order_by(
+            "period_id", "block__ordering", "block__name", "-number"):
+        latest.setdefault((version.period_id, version.block_id), version)
+    out: dict[int, list[TieWait]] = {}
+    for (period_id, _), version in latest.items():
+        if version.status != RankingVersion.DRAFT:
+            continue
+        names = {u["id"]: u["name"] for u in version.snapshot.get("units", [])}
+        left = unordered_ties(version.snapshot.get("ties", []), as_orders(version.chair_order))
+        if left:
+            out.setdefault(period_id, []).append(TieWait(version=version,
+                                                         groups=[[names.get(i, i) for i in g] for g in left]))
+    return out
+
+
+def chair_tasks(user, now: datetime | None = None) -> list[ChairTask]:
+    """Per period ``user`` chairs: while its round is open, the units appraised out of those sent per block
+    (the matrix the chair's page ``appraisal:chair_units`` shows, ``appraisal.selectors.secretariat_matrix``)
+    and the units past their Điều 9.5 deadline or within 3 working days of it
+    (``appraisal.selectors.council_deadline_warnings``); whatever the round, the blocks whose draft ranking
+    waits for the chair to order its ties (``ranking.services.chair_decide``). A constant number of queries in
+    the number of units (pinned in tests/test_home_pages.py)."""
+    from appraisal.selectors import council_deadline_warnings, secretariat_matrix
+
+    periods = chaired_periods(user)
+    if not periods:
+        return []
+    closed = _closed_rounds(p.pk for p in periods)
+    ties = _ties_waiting(periods)
+    open_periods = [p for p in periods if p.pk not in closed]
+    warnings = {w.period.pk: w for w in council_deadline_warnings(user, open_periods, now)}
+    out = []
+    for period in periods:
+        task = ChairTask(period=period, open=period.pk not in closed, ties=ties.get(period.pk, []))
+        if task.open:
+            _, rows = secretariat_matrix(period)
+            blocks: dict[int, BlockProgress] = {}
+            for row in rows:
+                if row.submission.status not in period.appraisable_statuses:  # as chair_units lists them
+                    continue
+                progress = blocks.setdefault(row.submission.block_id,
+                                             BlockProgress(block=row.submission.block, appraised=0, total=0))
+                progress.total += 1
+                progress.appraised += row.complete
+            task.blocks = list(blocks.values())
+            if found := warnings.get(period.pk):
+                task.overdue, task.urgent = found.overdue, found.urgent
+        if task.open or task.ties:
+            out.append(task)
+    return out
 
 
 # --------------------------------------------------------------------------- secretariat
@@ -299,7 +467,7 @@ def secretariat_tasks(user, now: datetime | None = None) -> SecretariatTasks | N
         own = [s for s in sheets if s.period_id == period.pk]
         if own and (found := agencies_without_member(period, own)):
             gaps.append((period, found))
-    scored = Count("entries", filter=Q(entries__points__isnull=False) & ~Q(entries__node__rule__kind="survey"))
+    scored = Count("entries", filter=Q(entries__points__isnull=False) & ~Q(entries__node__rule__kind=SURVEY))
     drafts = [s for s in with_deadline(Submission.objects.filter(
         period__in=[p for p in periods if p.opens_at <= now], status=Submission.DRAFT))
         .select_related("unit", "period").annotate(scored=scored, last_activity=Max("entries__updated_at"))
@@ -324,8 +492,9 @@ def home_tasks(user, now: datetime | None = None) -> dict:
     return {
         "unit": unit_tasks(user, now),
         "council": council_tasks(user, now),
-        "leader": leader_tasks(user),
+        "leader": leader_tasks(user, now),
         "chairman": chairman_tasks(user),
+        "chair": chair_tasks(user, now),
         "secretariat": secretariat_tasks(user, now),
         "now": now,
     }

@@ -11,12 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from appraisal.models import CouncilMember, LeaderForm, SupplementRequest
-from config.home import Deadline, time_left
+from appraisal.models import Appraisal, AppraisalRound, CouncilMember, LeaderForm, SupplementRequest
+from appraisal.selectors import period_countdowns
+from config.dates import VIETNAM
+from config.home import Deadline, leader_tasks, time_left
 from criteria.models import Authority, Node
 from ranking.models import RankingVersion
 from submissions import services
-from submissions.models import Assignment, Block, Entry, Period, Role, Submission, Unit, Window
+from submissions.models import Assignment, Block, Entry, Period, PeriodBlock, Role, Submission, Unit, Window
+from submissions.phase_deadlines import DEFAULTS, LEADER
 from submissions.reminder_models import ManualReminder
 from tests.appraisal.conftest import council  # noqa: F401  (the fixture)
 from tests.factories import UserFactory, leaf, make_world
@@ -147,6 +150,94 @@ def test_leader_sees_forms_left(client_for):
     assert form_b not in _home(client_for, w.secretariat) and form_b not in _home(client_for, w.officer_a)
 
 
+def _leader_world():
+    """make_world + a second block (two more units, the same framework) and a leader of the authority."""
+    w = make_world()
+    w.block2 = Block.objects.create(authority=w.authority, code="khoi-2", name="Khối huyện", ordering=2)
+    for code, name in (("huyen-mot", "Huyện Một"), ("huyen-hai", "Huyện Hai")):
+        Unit.objects.create(authority=w.authority, block=w.block2, code=code, name=name)
+    framework = w.sub_a.framework
+    services.period_save(period=w.period, frameworks={w.block: framework, w.block2: framework})
+    w.leader = UserFactory(username="lanh.dao")
+    Role.objects.create(user=w.leader, kind=Role.LEADER, authority=w.authority)
+    return w
+
+
+def _leader_deadline(w, block, moment):
+    PeriodBlock.objects.filter(period=w.period, block=block).update(leader_deadline=moment)
+
+
+def _vietnam(moment) -> str:
+    local = moment.astimezone(VIETNAM)
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
+
+
+def test_leader_sees_the_deadline_of_each_block_and_not_the_forms_past_it(client_for):
+    w = _leader_world()
+    sheets = {b.pk: list(Submission.objects.filter(period=w.period, block=b).select_related("unit"))
+              for b in (w.block, w.block2)}
+    forms = {b: [reverse("appraisal:leader_form", args=[w.period.pk, s.unit_id]) for s in sheets[b.pk]]
+             for b in (w.block, w.block2)}
+    everything = len(sheets[w.block.pk]) + len(sheets[w.block2.pk])
+    # no block has a deadline of its own: one line for the period, the forms are open until the round closes
+    page = _home(client_for, w.leader)
+    assert f"còn {everything} phiếu" in page
+    assert f"Hạn gửi phiếu: <span class=\"text-body-secondary\">{DEFAULTS[LEADER]}</span>" in page
+    assert all(link in page for links in forms.values() for link in links)
+    # the same deadline for both blocks: still one line, with the countdown in Vietnam time
+    now = timezone.now()
+    soon = (now + timedelta(days=2, hours=5)).replace(second=0, microsecond=0)
+    later = (now + timedelta(days=9, hours=2)).replace(second=0, microsecond=0)
+    _leader_deadline(w, w.block, soon)
+    _leader_deadline(w, w.block2, soon)
+    page = _home(client_for, w.leader)
+    assert page.count("Hạn gửi phiếu:") == 1 and page.count("data-deadline=") == 1
+    assert _vietnam(soon) in page and "text-danger fw-semibold" in page  # within 3 days: urgent
+    # the blocks differ: one line per block, each with its own countdown; only the one within 3 days is urgent
+    _leader_deadline(w, w.block2, later)
+    page = _home(client_for, w.leader)
+    assert page.count("data-deadline=") == 2 and _vietnam(soon) in page and _vietnam(later) in page
+    assert f"<strong>{w.block}</strong> ({len(forms[w.block])} phiếu) — hạn gửi phiếu" in page
+    assert f"<strong>{w.block2}</strong> ({len(forms[w.block2])} phiếu) — hạn gửi phiếu" in page
+    assert page.index(str(w.block)) < page.index(str(w.block2))  # the earliest deadline first
+    assert page.count("text-danger fw-semibold") == 1
+    assert f'data-deadline="{later.astimezone(VIETNAM).isoformat()}" >Còn 9 ngày' in page  # ticked by countdown.js
+    # the first block's deadline passes: its forms are no longer offered, one line counts them
+    _leader_deadline(w, w.block, now - timedelta(minutes=5))
+    page = _home(client_for, w.leader)
+    assert not any(link in page for link in forms[w.block]) and all(link in page for link in forms[w.block2])
+    assert f"còn {len(forms[w.block2])} phiếu" in page
+    assert (f"{len(forms[w.block])} phiếu không còn gửi được: đã hết hạn phiếu đánh giá của Lãnh đạo "
+            f"({w.block})") in page
+    # a form sent leaves the list; a sent form of a closed block is not counted as lost
+    LeaderForm.objects.create(period=w.period, leader=w.leader, unit=sheets[w.block.pk][0].unit, answers={},
+                              submitted_at=timezone.now())
+    assert f"{len(forms[w.block]) - 1} phiếu không còn gửi được" in _home(client_for, w.leader)
+    for other in (w.secretariat, w.officer_a):
+        assert "Phiếu đánh giá của Lãnh đạo còn chưa gửi" not in _home(client_for, other)
+
+
+def test_leader_home_costs_the_same_with_4_and_8_units(client_for):
+    w = _leader_world()
+    _leader_deadline(w, w.block, timezone.now() + timedelta(days=2))
+    _leader_deadline(w, w.block2, timezone.now() - timedelta(hours=1))
+    client = client_for(w.leader)
+    four = _secretariat_queries(client)
+    for block in (w.block, w.block2):
+        for i in range(2):
+            Unit.objects.create(authority=w.authority, block=block, code=f"{block.code}-them-{i}",
+                                name=f"Đơn vị thêm {block.code} {i}")
+    services.period_save(period=w.period, frameworks={w.block: w.sub_a.framework, w.block2: w.sub_a.framework})
+    assert Submission.objects.filter(period=w.period).count() == 8
+    eight = _secretariat_queries(client)
+    with CaptureQueriesContext(connection) as own:
+        leader_tasks(w.leader)
+    assert len(own) == 6  # periods (roles as a subquery), closed rounds, sheets, survey nodes, sent forms, deadlines
+    page = _text(client.get(reverse("home")))
+    assert "còn 4 phiếu" in page and "4 phiếu không còn gửi được" in page
+    assert (four, eight) == (four, four)
+
+
 def test_chairman_sees_blocks_waiting_for_approval(client_for):
     w = make_world()
     chairman = UserFactory(username="chu.tich")
@@ -161,6 +252,104 @@ def test_chairman_sees_blocks_waiting_for_approval(client_for):
     assert link not in _home(client_for, other)
     RankingVersion.objects.filter(pk=version.pk).update(status=RankingVersion.DRAFT)
     assert link not in _home(client_for, chairman)
+
+
+def _appraise_all(submission):
+    """Every criterion of ``submission`` appraised (what ``MatrixRow.complete`` asks)."""
+    for node in Node.objects.filter(framework=submission.framework):
+        if node.rule:
+            Appraisal.objects.update_or_create(submission=submission, node=node, defaults={"points": "0"})
+
+
+def _tied_draft(w):
+    """Both units appraised alike, the round closed, the block ranked by the secretariat: a draft with a tie."""
+    from ranking.services import ranking_compute
+
+    for submission in (w.sub_a, w.sub_b):
+        _appraise_all(submission)
+    AppraisalRound.objects.update_or_create(period=w.period, defaults={
+        "received_on": timezone.localdate(), "closed_at": timezone.now(), "status": AppraisalRound.Status.CLOSED})
+    version = ranking_compute(period=w.period, block=w.block, actor=w.secretariat)
+    assert version.status == RankingVersion.DRAFT and version.snapshot["ties"], version.snapshot.get("ties")
+    return version
+
+
+def test_council_chair_sees_progress_overdue_units_and_ties(council, client_for):  # noqa: F811
+    w = council
+    chair = UserFactory(username="chu.tich.hoi.dong")
+    Role.objects.create(user=chair, kind=Role.CHAIR, authority=w.authority)
+    _appraise_all(w.sub_a)
+    # unit B was received 120 days ago: past its 50 working days (Điều 9.5), and not appraised
+    Submission.objects.filter(pk=w.sub_b.pk).update(sent_at=timezone.now() - timedelta(days=120))
+    w.sub_b.refresh_from_db()
+    sent = Submission.objects.filter(period=w.period, status__in=w.period.appraisable_statuses)
+    done = sum(1 for s in sent if all(Appraisal.objects.filter(submission=s, node=n, points__isnull=False).exists()
+                                      for n in Node.objects.filter(framework=s.framework) if n.rule))
+    page = _home(client_for, chair)
+    assert "Hội đồng thẩm định do tôi chủ trì" in page
+    assert reverse("appraisal:chair_units", args=[w.period.pk]) in page
+    assert (done, sent.count()) == (1, 2)
+    assert f"<strong>{done}/{sent.count()}</strong> đơn vị đã được thẩm định đủ" in page
+    assert f"<span>{w.block}</span>" in page and f"<strong>{done}/{sent.count()}</strong> đơn vị</span>" in page
+    countdown = period_countdowns(w.period, [w.sub_b])[w.sub_b.pk]
+    assert countdown.overdue
+    assert "1 đơn vị đã quá thời hạn thẩm định (Điều 9.5)" in page
+    assert reverse("appraisal:chair_unit", args=[w.period.pk, w.sub_b.pk]) in page and countdown.text in page
+    assert reverse("appraisal:chair_unit", args=[w.period.pk, w.sub_a.pk]) not in page  # appraised, in time
+    # the round closes, the block is ranked with a tie: the chair is asked to order it, on the ranking page
+    version = _tied_draft(w)
+    page = _home(client_for, chair)
+    block = reverse("ranking:block", args=[w.period.pk, w.block.pk])
+    assert f'href="{block}"' in page and "chờ Chủ tịch Hội đồng quyết định thứ tự 2 đơn vị bằng điểm" in page
+    assert f"{w.unit_a}, {w.unit_b}" in page or f"{w.unit_b}, {w.unit_a}" in page
+    assert "Tiến độ thẩm định" not in page and "quá thời hạn thẩm định" not in page  # the round is closed
+    assert client_for(chair).get(block).status_code == 200  # the link lands on a page the chair may open
+    # once decided, nothing waits; a later version without ties hides the older one's
+    RankingVersion.objects.filter(pk=version.pk).update(chair_order={"groups": version.snapshot["ties"]})
+    assert "Hội đồng thẩm định do tôi chủ trì" not in _home(client_for, chair)
+
+
+def test_chair_seat_sees_the_section_and_others_do_not(council, client_for):  # noqa: F811
+    from appraisal import services as appraisal_services
+
+    w = council
+    seat_chair = UserFactory(username="chu.tich.ghe")
+    appraisal_services.member_add(period=w.period, user=seat_chair, agency="Sở Nội vụ", role=CouncilMember.CHAIR)
+    units = reverse("appraisal:chair_units", args=[w.period.pk])
+    ranking = reverse("ranking:block", args=[w.period.pk, w.block.pk])
+    chairman = UserFactory(username="chu.tich.ubnd")
+    Role.objects.create(user=chairman, kind=Role.CHAIRMAN, authority=w.authority)
+    elsewhere = Authority.objects.create(code="tp-khac", name="UBND thành phố khác", level="huyen")
+    other_chair = UserFactory(username="chu.tich.khac")
+    Role.objects.create(user=other_chair, kind=Role.CHAIR, authority=elsewhere)
+    others = (w.people.stc, w.people.ttt, w.officer_a, w.people.leader, w.secretariat, chairman, other_chair)
+    assert units in _home(client_for, seat_chair)  # the round is open: the appraisal's progress
+    for other in others:
+        assert "Hội đồng thẩm định do tôi chủ trì" not in _home(client_for, other)
+    _tied_draft(w)
+    page = _home(client_for, seat_chair)
+    assert ranking in page and units not in page  # the round is closed: the tie to order
+    # a plain council member, an officer, a leader, the chairman, the chair of another authority: not theirs
+    for other in others:
+        page = _home(client_for, other)
+        assert "Hội đồng thẩm định do tôi chủ trì" not in page and "chờ Chủ tịch Hội đồng quyết định" not in page
+
+
+def test_chair_home_costs_the_same_with_2_and_4_units(council, client_for):  # noqa: F811
+    w = council
+    chair = UserFactory(username="chu.tich.hoi.dong")
+    Role.objects.create(user=chair, kind=Role.CHAIR, authority=w.authority)
+    Submission.objects.filter(pk=w.sub_b.pk).update(sent_at=timezone.now() - timedelta(days=120))
+    _appraise_all(w.sub_a)
+    client = client_for(chair)
+    two = _secretariat_queries(client)
+    _more_units(w, 2)
+    Submission.objects.filter(period=w.period, status=Submission.DRAFT).update(
+        status=Submission.SENT, sent_at=timezone.now() - timedelta(days=120))
+    four = _secretariat_queries(client)
+    page = _text(client.get(reverse("home")))
+    assert "<strong>1/4</strong> đơn vị đã được thẩm định đủ" in page and "3 đơn vị đã quá thời hạn" in page
+    assert (two, four) == (two, two)
 
 
 # --------------------------------------------------------------------------- secretariat
