@@ -154,10 +154,13 @@ def paper_entry(request: HttpRequest, period_id: int, submission_id: int) -> Htt
 
 
 def _entry_page(request, period, submission, seat, *, node=None, typed=None, upload=None, error="", error_field="",
-                status=200) -> HttpResponse:
+                conflict=None, status=200) -> HttpResponse:
     """The entry page; for a refused save of ``node``, its form shows ``typed`` with ``error`` under the wrong
     input (``error_field``: "value", "special", "count", "explanation"; "" marks none); for a refused scan,
-    its upload form shows ``upload`` (number, date, issuer) open, the error under ``error_field``."""
+    its upload form shows ``upload`` (number, date, issuer) open, the error under ``error_field``. On a
+    stale version, ``conflict`` is the stored entry: the criterion shows "Bản của bạn" (``typed``) beside
+    "Bản đã lưu" with a way to keep either; its form keeps ``typed`` with the stored version, so that "Giữ bản
+    của tôi" (that form's button) overwrites knowingly and "Giữ bản đã lưu" reloads the page."""
     sheet = submission_sheet(submission)
     state = paper.mark_sheet(sheet)
     refusal = state.refusal if state else paper.entry_refusal(
@@ -166,6 +169,8 @@ def _entry_page(request, period, submission, seat, *, node=None, typed=None, upl
     rows = _flat(sheet.roots)
     for item in rows:
         refused = node is not None and item.node.pk == node.pk
+        item.conflict = conflict if refused else None
+        item.mine = typed if refused and conflict is not None else None
         item.typed, item.upload = (typed, upload) if refused else (None, None)
         item.error = error if refused and not upload else ""
         item.upload_error = error if refused and upload else ""
@@ -191,8 +196,9 @@ def _node(submission, node_id: int) -> Node:
 @login_required
 @require_POST
 def paper_entry_save_view(request: HttpRequest, period_id: int, submission_id: int, node_id: int) -> HttpResponse:
-    """A refused save shows the entry page again (400; 409 on a stale version, with the stored version so
-    that saving again overwrites knowingly) with what was typed and the error under the wrong input."""
+    """A refused save shows the entry page again (400) with what was typed and the error under the wrong
+    input; on a stale version (409) both versions side by side, "Giữ bản của tôi" posting mine again with the
+    stored version (overwriting knowingly), "Giữ bản đã lưu" reloading the page."""
     period, submission, seat = _entry_target(request, period_id, submission_id)
     node = _node(submission, node_id)
     try:
@@ -205,7 +211,7 @@ def paper_entry_save_view(request: HttpRequest, period_id: int, submission_id: i
         paper.paper_entry_save(submission=submission, node=node, actor=request.user, version=version, **typed)
     except ConflictError as exc:
         return _entry_page(request, period, submission, seat, node=node, typed=typed, error=exc.messages[0],
-                           status=409)
+                           conflict=exc.entry, status=409)
     except ValidationError as exc:
         field = exc.code if getattr(exc, "code", None) in ("value", "special", "count", "explanation") else ""
         return _entry_page(request, period, submission, seat, node=node, typed=typed, status=400,

@@ -68,11 +68,11 @@ def member_add(*, period: Period, user, agency: str, role: str = CouncilMember.M
                home_unit: Unit | None = None) -> CouncilMember:
     agency = agency.strip()
     if not agency:
-        raise ValidationError("Hãy nhập cơ quan của thành viên.")
+        raise ValidationError("Hãy nhập cơ quan của thành viên.", code="agency")
     if CouncilMember.objects.filter(period=period, user=user).exists():
-        raise ValidationError(f"{user} đã là thành viên Hội đồng của kỳ này.")
+        raise ValidationError(f"{user} đã là thành viên Hội đồng của kỳ này.", code="user")
     if home_unit and home_unit.authority_id != period.authority_id:
-        raise ValidationError("Đơn vị công tác không thuộc cơ quan của kỳ đánh giá.")
+        raise ValidationError("Đơn vị công tác không thuộc cơ quan của kỳ đánh giá.", code="home_unit")
     member = CouncilMember.objects.create(period=period, user=user, agency=agency, role=role,
                                           keywords=keywords.strip(), home_unit=home_unit)
     Role.objects.get_or_create(user=user, kind=Role.COUNCIL if role != CouncilMember.CHAIR else Role.CHAIR,
@@ -399,9 +399,9 @@ def quality_set(*, submission: Submission, node: Node, level: str, reason: str, 
             existing.delete()
         return None
     if level not in dict(QualityLevel.LEVELS):
-        raise ValidationError("Mức chất lượng không hợp lệ.")
+        raise ValidationError("Mức chất lượng không hợp lệ.", code="level")
     if not (reason or "").strip():
-        raise ValidationError("Cần ghi lý do khi thay đổi mức chất lượng so với mức tính từ điểm.")
+        raise ValidationError("Cần ghi lý do khi thay đổi mức chất lượng so với mức tính từ điểm.", code="reason")
     quality = existing or QualityLevel(submission=submission, node=node, version=current.version if current else 0)
     quality.level, quality.reason = level, reason.strip()
     stamp(quality, actor=actor, now=_now(now))

@@ -21,6 +21,7 @@ from config.versioning import history_versions, posted_version
 from criteria.codes import code_key
 from criteria.models import Node
 from criteria.scoring import fmt
+from criteria.selectors import survey_leaves
 from submissions.models import Period, Role, Submission, Unit
 from submissions.permissions import get_submission_for_user, secretariat_authority_ids
 from submissions.services import ConflictError
@@ -215,8 +216,11 @@ def quality_save_view(request: HttpRequest, member_id: int, submission_id: int, 
         messages.error(request, " ".join(exc.messages))
         return render(request, "appraisal/unit_page.html",
                       _unit_context(member, submission, typed_quality={node.pk: typed}), status=409)
-    except ValidationError as exc:  # refused (no reason given...): the page again, with what was typed
+    except ValidationError as exc:  # refused (no reason given...): the page again, with what was typed and
+        # the message under the wrong input ("level", "reason"; a deadline or a closed round marks none)
         messages.error(request, " ".join(exc.messages))
+        field = exc.code if getattr(exc, "code", None) in ("level", "reason") else ""
+        typed |= {"error": " ".join(exc.messages), "field": field}
         return render(request, "appraisal/unit_page.html",
                       _unit_context(member, submission, typed_quality={node.pk: typed}), status=400)
     else:
@@ -392,24 +396,32 @@ def leader_form(request: HttpRequest, period_id: int, unit_id: int) -> HttpRespo
     if not is_leader(request.user, period.authority_id):
         raise PermissionDenied("Chức năng này dành cho Lãnh đạo UBND.")
     submission = get_object_or_404(Submission.objects.select_related("unit"), period=period, unit_id=unit_id)
-    nodes = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
-             if n.rule and n.rule.get("kind") == "survey"]
+    nodes = survey_leaves(submission.framework)
     form = LeaderForm.objects.filter(period=period, leader=request.user, unit_id=unit_id).first()
+    error, field_errors = "", {}
     if request.method == "POST":
         answers = {n.code: request.POST.get(f"q-{n.code}", "") for n in nodes}
+        submit = "submit" in request.POST
         try:
             services.leader_form_save(period=period, leader=request.user, unit=submission.unit, answers=answers,
-                                      submit="submit" in request.POST)
+                                      submit=submit)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            # Refused (400): the answers come back as chosen; only the questions the refusal is about are
+            # marked (a deadline or a sent form marks none).
+            error = " ".join(exc.messages)
+            if exc.code == "answers":
+                field_errors = exc.params["problems"]
+            saved = form
+            form = LeaderForm(answers=answers, submitted_at=saved.submitted_at if saved else None)
         else:
-            messages.success(request, "Đã lưu phiếu đánh giá." if "submit" not in request.POST
+            messages.success(request, "Đã lưu phiếu đánh giá." if not submit
                              else f"Đã gửi phiếu đánh giá {submission.unit}.")
             return redirect("appraisal:leader_forms", period_id=period.pk)
-        form = LeaderForm(answers=answers)
-    return render(request, "appraisal/leader_form.html", {"period": period, "submission": submission,
-                                                          "nodes": nodes, "form": form,
-                                                          "answers": form.answers if form else {}})
+    return render(request, "appraisal/leader_form.html", {
+        "period": period, "submission": submission, "form": form, "error": error,
+        "questions": [(n, field_errors.get(n.code, "")) for n in nodes],
+        "answers": {code: str(v) for code, v in (form.answers if form else {}).items()}},
+        status=400 if error else 200)
 
 
 # --------------------------------------------------------------------------- secretariat
@@ -528,8 +540,9 @@ def council(request: HttpRequest, period_id: int) -> HttpResponse:
             services.member_add(period=period, user=form.cleaned_data["user"], agency=form.cleaned_data["agency"],
                                 role=form.cleaned_data["role"], keywords=form.cleaned_data["keywords"],
                                 home_unit=form.cleaned_data["home_unit"])
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+        except ValidationError as exc:  # under the field it concerns (the account already seated, ...)
+            field = exc.code if getattr(exc, "code", None) in ("user", "agency", "home_unit") else None
+            form.add_error(field, " ".join(exc.messages))
         else:
             messages.success(request, "Đã thêm thành viên Hội đồng.")
             return redirect("appraisal:council", period_id=period.pk)
@@ -543,8 +556,7 @@ def tally(request: HttpRequest, period_id: int, unit_id: int) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     require_secretariat_of(request.user, period)
     submission = get_object_or_404(Submission.objects.select_related("unit"), period=period, unit_id=unit_id)
-    nodes = [n for n in Node.objects.filter(framework=submission.framework).order_by("ordering")
-             if n.rule and n.rule.get("kind") == "survey"]
+    nodes = survey_leaves(submission.framework)
     typed, status = {}, 200
     if request.method == "POST":
         typed = {n.id: [request.POST.get(f"n-{n.code}-{k}", "0") for k in range(1, 6)] for n in nodes}

@@ -86,6 +86,15 @@ def test_refused_quality_override_keeps_the_level_chosen(council, client_for):
     assert "Cần ghi lý do" in html
     form = html.split(f'action="{url}"')[1].split("</form>")[0]
     assert 'value="tot" selected' in form
+    # Only the wrong input is marked, with the message under it (#14 item 1): the reason, then the level.
+    for posted, wrong, message in [({"level": "tot", "reason": ""}, "reason", "Cần ghi lý do"),
+                                   ({"level": "gioi", "reason": "Đạt"}, "level", "Mức chất lượng không hợp lệ")]:
+        response = client.post(url, {"version": "0", **posted})
+        assert response.status_code == 400
+        cell = response.content.decode().split(f'action="{url}"')[1].split("</td>")[0]
+        assert _marked(cell) == [wrong] and 'aria-invalid="true"' in cell
+        assert message in cell.split("</form>")[1]
+    assert 'value="Đạt"' in cell
     response = client.post(url, {"version": "0", "level": "tot", "reason": "Sản phẩm cụ thể đạt yêu cầu"})
     assert response.status_code == 302
 
@@ -263,6 +272,19 @@ def test_stale_paper_save_keeps_what_was_typed(paper_world, client_for):
     assert re.search(r'<textarea[^>]*name="explanation"[^>]*>(.*?)</textarea>', card, re.S).group(1) \
         == PAPER_EXPLANATION
     assert Entry.objects.get(submission=w.sub_c, node=node).explanation == "Bản đã lưu trước"
+    # Both versions side by side (#14 item 1), and the kept form, carrying the stored version, overwrites.
+    mine = card.split("data-conflict-mine>")[1].split("data-conflict-saved")[0]
+    saved = card.split("data-conflict-saved>")[1].split("data-keep-mine")[0]
+    assert "Bản của bạn" in mine and "90" in mine and PAPER_EXPLANATION in mine
+    assert "Bản đã lưu" in saved and "Bản đã lưu trước" in saved and str(w.team) in saved
+    assert f'form="pf{node.pk}"' in card and "Giữ bản của tôi" in card and "data-keep-saved" in card
+    stored = Entry.objects.get(submission=w.sub_c, node=node)
+    assert re.search(r'name="version" value="(\d+)"', card).group(1) == str(stored.version)
+    assert 'value="90"' in card and card.count("is-invalid") == 0
+    again = client_for(w.team).post(url, {"version": str(stored.version), "value": "90",
+                                          "explanation": PAPER_EXPLANATION})
+    assert again.status_code == 302
+    assert Entry.objects.get(submission=w.sub_c, node=node).explanation == PAPER_EXPLANATION
 
 
 def test_refused_paper_scan_keeps_the_number_date_and_issuer(paper_world, client_for):

@@ -3,15 +3,11 @@ their self-scores with one button; a criterion that cannot be confirmed is named
 nothing is written."""
 
 import pytest
-from django.core.management import call_command
 
-from appraisal import services as appraisal_services
 from appraisal.models import Appraisal
 from appraisal.selectors import member_unit_rows
 from submissions.models import Evidence
-from tests.appraisal.conftest import fill_and_send
-from tests.browser.helpers import login
-from tests.factories import UserFactory, make_world
+from tests.browser.helpers import make_council_world, open_member_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,12 +16,7 @@ BUTTON = "button:has-text('Xác nhận điểm tự chấm các tiêu chí đã 
 
 @pytest.fixture
 def council_world(transactional_db):
-    call_command("load_frameworks", verbosity=0)
-    w = make_world()
-    fill_and_send(w, w.sub_a, w.approver_a)
-    w.stc = UserFactory(username="stc.thamdinh", full_name="Nguyễn Thu Hà (Sở Tài chính)")
-    w.member = appraisal_services.member_add(period=w.period, user=w.stc, agency="Sở Tài chính")
-    return w
+    return make_council_world()
 
 
 def test_several_self_scores_confirmed_with_one_button(browser, live_server, council_world):
@@ -34,8 +25,7 @@ def test_several_self_scores_confirmed_with_one_button(browser, live_server, cou
             and not r.multi][:3]
     scans_only = next(r for r in rows if r.entry.points == r.node.max_points)
     Evidence.objects.filter(entry=scans_only.entry).update(signature_status="unsigned")
-    page = login(browser, live_server, "stc.thamdinh")
-    page.goto(f"{live_server.url}/tham-dinh/thanh-vien/{w.member.pk}/bao-cao/{w.sub_a.pk}/")
+    page = open_member_report(browser, live_server, w)
     for row in rows:
         page.check(f"input[form=xac-nhan][name=confirm][value='{row.node.pk}']")
     with page.expect_response(lambda r: r.request.method == "POST" and r.status == 400):

@@ -10,13 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from appraisal import services as appraisal_services
 from appraisal.models import Appraisal, SupplementRequest
 from submissions import services
 from submissions.models import Entry
-from tests.appraisal.conftest import fill_and_send
-from tests.browser.helpers import login
-from tests.factories import UserFactory, leaf, make_world, mini_framework
+from tests.browser.helpers import login, make_council_world, open_member_report
+from tests.factories import leaf, make_world, mini_framework
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -118,19 +116,13 @@ def test_unsaved_explanation_warns_and_is_offered_back_after_a_reload(browser, l
 
 @pytest.fixture
 def council_world(transactional_db):
-    call_command("load_frameworks", verbosity=0)
-    w = make_world()
-    fill_and_send(w, w.sub_a, w.approver_a)
-    w.stc = UserFactory(username="stc.thamdinh", full_name="Nguyễn Thu Hà (Sở Tài chính)")
-    w.member = appraisal_services.member_add(period=w.period, user=w.stc, agency="Sở Tài chính")
-    return w
+    return make_council_world()
 
 
 def test_council_comment_refused_keeps_the_comment(browser, live_server, council_world):
     w = council_world
     node = leaf(w.sub_a, "3.2")
-    page = login(browser, live_server, "stc.thamdinh")
-    page.goto(f"{live_server.url}/tham-dinh/thanh-vien/{w.member.pk}/bao-cao/{w.sub_a.pk}/")
+    page = open_member_report(browser, live_server, w)
     card = f"#a-{node.pk}"
     page.wait_for_selector(card)
     comment = "Quy chế chưa công khai trên cổng thông tin; thiếu báo cáo quý IV."
@@ -154,8 +146,7 @@ def test_refused_supplementation_request_keeps_the_text_and_its_draft_goes_once_
                                                                                      council_world):
     w = council_world
     node = leaf(w.sub_a, "3.2")
-    page = login(browser, live_server, "stc.thamdinh")
-    page.goto(f"{live_server.url}/tham-dinh/thanh-vien/{w.member.pk}/bao-cao/{w.sub_a.pk}/")
+    page = open_member_report(browser, live_server, w)
     message = "Bổ sung Quyết định ban hành quy chế chi tiêu nội bộ năm 2024 và báo cáo quý IV."
     deadline = (timezone.localtime() + timedelta(days=3)).strftime("%d/%m/%Y %H:%M")
     page.click("#bo-sung textarea[name=message]")

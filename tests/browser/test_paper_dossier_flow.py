@@ -77,3 +77,68 @@ def test_secretariat_records_team_enters_commune_reads_the_mark(browser, live_se
     assert "Nhập từ hồ sơ giấy" in text and "Lê Văn Thẩm Định (Phòng Nội vụ)" in text
     assert "nộp hồ sơ giấy" in officer.inner_text("[data-paper-notice]")
     officer.screenshot(path=str(artifacts / "paper-commune-reads.png"), full_page=False)
+
+
+def test_stale_paper_entry_shows_both_versions_and_keeps_either(browser, live_server, flow, artifacts):
+    """#14 item 1: a colleague saved the same criterion since the page was loaded. The page shows "Bản của bạn"
+    beside "Bản đã lưu"; "Giữ bản đã lưu" drops mine without a leaving warning, "Giữ bản của tôi" saves mine."""
+    from pathlib import Path
+
+    w = flow
+    paper.dossier_record(submission=w.sub_c, received_on=timezone.localdate(), actor=w.secretariat)
+    colleague = UserFactory(username="pnv.thamdinh2", full_name="Đỗ Thị Đồng Nghiệp (Phòng Nội vụ)")
+    appraisal_services.member_add(period=w.period, user=colleague, agency="Phòng Nội vụ")
+    mine, theirs = "Theo Báo cáo số 20/BC-UBND ngày 01/12, Mục 2", "Theo Báo cáo số 18/BC-UBND, Mục 1"
+    team = login(browser, live_server, "pnv.thamdinh")
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    team.on("dialog", on_dialog)
+    card = f"#p-{w.node.pk}"
+
+    def stale_save(theirs):
+        team.goto(f"{live_server.url}/tham-dinh/ky/{w.period.pk}/nhap-ho-so-giay/{w.sub_c.pk}/")
+        entry = Entry.objects.filter(submission=w.sub_c, node=w.node).first()
+        paper.paper_entry_save(submission=w.sub_c, node=w.node, actor=colleague, value="1", explanation=theirs,
+                               version=entry.version if entry else 0)  # meanwhile, in the colleague's tab
+        team.check(f"#pv{w.node.pk}-0")
+        team.fill(f"{card} textarea[name=explanation]", mine)
+        with team.expect_response(lambda r: r.request.method == "POST" and r.status == 409):
+            team.click(f"{card} button:has-text('Lưu (nhập từ hồ sơ giấy)')")
+        team.locator(f"{card} [data-conflict]").wait_for()
+        return team.inner_text(f"{card} [data-conflict-mine]"), team.inner_text(f"{card} [data-conflict-saved]")
+
+    shown_mine, shown_saved = stale_save(theirs)
+    first = w.node.rule["levels"][0]["label"]
+    assert "Bản của bạn" in shown_mine and first in shown_mine and mine in shown_mine
+    assert "Bản đã lưu" in shown_saved and theirs in shown_saved and "Đỗ Thị Đồng Nghiệp" in shown_saved
+    assert f"{w.node.rule['levels'][1]['label']} = 0 điểm" in shown_saved
+    # The form keeps what was typed (the unsaved warning is armed), nothing of mine is written.
+    assert team.is_checked(f"#pv{w.node.pk}-0") and not team.is_checked(f"#pv{w.node.pk}-1")
+    assert team.input_value(f"{card} textarea[name=explanation]") == mine
+    assert Entry.objects.get(submission=w.sub_c, node=w.node).explanation == theirs
+    shots = Path("/tmp/shots-a")
+    shots.mkdir(parents=True, exist_ok=True)
+    team.locator(card).screenshot(path=str(shots / "paper-conflict-both-versions.png"))
+    team.locator(card).screenshot(path=str(artifacts / "paper-conflict-both-versions.png"))
+
+    # "Giữ bản đã lưu": the page shows the colleague's version; no leaving warning, nothing written.
+    team.click(f"{card} a:has-text('Giữ bản đã lưu')")
+    team.wait_for_url(f"**/nhap-ho-so-giay/{w.sub_c.pk}/#p-{w.node.pk}")
+    team.locator(card).wait_for()
+    assert dialogs == [] and team.locator("[data-conflict]").count() == 0
+    assert team.input_value(f"{card} textarea[name=explanation]") == theirs
+    assert team.is_checked(f"#pv{w.node.pk}-1")
+    assert Entry.objects.get(submission=w.sub_c, node=w.node).explanation == theirs
+
+    # Again stale; "Giữ bản của tôi" saves mine over the colleague's, knowingly.
+    stale_save(theirs + ", Mục 3")  # the colleague changes it again
+    team.click(f"{card} button:has-text('Giữ bản của tôi')")
+    team.locator(f".alert-success:has-text('Đã lưu tiêu chí {w.node.code}')").wait_for()
+    assert dialogs == []
+    entry = Entry.objects.get(submission=w.sub_c, node=w.node)
+    assert entry.explanation == mine and entry.choice == 0 and entry.updated_by == w.team
+    assert team.input_value(f"{card} textarea[name=explanation]") == mine
