@@ -11,11 +11,11 @@ from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from criteria import dieu7 as ranking_rules
+from criteria.dieu7 import XUAT_SAC, classify_level, quality_level
 from criteria.grades import LEVEL_LABELS, level_label
 from criteria.models import Node
 from criteria.tree import effective_agency
-from ranking import rules as ranking_rules
-from ranking.rules import XUAT_SAC, classify_level, quality_level
 from submissions.models import Entry, Evidence, Submission, Window
 from submissions.period_settings import ranking_settings
 

@@ -94,7 +94,7 @@ def main() -> None:
             print(f"freeze at round close: {frozen} results in {time.perf_counter() - start:.2f} s")
         phases: dict[str, float] = {}
         if os.environ.get("PHASES"):  # wall time of the two steps of snapshot() that matter
-            from ranking import rules
+            from criteria import dieu7 as rules
 
             def timed(module, name):
                 inner = getattr(module, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from .rules import GRADE_LABELS, HTTNV, HTXSNV, Ranking, RankingError, UnitResult
+from criteria.dieu7 import GRADE_LABELS, HTTNV, HTXSNV, Ranking, RankingError, UnitResult
 
 
 def tie_groups(ranking: Ranking) -> list[list[str]]:

@@ -16,12 +16,12 @@ from openpyxl import Workbook
 from appraisal.models import Appraisal
 from appraisal.selectors import criterion_scores
 from config.responses import download_name
+from criteria.dieu7 import GRADE_LABELS
 from criteria.models import Node
 from criteria.xlsx import POINTS_FORMAT, TIE_FORMAT, TOTAL_FORMAT, sheet_title, text_row, total_cell, write_table
 from submissions.models import Entry, Period, Submission
 
 from .models import RankingVersion, ReportJob
-from .rules import GRADE_LABELS
 
 
 def workbook_filename(period: Period) -> str:
@@ -126,14 +126,20 @@ def annex(period: Period, *, signed: bool | None = None) -> bytes:
     return pdf
 
 
+def annex_html(period: Period, versions: list[RankingVersion], *, printed_at=None, font_dir: str | None = None) -> str:
+    """The annex's HTML (``printed_at``, ``font_dir``: fixed by tests/migration/published_content.py)."""
+    return render_to_string("ranking/annex.html", {
+        "period": period, "versions": versions, "grade_labels": GRADE_LABELS,
+        "printed_at": printed_at or timezone.localtime(), "decisions": annex_decisions(versions),
+        "font_dir": font_dir or (settings.BASE_DIR / "static" / "fonts").as_uri(),
+    })
+
+
 def annex_pdf(period: Period, versions: list[RankingVersion]) -> bytes:
     """Phụ lục kết quả xếp loại: PDF/A-3b, tagged, with its title, issuer and subject (``config.pdf``)."""
     from config.pdf import render_pdf
 
-    html = render_to_string("ranking/annex.html", {
-        "period": period, "versions": versions, "grade_labels": GRADE_LABELS, "printed_at": timezone.localtime(),
-        "font_dir": (settings.BASE_DIR / "static" / "fonts").as_uri(), "decisions": annex_decisions(versions),
-    })
+    html = annex_html(period, versions)
     return render_pdf(unicodedata.normalize("NFC", html), title=f"Phụ lục kết quả xếp loại — {period.name}",
                       author=period.authority.name, pdfa=True,
                       subject=f"Kết quả đánh giá, xếp loại mức độ hoàn thành nhiệm vụ năm {period.year}")

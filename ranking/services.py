@@ -18,6 +18,7 @@ from django.utils import timezone
 from appraisal.models import AppraisalRound
 from appraisal.selectors import live_results
 from config.versioning import ADVICE, ConflictError, check_version, locked_row, stamp
+from criteria import dieu7 as rules
 from criteria.grades import grade_label
 from criteria.models import Framework, Node
 from criteria.scoring import ScoringError, fmt, parse_decimal
@@ -26,7 +27,7 @@ from submissions.models import Block, Period, PeriodBlock, Submission, Unit
 from submissions.period_settings import ranking_settings
 from submissions.transitions import transition
 
-from . import chair, rules
+from . import chair
 from .models import HeadGrade, RankingVersion, UnitFacts
 from .selectors import previous_results
 from .states import VERSION, version_roles

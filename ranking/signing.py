@@ -40,12 +40,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import TextStampStyle
-from pyhanko_certvalidator import ValidationContext
 
-from submissions.signatures import load_trust_roots, run_sync
+from submissions.signatures import load_trust_roots, run_sync, signer_name, validate_signature
 
 DEFAULT_FONT = Path(__file__).resolve().parents[1] / "static/fonts/LiberationSerif-Regular.ttf"
 DEV_COMMON_NAME = "Sở Nội vụ tỉnh Thái Nguyên (chứng thư thử nghiệm)"
@@ -62,8 +59,6 @@ STAMP_TIME_FORMAT = "%d/%m/%Y %H:%M:%S (UTC%z)"
 STAMP_COLOR = (0.75, 0.0, 0.0)  # the red of a Vietnamese seal
 STAMP_FONT_SIZE = 10  # before shrinking to fit the box
 
-# Signing certificates of Vietnamese CAs carry digitalSignature and/or nonRepudiation: either will do.
-_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
 _PADES = "/ETSI.CAdES.detached"
 
 
@@ -313,14 +308,6 @@ def sign_pdf(
 # --------------------------------------------------------------------------- verification
 
 
-def _common_name(cert) -> str:
-    subject = cert.subject.native
-    value = subject.get("common_name") or subject.get("organization_name") or ""
-    if isinstance(value, list | tuple):
-        value = value[0] if value else ""
-    return str(value)
-
-
 def verify_intact(pdf: bytes, trust_roots: Sequence[bytes] = ()) -> dict:
     """State of the last signature of ``pdf``: never raises on bad ``pdf``.
 
@@ -351,13 +338,11 @@ def verify_intact(pdf: bytes, trust_roots: Sequence[bytes] = ()) -> dict:
     sig = signatures[-1]
     try:
         result["pades"] = str(sig.sig_object.get("/SubFilter", "")) == _PADES
-        result["signer"] = _common_name(sig.signer_cert)
+        result["signer"] = signer_name(sig.signer_cert)
     except Exception:
         pass
-    context = ValidationContext(trust_roots=list(roots), allow_fetching=False, revocation_mode="soft-fail")
-    call = functools.partial(validate_pdf_signature, sig, context, key_usage_settings=_KEY_USAGE)
     try:
-        status = run_sync(call)
+        status = validate_signature(sig, roots)  # the same check as an uploaded file's (submissions.signatures)
     except Exception:
         return result
     result["intact"] = bool(status.intact)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from config.dates import DATE_ERROR, parse_date, show_date
 from config.responses import attachment, file_attachment
 from config.versioning import ConflictError, posted_version
+from criteria.dieu7 import GRADE_LABELS, GRADES, RankingError
 from criteria.scoring import fmt
 from submissions.models import Block, Period, Unit
 from submissions.permissions import get_submission_for_user, is_secretariat
@@ -23,7 +24,6 @@ from submissions.transitions import period_log
 from . import chair, reports, services
 from .models import INCIDENTS, HeadGrade, RankingVersion, UnitFacts
 from .permissions import can_view, require, viewable_periods
-from .rules import GRADE_LABELS, GRADES, RankingError
 from .selectors import subordinate_discipline, subordinate_versions
 
 

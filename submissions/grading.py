@@ -1,4 +1,4 @@
-"""The grade a submission's own scores point to, for the approver's proposal (Điều 7 via ranking.rules).
+"""The grade a submission's own scores point to, for the approver's proposal (Điều 7 via criteria.dieu7).
 
 What the unit cannot know yet is assumed in its favour and said so: section I (leaders' forms) at
 full marks, an outstanding achievement and no discipline. The approver decides the proposal.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from criteria import dieu7 as ranking
 from criteria.scoring import fmt
 from criteria.selectors import content_groups, grading_problem
-from ranking import rules as ranking
 
 from .models import Period, Submission
 from .period_settings import ranking_settings

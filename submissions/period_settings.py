@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ranking import rules
+from criteria import dieu7 as rules
 
 GRADING, RANK_ONLY = "grading", "rank_only"  # Period.kind
 

@@ -68,7 +68,7 @@ MESSAGE_UNREADABLE = "Không đọc được tệp PDF."
 MESSAGE_PASSWORD = "Không đọc được tệp PDF vì tệp được đặt mật khẩu: hãy gỡ mật khẩu rồi tải lên lại."
 
 # Signing certificates of Vietnamese CAs carry digitalSignature and/or nonRepudiation: either will do.
-_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
+KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,9 @@ def load_trust_roots(items: Iterable[bytes | str]) -> list[asn1_x509.Certificate
 # --------------------------------------------------------------------------- one signature
 
 
-def _common_name(cert: asn1_x509.Certificate) -> str:
+def signer_name(cert: asn1_x509.Certificate) -> str:
+    """The name a signature is shown under: the certificate's common name, else its organisation, else the
+    whole subject (checked uploads and the signed annex read the same)."""
     subject = cert.subject.native
     for field in ("common_name", "organization_name"):
         value = subject.get(field)
@@ -137,14 +139,16 @@ def _common_name(cert: asn1_x509.Certificate) -> str:
     return cert.subject.human_friendly
 
 
-def _validate(sig, roots: list[asn1_x509.Certificate], moment: datetime | None = None) -> PdfSignatureStatus:
+def validate_signature(sig, roots: list[asn1_x509.Certificate], moment: datetime | None = None) -> PdfSignatureStatus:
+    """pyHanko's validation of one embedded signature against ``roots`` only (no fetching, revocation soft-fail),
+    with the key usages of a Vietnamese signing certificate; used for uploads and for the signed annex."""
     context = ValidationContext(
         trust_roots=list(roots),  # never None: None would mean the operating system's TLS roots
         allow_fetching=False,
         revocation_mode="soft-fail",
         moment=moment,
     )
-    return run_sync(functools.partial(validate_pdf_signature, sig, context, key_usage_settings=_KEY_USAGE))
+    return run_sync(functools.partial(validate_pdf_signature, sig, context, key_usage_settings=KEY_USAGE))
 
 
 def run_sync(call: Callable[[], T]) -> T:
@@ -171,11 +175,11 @@ def _validity(cert: asn1_x509.Certificate) -> tuple[datetime, datetime]:
 
 def _check_signature(sig, roots: list[asn1_x509.Certificate]) -> _Checked:
     try:
-        signer = _common_name(sig.signer_cert)
+        signer = signer_name(sig.signer_cert)
     except Exception:
         signer = ""
     try:
-        status = _validate(sig, roots)
+        status = validate_signature(sig, roots)
     except Exception:
         return _Checked("modified", signer, None, "unverifiable")
     signed_at = _signing_time(status)
@@ -192,7 +196,7 @@ def _check_signature(sig, roots: list[asn1_x509.Certificate]) -> _Checked:
         if roots and not_after < datetime.now(UTC):
             # Valid when signed, expired since: validate again at the declared signing time.
             try:
-                again = _validate(sig, roots, moment=signed_at)
+                again = validate_signature(sig, roots, moment=signed_at)
             except Exception:
                 again = None
             if again is not None and again.trusted:
@@ -295,7 +299,7 @@ def _distinguished_name(name: asn1_x509.Name) -> str:
 def _certificate(sig) -> CertificateInfo | None:
     try:
         cert = sig.signer_cert
-        return CertificateInfo(signer=_common_name(cert), subject=_distinguished_name(cert.subject),
+        return CertificateInfo(signer=signer_name(cert), subject=_distinguished_name(cert.subject),
                                issuer=_distinguished_name(cert.issuer), serial=f"{cert.serial_number:X}")
     except Exception:
         return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import department_history, department_views, secretariat, signed_summary_views, views
+from . import department_history, department_views, secretariat_views, signed_summary_views, views
 
 app_name = "submissions"
 
@@ -28,14 +28,14 @@ urlpatterns = [
          name="signed_summary_download"),
     path("tai-lieu/<int:pk>/go/", views.evidence_remove, name="evidence_remove"),
     # The secretariat (Sở Nội vụ / Phòng Nội vụ)
-    path("thuong-truc/", secretariat.period_list, name="period_list"),
-    path("thuong-truc/ky/moi/", secretariat.period_edit, name="period_create"),
-    path("thuong-truc/ky/<int:pk>/", secretariat.period_detail, name="period_detail"),
-    path("thuong-truc/ky/<int:pk>/sua/", secretariat.period_edit, name="period_edit"),
-    path("thuong-truc/don-vi/", secretariat.unit_list, name="unit_list"),
-    path("thuong-truc/don-vi/<int:pk>/can-bo/", secretariat.staff_import_view, name="staff_import"),
-    path("thuong-truc/lich-su-to-chuc/", secretariat.lineage_list, name="lineage_list"),
-    path("thuong-truc/lich-su-to-chuc/<int:authority_id>/nhap/", secretariat.reorganisation_import_view,
+    path("thuong-truc/", secretariat_views.period_list, name="period_list"),
+    path("thuong-truc/ky/moi/", secretariat_views.period_edit, name="period_create"),
+    path("thuong-truc/ky/<int:pk>/", secretariat_views.period_detail, name="period_detail"),
+    path("thuong-truc/ky/<int:pk>/sua/", secretariat_views.period_edit, name="period_edit"),
+    path("thuong-truc/don-vi/", secretariat_views.unit_list, name="unit_list"),
+    path("thuong-truc/don-vi/<int:pk>/can-bo/", secretariat_views.staff_import_view, name="staff_import"),
+    path("thuong-truc/lich-su-to-chuc/", secretariat_views.lineage_list, name="lineage_list"),
+    path("thuong-truc/lich-su-to-chuc/<int:authority_id>/nhap/", secretariat_views.reorganisation_import_view,
          name="reorganisation_import"),
-    path("thuong-truc/bao-cao/<int:pk>/bo-sung/", secretariat.window_open_view, name="window_open"),
+    path("thuong-truc/bao-cao/<int:pk>/bo-sung/", secretariat_views.window_open_view, name="window_open"),
 ]

@@ -19,11 +19,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.template.loader import render_to_string  # noqa: E402
 
 from ranking.models import RankingVersion  # noqa: E402
-from ranking.reports import current_versions  # noqa: E402
-from ranking.rules import GRADE_LABELS  # noqa: E402
+from ranking.reports import annex_html, current_versions  # noqa: E402
 from submissions.models import Period  # noqa: E402
 
 out = {"snapshots": {}, "annex": {}}
@@ -33,9 +31,8 @@ for version in RankingVersion.objects.order_by("pk"):
 for period in Period.objects.all():
     versions = current_versions(period)
     if versions:
-        out["annex"][period.code] = render_to_string("ranking/annex.html", {
-            "period": period, "versions": versions, "grade_labels": GRADE_LABELS,
-            "printed_at": datetime.datetime(2025, 1, 21, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
-            "font_dir": "FONTS"})
+        out["annex"][period.code] = annex_html(
+            period, versions, printed_at=datetime.datetime(2025, 1, 21, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+            font_dir="FONTS")
 with open(sys.argv[1], "w") as handle:
     json.dump(out, handle, ensure_ascii=False, indent=1, sort_keys=True)

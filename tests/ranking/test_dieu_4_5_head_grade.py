@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appraisal.models import CouncilMember
-from ranking import rules, services
+from criteria import dieu7 as rules
+from ranking import services
 from ranking.models import HeadGrade, RankingVersion
 from tests.hypothesis_profiles import examples
 from tests.ranking.test_publication import ranked  # noqa: F401 (fixture)

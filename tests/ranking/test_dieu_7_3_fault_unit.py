@@ -9,8 +9,9 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from criteria import dieu7 as rules
 from criteria.models import Authority
-from ranking import rules, services
+from ranking import services
 from ranking.models import UnitFacts
 from submissions.models import Block, Unit
 from tests.ranking.test_publication import ranked  # noqa: F401 (fixture)

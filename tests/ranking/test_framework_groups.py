@@ -189,7 +189,7 @@ def test_closing_and_ranking_a_grading_period_name_the_framework_not_a_date(par,
 
 def test_a_ranking_error_says_it_cannot_rank(par, client_for, monkeypatch):
     """RankingError is a ValueError: the page names it as a ranking refusal, not a bad decision date."""
-    from ranking.rules import RankingError
+    from criteria.dieu7 import RankingError
 
     def refuse(**kwargs):
         raise RankingError("Đơn vị “so-y-te”, trường “total”: tổng điểm 120 vượt tổng điểm tối đa 100 của bộ tiêu chí.")

@@ -15,10 +15,10 @@ from django.utils import timezone
 from appraisal.models import Appraisal, AppraisedResult, QualityLevel
 from appraisal.selectors import appraised_results, live_results, unappraised_leaves
 from appraisal.services import results_freeze
+from criteria.dieu7 import XUAT_SAC, classify_level
 from criteria.models import Authority, Framework, Node
 from ranking import services
 from ranking.models import UnitFacts
-from ranking.rules import XUAT_SAC, classify_level
 from submissions import services as submission_services
 from submissions.models import Block, Period, Submission, Unit
 from tests.factories import UserFactory

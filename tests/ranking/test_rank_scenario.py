@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from criteria.dieu7 import RankingSettings
 from ranking.management.commands.rank_scenario import SETTINGS
-from ranking.rules import RankingSettings
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 MANAGE = Path(settings.BASE_DIR) / "manage.py"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ranking.rules import (
+from criteria.dieu7 import (
     GRADES,
     HTNV,
     HTTNV,
@@ -649,7 +649,7 @@ def test_property_input_order_changes_nothing(scenario, rnd: random.Random):
 
 
 def _reference_grade(unit_: Unit, s: RankingSettings) -> str:
-    """Điều 7 read straight from docs/regulation.md §4, slowly, independently of ranking.rules' conditions."""
+    """Điều 7 read straight from docs/regulation.md §4, slowly, independently of criteria.dieu7's conditions."""
     total = round_half_up(unit_.total, 2)
     rank = {XUAT_SAC: 0, TOT: 1, TRUNG_BINH: 2, KEM: 3}
     nd2 = [c for c in unit_.criteria if c.group == "ND2"]

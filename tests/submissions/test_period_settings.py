@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from appraisal.models import AppraisalRound
-from ranking import rules
+from criteria import dieu7 as rules
 from ranking.services import period_settings
 from submissions import period_settings as readings
 from submissions.models import Period

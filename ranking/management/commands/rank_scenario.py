@@ -8,7 +8,7 @@ Input (``-`` reads standard input)::
                 "discipline": "none", "corruption": "none", "disunity": false,
                 "subunits_disciplined_share": "0", "criteria": [{"code": "7.2", "group": "ND2", "level": "xuat_sac"}]}]}
 
-Every field of :class:`ranking.rules.RankingSettings` may be set under ``settings``; ``quotas``, when given,
+Every field of :class:`criteria.dieu7.RankingSettings` may be set under ``settings``; ``quotas``, when given,
 replaces the default quotas entirely; ``group_labels`` (code → name) gives the framework's content groups
 (default ND1–ND3 of 2610) and ``results_group`` must be one of them. ``settings.framework_total`` (default
 "100") is the declared total of the frameworks, and a unit may name its own ``max_total``: a total above
@@ -30,8 +30,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from criteria.scoring import ScoringError, parse_decimal
-from ranking.rules import (
+from criteria.dieu7 import (
     INCIDENTS,
     LEVELS,
     Criterion,
@@ -42,6 +41,7 @@ from ranking.rules import (
     classify_level,
     rank_units,
 )
+from criteria.scoring import ScoringError, parse_decimal
 
 EXIT_BAD_INPUT = 2
 

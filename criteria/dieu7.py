@@ -19,6 +19,10 @@ The steps, for the units of one block:
    unit below them. A qualified unit left out gets HTTNV with a reason.
 
 In the rank-only variant (PAR index, :attr:`RankingSettings.rank_only`) only step 1 runs.
+
+It lives in ``criteria``, the lowest stage, because every stage reads it: the review page's projected grade
+(``submissions.grading``), the period's settings (``submissions.period_settings``), the council's "bars a
+grade" warnings (``appraisal.selectors``) and the ranking itself (``ranking.services``). Issue #16 item 1.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
-from criteria.grades import (  # noqa: F401  (re-exported: the vocabulary of the rules below)
+from .grades import (  # noqa: F401  (re-exported: the vocabulary of the rules below)
     GRADE_LABELS,
     GRADES,
     HTNV,
@@ -44,7 +48,7 @@ from criteria.grades import (  # noqa: F401  (re-exported: the vocabulary of the
     TRUNG_BINH,
     XUAT_SAC,
 )
-from criteria.scoring import fmt
+from .scoring import fmt
 
 # --------------------------------------------------------------------------- vocabulary
 
