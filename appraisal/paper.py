@@ -27,18 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.versioning import check_version, locked_row, stamp
+from criteria.inputs import clean_text, explanation_change, score_apply, score_change
 from criteria.models import Node
 from submissions.models import Entry, Evidence, PeriodBlock, Submission
 from submissions.rules import LOCAL, local
-from submissions.services import (
-    Upload,
-    clean_text,
-    evidence_fields,
-    evidence_store,
-    explanation_change,
-    score_apply,
-    score_change,
-)
+from submissions.services import Upload, evidence_fields, evidence_store
 from submissions.transitions import MEMBER, transition
 
 from .models import AppraisalRound, CouncilMember, PaperBlock, PaperDossier

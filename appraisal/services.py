@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from config.versioning import ADVICE, check_version, lock, locked_row, stamp, versioned_absent
 from config.versioning import ConflictError as ConflictError  # views and tests import it from here too
+from criteria.inputs import clean_text, typed_input
 from criteria.models import Node
 from criteria.scoring import fmt, parse_rule, score_survey
 from criteria.selectors import survey_leaves
@@ -19,7 +20,6 @@ from criteria.tree import effective_agency
 from submissions import services as submission_services
 from submissions.models import Entry, Evidence, Period, Role, Submission, Unit
 from submissions.permissions import is_secretariat
-from submissions.services import typed_input
 from submissions.transitions import transition
 
 from . import deadlines, rules
@@ -109,7 +109,7 @@ def appraisal_save(
     member: CouncilMember | None = None,
 ) -> Appraisal:
     """Save a member's score of one criterion (rule-aware input, like the unit's own: ``value``, and a special
-    outcome chosen instead of the percentage or the count a rule asks, ``submissions.services.typed_input``).
+    outcome chosen instead of the percentage or the count a rule asks, ``criteria.inputs.typed_input``).
 
     A comment is required when the appraised score differs from the self-score. With
     ``accept_proposal`` the automatic proposal is confirmed (its reason serves as comment if none is
@@ -208,7 +208,7 @@ def _locked_appraisal(submission: Submission, node: Node) -> Appraisal:
 def _checked_score(submission: Submission, node: Node, *, value, comment, accept_proposal, special, count) -> dict:
     """The score a member typed (or the proposal confirmed), with every check of the appraisal: the comment
     when it differs from the self-score or the proposal, the reason for the maximum on scans only."""
-    comment = submission_services.clean_text(comment, label="Nhận xét", max_length=5000)
+    comment = clean_text(comment, label="Nhận xét", max_length=5000)
     proposal = proposal_for(submission, node)
     if accept_proposal:
         if proposal is None:

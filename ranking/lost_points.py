@@ -29,6 +29,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from config.versioning import ConflictError, check_version, stamp
+from criteria.inputs import clean_text
 from criteria.xlsx import POINTS_FORMAT, text_row, total_cell, write_table
 from submissions.rules import LOCAL, local
 
@@ -349,7 +350,6 @@ def note_save(*, submission, node, stage: str, actor, version: int, cause: str |
     note row; ``version`` must equal the one the form was loaded with, otherwise :class:`NoteConflict` carries
     the other person's note and nothing is written. A refusal names the wrong field in its ``code``."""
     from submissions.models import Submission
-    from submissions.services import clean_text
 
     if stage not in STAGE_LABELS:
         raise ValidationError("Giai đoạn phân tích không hợp lệ.")

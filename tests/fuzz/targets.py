@@ -26,11 +26,11 @@ django.setup()
 
 from django.core.exceptions import ValidationError  # noqa: E402
 
+from criteria.inputs import score_input  # noqa: E402
 from criteria.models import Node  # noqa: E402
 from criteria.spreadsheet import read_workbook  # noqa: E402
 from criteria.tree import TreeError  # noqa: E402
 from submissions.docnumber import DocNumberError, doc_number_warnings, parse_doc_number  # noqa: E402
-from submissions.services import score_input  # noqa: E402
 
 RULES = [
     {"kind": "manual"},
@@ -87,7 +87,7 @@ def workbook(data: bytes) -> None:
 
 TARGETS = {"docnumber": docnumber, "score": score, "workbook": workbook}
 MODULES = [sys.modules[name] for name in ("criteria.scoring", "criteria.spreadsheet", "criteria.tree",
-                                          "submissions.docnumber", "submissions.services")]
+                                          "criteria.inputs", "submissions.docnumber")]
 
 if __name__ == "__main__":
     target = TARGETS[sys.argv.pop(1)]
