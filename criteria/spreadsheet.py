@@ -272,7 +272,9 @@ def _parse_precedence(cell: str, column: str) -> list[int]:
     return [int(p) for p in parts]
 
 
-def _check_zip(data: bytes) -> None:
+def check_xlsx(data: bytes) -> None:
+    """Refuse (``ValidationError``, in Vietnamese) what is not a workbook one may open: too large, not a zip,
+    a zip that is not .xlsx, or one that unzips too large (a zip bomb). Every workbook upload goes through it."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(f"Tệp lớn hơn {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     if not data.startswith(b"PK\x03\x04"):
@@ -292,7 +294,7 @@ def _check_zip(data: bytes) -> None:
 
 def read_workbook(data: bytes) -> tuple[FrameworkMeta, list[NodeSpec]]:
     """Parse an uploaded workbook. Raises ValidationError (file-level) or TreeError (row problems)."""
-    _check_zip(data)
+    check_xlsx(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file

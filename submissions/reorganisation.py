@@ -189,11 +189,11 @@ def read_rows(data: bytes) -> list[tuple]:
     """The cell values of the workbook's first sheet. Raises ValidationError (file-level problems)."""
     from openpyxl import load_workbook
 
-    from criteria.spreadsheet import _check_zip
+    from criteria.spreadsheet import check_xlsx
 
     if len(data) > MAX_BYTES:
         raise ValidationError(f"Tệp lớn hơn {MAX_BYTES // 1024} KB; bảng sắp xếp tổ chức không cần lớn như vậy.")
-    _check_zip(data)
+    check_xlsx(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file

@@ -6,7 +6,6 @@ the server for every save, upload and send (``submissions.rules.edit_decision``)
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,7 +13,6 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -48,6 +46,7 @@ from .models import (
 )
 from .phase_deadlines import period_block_deadlines_set as phase_deadlines_set
 from .selectors import open_windows
+from .staff_sheet import read_staff_sheet
 from .transitions import transition
 
 
@@ -690,10 +689,6 @@ def accepts_members(period: Period, now: datetime | None = None) -> bool:
     return _now(now) < period.closes_at and not period_finished(period)
 
 
-ROLE_WORDS = {"phê duyệt báo cáo": Role.APPROVER, "phê duyệt": Role.APPROVER,
-              "cập nhật báo cáo": Role.OFFICER, "cập nhật": Role.OFFICER}
-
-
 @dataclass
 class StaffImportResult:
     created: list[tuple[User, str]]  # (user, one-time password)
@@ -745,75 +740,18 @@ def staff_import(*, unit: Unit, data: bytes, actor: User) -> StaffImportResult:
     import never touches the province's accounts, another authority's accounts, nor another unit's (of
     this or any other authority). Any other match is a row error, and the file changes nothing.
     """
-    from openpyxl import load_workbook
-
-    from criteria.spreadsheet import _check_zip
-
-    try:
-        _check_zip(data)
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except ValidationError:
-        raise
-    except Exception:
-        raise ValidationError("Tệp Excel bị hỏng, không mở được.") from None
-    try:
-        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
-    except Exception:  # openpyxl reads the sheet lazily: a damaged sheet fails here
-        raise ValidationError("Tệp Excel bị hỏng, không đọc được trang tính.") from None
-    finally:
-        workbook.close()
-    header_index = None
-    for i, row in enumerate(rows[:10]):
-        cells = [str(c or "").strip().casefold() for c in row]
-        if "họ và tên" in cells and "email" in cells:
-            header_index = i
-            break
-    if header_index is None:
-        raise ValidationError("Không tìm thấy dòng tiêu đề “TT, Họ và tên, Chức vụ, Email, Quyền” trong tệp.")
-    header = [str(c or "").strip().casefold() for c in rows[header_index]]
-    try:
-        col = {k: header.index(k) for k in ("họ và tên", "chức vụ", "email", "quyền")}
-    except ValueError as exc:
-        raise ValidationError(f"Thiếu cột {exc}.".replace("is not in list", "")) from None
     problems, parsed = [], []
-    seen = set()
-    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
-        cells = ["" if v is None else str(v).strip() for v in row]
-        if not any(cells):
-            continue
-        name, position, email, role_text = (cells[col[k]] if col[k] < len(cells) else ""
-                                            for k in ("họ và tên", "chức vụ", "email", "quyền"))
-        email = email.lower()
-        row_problems = []
-        if not name:
-            row_problems.append("thiếu họ và tên")
-        if len(name) > 150 or len(position) > 150:
-            row_problems.append("họ và tên hoặc chức vụ dài quá 150 ký tự")
-        if any(ord(ch) < 32 for ch in name + position + email):
-            row_problems.append("có ký tự điều khiển không hợp lệ")
-        if len(email) > 254:
-            row_problems.append("email dài quá 254 ký tự")
-        try:
-            validate_email(email)
-        except ValidationError:
-            row_problems.append(f"email “{email}” không hợp lệ")
-        if email in seen:
-            row_problems.append(f"email “{email}” lặp lại trong tệp")
-        seen.add(email)
-        kinds = {ROLE_WORDS.get(part.strip().casefold()) for part in role_text.replace(";", ",").split(",")}
-        kinds.discard(None)
-        if not kinds:
-            row_problems.append(f"quyền “{role_text}” không hợp lệ (chỉ nhận “Cập nhật báo cáo”, “Phê duyệt báo cáo”)")
-        existing = list(User.objects.filter(email__iexact=email).order_by("pk")) if email else []
+    for row in read_staff_sheet(data):
+        existing = list(User.objects.filter(email__iexact=row.email).order_by("pk")) if row.email else []
         for other in existing:
             refusal = _staff_import_refusal(other, unit)
             if refusal:
-                row_problems.append(f"email “{email}” {refusal}")
+                row.problems.append(f"email “{row.email}” {refusal}")
                 break
-        if row_problems:
-            problems.append(f"Dòng {number}: " + "; ".join(row_problems) + ".")
+        if row.problems:
+            problems.append(f"Dòng {row.number}: " + "; ".join(row.problems) + ".")
         else:
-            parsed.append((name, position, email, kinds, existing[0] if existing else None))
+            parsed.append((row.name, row.position, row.email, row.kinds, existing[0] if existing else None))
     if problems:
         raise ValidationError(problems)
     if not parsed:
