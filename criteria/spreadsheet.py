@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -292,14 +293,29 @@ def check_xlsx(data: bytes) -> None:
         raise ValidationError("Tệp Excel bị hỏng, không mở được.") from None
 
 
-def read_workbook(data: bytes) -> tuple[FrameworkMeta, list[NodeSpec]]:
-    """Parse an uploaded workbook. Raises ValidationError (file-level) or TreeError (row problems)."""
+@contextmanager
+def opened_workbook(data: bytes):
+    """An uploaded workbook, checked (:func:`check_xlsx`) and opened read-only, closed after the block; a
+    damaged file, or a sheet that fails while it is read (openpyxl reads lazily), is refused in Vietnamese.
+    Every workbook upload (frameworks, staff lists, reorganisations) is read through it."""
     check_xlsx(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file
         raise ValidationError("Tệp Excel bị hỏng, không mở được.") from None
     try:
+        yield workbook
+    except ValidationError:
+        raise
+    except Exception:  # openpyxl reads sheets lazily: a damaged sheet fails here
+        raise ValidationError("Tệp Excel bị hỏng, không đọc được trang tính.") from None
+    finally:
+        workbook.close()
+
+
+def read_workbook(data: bytes) -> tuple[FrameworkMeta, list[NodeSpec]]:
+    """Parse an uploaded workbook. Raises ValidationError (file-level) or TreeError (row problems)."""
+    with opened_workbook(data) as workbook:
         missing = [name for name in (META_SHEET, NODE_SHEET) if name not in workbook.sheetnames]
         if missing:
             raise ValidationError(
@@ -311,12 +327,6 @@ def read_workbook(data: bytes) -> tuple[FrameworkMeta, list[NodeSpec]]:
             if row and row[0] is not None and _text(row[0]).casefold() in labels:
                 meta_values[labels[_text(row[0]).casefold()]] = row[1] if len(row) > 1 else None
         rows = list(workbook[NODE_SHEET].iter_rows(values_only=True))
-    except ValidationError:
-        raise
-    except Exception:  # openpyxl reads sheets lazily: a damaged sheet fails here
-        raise ValidationError("Tệp Excel bị hỏng, không đọc được trang tính.") from None
-    finally:
-        workbook.close()
 
     missing_meta = [label for key, label in META_ROWS if key not in ("issuing_decision", "results_group")
                     and not _text(meta_values.get(key))]

@@ -44,7 +44,6 @@ Choices (issue #12 left them open):
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -187,30 +186,17 @@ class Plan:
 
 def read_rows(data: bytes) -> list[tuple]:
     """The cell values of the workbook's first sheet. Raises ValidationError (file-level problems)."""
-    from openpyxl import load_workbook
-
-    from criteria.spreadsheet import check_xlsx
+    from criteria.spreadsheet import opened_workbook
 
     if len(data) > MAX_BYTES:
         raise ValidationError(f"Tệp lớn hơn {MAX_BYTES // 1024} KB; bảng sắp xếp tổ chức không cần lớn như vậy.")
-    check_xlsx(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged file
-        raise ValidationError("Tệp Excel bị hỏng, không mở được.") from None
-    try:
+    with opened_workbook(data) as workbook:
         rows = []
         for row in workbook.worksheets[0].iter_rows(values_only=True):
             rows.append(row)
             if len(rows) > MAX_ROWS + 10:
                 raise ValidationError(f"Tệp có quá {MAX_ROWS:,} dòng.".replace(",", "."))
         return rows
-    except ValidationError:
-        raise
-    except Exception:  # openpyxl reads the sheet lazily: a damaged sheet fails here
-        raise ValidationError("Tệp Excel bị hỏng, không đọc được trang tính.") from None
-    finally:
-        workbook.close()
 
 
 def _text(value) -> str:

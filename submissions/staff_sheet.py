@@ -6,14 +6,12 @@ like ``criteria.spreadsheet.read_workbook`` for a framework (issue #16 item 4).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from openpyxl import load_workbook
 
-from criteria.spreadsheet import check_xlsx
+from criteria.spreadsheet import opened_workbook
 
 from .models import Role
 
@@ -32,25 +30,12 @@ class StaffRow:
     problems: list[str] = field(default_factory=list)
 
 
-def _rows(data: bytes) -> list[tuple]:
-    check_xlsx(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged file
-        raise ValidationError("Tệp Excel bị hỏng, không mở được.") from None
-    try:
-        return list(workbook.worksheets[0].iter_rows(values_only=True))
-    except Exception:  # openpyxl reads the sheet lazily: a damaged sheet fails here
-        raise ValidationError("Tệp Excel bị hỏng, không đọc được trang tính.") from None
-    finally:
-        workbook.close()
-
-
 def read_staff_sheet(data: bytes) -> list[StaffRow]:
     """The filled rows of the first sheet below its header row (found in the first ten rows), each with its
     problems (a missing name, an address that is not one or repeats, a role the form does not name). A file
     that is not a workbook, or has no such header, is refused (``ValidationError``)."""
-    rows = _rows(data)
+    with opened_workbook(data) as workbook:
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     header_index = next((i for i, row in enumerate(rows[:10])
                          if {"họ và tên", "email"} <= {str(c or "").strip().casefold() for c in row}), None)
     if header_index is None:
