@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from config.dates import VIETNAM as LOCAL_TZ
+from criteria.evidence import NOT_SIGNED
 from criteria.scoring import fmt
 from submissions.rules import support_missing
 
@@ -35,7 +36,7 @@ NO_EVIDENCE = "no_support"
 SUFFIX_NUMBER = "suffix_number"
 FIRST_YEAR = "first_year"
 #: Evidence.signature_status of a file that is, for the scoring rules, a scan: no valid signature on it.
-UNSIGNED_STATUSES = ("unsigned", "modified")
+UNSIGNED_STATUSES = NOT_SIGNED
 
 
 @dataclass(frozen=True)

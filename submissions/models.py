@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from criteria.evidence import SIGNATURE_CHOICES
 from criteria.grades import GRADE_CHOICES
 from criteria.models import Authority, Framework, Node
 
@@ -458,15 +459,7 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
 class Evidence(models.Model):
     """A file backing an entry (tài liệu kiểm chứng), with its document number, date and issuer."""
 
-    SIGNATURE_STATUSES = [
-        ("pending", "Đang kiểm tra chữ ký số"),
-        ("signed_valid", "Đã ký số, còn nguyên vẹn"),
-        ("signed_untrusted", "Đã ký số, chưa xác minh chứng thư gốc"),
-        ("modified", "Đã ký số nhưng bị sửa sau khi ký"),
-        ("unsigned", "Không có chữ ký số"),
-        ("unreadable", "Không đọc được tệp"),
-        ("not_pdf", "Không phải PDF"),
-    ]
+    SIGNATURE_STATUSES = SIGNATURE_CHOICES
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(upload_to=evidence_upload_to, max_length=255)

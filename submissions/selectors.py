@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from criteria.evidence import NOT_SIGNED
 from criteria.models import Node
 from criteria.scoring import parse_rule
 from criteria.selectors import framework_nodes
@@ -129,7 +130,7 @@ def leaf_states(sheet: Sheet) -> list[rules.LeafState]:
             evidence_count=len(leaf.evidence), explanation=leaf.entry.explanation if leaf.entry else "",
             suffix_numbers=tuple(e.doc_number for e in leaf.evidence if e.doc_number_suffix),
             duplicate_numbers=tuple(leaf.duplicate_numbers),
-            unsigned_files=sum(1 for e in leaf.evidence if e.signature_status in ("unsigned", "modified")),
+            unsigned_files=sum(1 for e in leaf.evidence if e.signature_status in NOT_SIGNED),
         )
         for leaf in sheet.leaves
     ]

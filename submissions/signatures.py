@@ -50,16 +50,11 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from criteria.evidence import CHECKED
+
 T = TypeVar("T")
 
-STATUSES = ("signed_valid", "signed_untrusted", "modified", "unsigned", "unreadable")
-STATUS_LABELS = {
-    "signed_valid": "Đã ký số hợp lệ",
-    "signed_untrusted": "Đã ký số, chưa xác minh chứng thư",
-    "modified": "Bị sửa sau khi ký",
-    "unsigned": "Không có chữ ký số",
-    "unreadable": "Không đọc được",
-}
+STATUSES = CHECKED  # criteria.evidence: the words every stage reads
 #: Order of the signature statuses, best first; the report of a document is its worst signature.
 _SEVERITY = {"signed_valid": 0, "signed_untrusted": 1, "modified": 2}
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from criteria import grades
+from criteria import evidence, grades
 from criteria.scoring import fmt
 
 register = template.Library()
@@ -25,6 +25,11 @@ def anchor(code: str) -> str:
 @register.filter
 def level_label(code: str) -> str:
     return grades.level_label(code)
+
+
+@register.filter
+def signature_badge(status: str) -> str:
+    return evidence.badge_class(status)
 
 
 @register.filter
