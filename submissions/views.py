@@ -102,16 +102,26 @@ def _score_page(request: HttpRequest, submission: Submission, access, *, refused
     from appraisal.paper import mark_sheet
 
     paper = mark_sheet(sheet)  # a block on paper: each leaf's "Nhập từ hồ sơ giấy" mark, the dossier
+    editable = access.write and state.allowed and not paper
+    for leaf in sheet.leaves:
+        _mark_can_change(leaf, editable, access)
     released = AppraisalRound.objects.filter(period=submission.period, released_at__isnull=False).exists()
     requests = SupplementRequest.objects.filter(submission=submission, answered_at__isnull=True).count()
     return render(request, "submissions/score_page.html", {
         "results_released": released, "open_requests": requests, "paper": paper,
         "submission": submission, "sheet": sheet, "access": access, "filters": FILTERS, "filter": key,
         "report": report, "state": state, "progress": progress,
-        "editable": access.write and state.allowed and not paper,
+        "editable": editable,
         "window_open": any(leaf.window_open for leaf in sheet.leaves),
         "evidence_form": EvidenceForm(), "refused": refused,
     }, status=status)
+
+
+def _mark_can_change(item, editable: bool, access) -> None:
+    """``item.can_change``: whether the page offers the criterion's save, upload and removal buttons: the sheet
+    is editable, or a supplementary window is open on the criterion and the person may write; never for the
+    leaders' survey (the one place this is decided; the server still refuses on its own)."""
+    item.can_change = item.node.unit_scored and (editable or (item.window_open and access.write))
 
 
 #: Inputs of a criterion's forms that a refusal can name (``ValidationError.code``): only that one is marked.
@@ -136,6 +146,7 @@ def _leaf_response(request, submission, access, node, *, error: str = "", confli
         item = submission_leaf(submission, node, request.user, entry=entry or conflict, assignments=assignments,
                                window_open=window_open)
         state = _state(submission)
+        _mark_can_change(item, access.write and state.allowed, access)
         return render(request, "submissions/_leaf.html", {
             "item": item, "submission": submission, "access": access, "editable": access.write and state.allowed,
             "error": error, "conflict": conflict, "warnings": warnings, "saved": not error, "notice": notice,
