@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from appraisal.models import Appraisal, SupplementRequest
 from submissions import services
-from submissions.models import Entry
+from submissions.models import Entry, Evidence
 from tests.browser.helpers import login, make_council_world, open_member_report
 from tests.factories import leaf, make_world, mini_framework
+from tests.submissions.helpers import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,6 +63,33 @@ def test_score_above_maximum_keeps_the_typed_explanation(browser, live_server, o
     entry = Entry.objects.get(node=leaf(officer_world.sub_a, "1.4"))
     assert entry.points == Decimal("1.5") and entry.explanation == EXPLANATION
     assert page.evaluate("() => !!document.querySelector('form[data-dirty], form[data-unsaved]')") is False
+
+
+def test_refused_upload_keeps_the_number_date_and_issuer(browser, live_server, officer_world, tmp_path):
+    page = open_sheet(browser, live_server)
+    card = "#n-1-4"
+    fake = tmp_path / "bao-cao.pdf"
+    fake.write_text("Đây không phải tệp PDF, chỉ mang đuôi .pdf")
+    page.click(f"{card} summary:has-text('Tải lên tài liệu')")
+    page.set_input_files(f"{card} input[name=file]", str(fake))
+    typed = {"doc_number": "32/BC-SXD", "doc_date": "05/12/2024", "issuer": "Sở Xây dựng"}
+    for name, value in typed.items():
+        page.fill(f"{card} input[name={name}]", value)
+    with page.expect_response(lambda r: "/tai-lieu/" in r.url and r.status == 400):
+        page.click(f"{card} button:has-text('Tải lên')")
+    page.locator(f"{card} [role=alert]").wait_for()
+    for name, value in typed.items():
+        assert page.input_value(f"{card} input[name={name}]") == value
+    assert page.eval_on_selector_all(f"{card} .is-invalid", "els => els.map(e => e.name)") == ["file"]
+    assert not Evidence.objects.exists()
+    # The right file with the same fields is taken.
+    real = tmp_path / "bao-cao-that.pdf"
+    real.write_bytes(tiny_pdf())
+    page.set_input_files(f"{card} input[name=file]", str(real))
+    page.click(f"{card} button:has-text('Tải lên')")
+    page.locator(f"{card} [role=status]").wait_for()
+    assert "Đã tải lên" in page.inner_text(f"{card} [role=status]")
+    assert Evidence.objects.get().doc_number == "32/BC-SXD"
 
 
 def test_conflict_shows_both_versions_and_keep_mine_saves_mine(browser, live_server, officer_world):
