@@ -487,7 +487,7 @@ def leader_answers(nodes: list[Node], answers: dict, *, submit: bool) -> tuple[d
         if not raw:
             if submit:
                 problems[node.code] = "Chưa chọn phương án cho tiêu chí này."
-        elif not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= scale:
+        elif not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= scale:
             problems[node.code] = f"Phương án trả lời phải là số từ 1 đến {scale}."
         else:
             clean[node.code] = int(raw)

@@ -106,3 +106,17 @@ def test_an_account_seated_twice_is_refused_under_the_account_keeping_the_rest(c
     assert [re.search(r'name="(\w+)"', t).group(1) for t in tags if "is-invalid" in t] == ["user"]
     assert 'value="Sở Công Thương"' in body and "đầu tư công" in body
     assert CouncilMember.objects.filter(period=w.period, user=user).count() == 1
+
+
+def test_leader_answers_refuse_what_is_not_a_small_whole_number(council):
+    from appraisal.services import leader_answers
+
+    nodes = [n for n in Node.objects.filter(framework=council.sub_a.framework).order_by("ordering")
+             if n.rule and n.rule.get("kind") == "survey"][:3]
+    first, second, third = (n.code for n in nodes)
+    clean, problems = leader_answers(nodes, {first: "9" * 10000, second: "٣", third: " 4 "}, submit=False)
+    assert clean == {third: 4}
+    assert sorted(problems) == sorted([first, second])
+    clean, problems = leader_answers(nodes, {first: "5"}, submit=True)
+    assert clean == {first: 5} and problems == {second: "Chưa chọn phương án cho tiêu chí này.",
+                                                third: "Chưa chọn phương án cho tiêu chí này."}
