@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from criteria.dieu7 import GRADE_LABELS, HTTNV, HTXSNV, Ranking, RankingError, UnitResult
+from criteria.dieu7 import Ranking, RankingError, UnitResult
+from criteria.grades import GRADE_LABELS, HTTNV, HTXSNV
 
 
 def tie_groups(ranking: Ranking) -> list[list[str]]:

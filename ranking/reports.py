@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from appraisal.models import Appraisal
 from appraisal.selectors import criterion_scores
 from config.responses import download_name
-from criteria.dieu7 import GRADE_LABELS
+from criteria.grades import GRADE_LABELS
 from criteria.models import Node
 from criteria.xlsx import POINTS_FORMAT, TIE_FORMAT, TOTAL_FORMAT, sheet_title, text_row, total_cell, write_table
 from submissions.models import Entry, Period, Submission
@@ -129,7 +129,7 @@ def annex(period: Period, *, signed: bool | None = None) -> bytes:
 def annex_html(period: Period, versions: list[RankingVersion], *, printed_at=None, font_dir: str | None = None) -> str:
     """The annex's HTML (``printed_at``, ``font_dir``: fixed by tests/migration/published_content.py)."""
     return render_to_string("ranking/annex.html", {
-        "period": period, "versions": versions, "grade_labels": GRADE_LABELS,
+        "period": period, "versions": versions,
         "printed_at": printed_at or timezone.localtime(), "decisions": annex_decisions(versions),
         "font_dir": font_dir or (settings.BASE_DIR / "static" / "fonts").as_uri(),
     })

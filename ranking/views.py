@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 from config.dates import DATE_ERROR, parse_date, show_date
 from config.responses import attachment, file_attachment
 from config.versioning import ConflictError, posted_version
-from criteria.dieu7 import GRADE_LABELS, GRADES, RankingError
+from criteria.dieu7 import RankingError
+from criteria.grades import GRADE_LABELS, GRADES
 from criteria.scoring import fmt
 from submissions.models import Block, Period, Unit
 from submissions.permissions import get_submission_for_user, is_secretariat
@@ -190,7 +191,7 @@ def block_view(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
     changes = [c for c in period_log(period, kinds=[VERSION.kind]) if c.object_id in ids]
     return render(request, "ranking/block.html", {
         "period": period, "ranking_block": block, "version": version, "versions": versions, "units": units,
-        "grade_labels": GRADE_LABELS, "chart": chart(units), "secretariat": secretariat, "offered": offered,
+        "chart": chart(units), "secretariat": secretariat, "offered": offered,
         "ties": ties, "changes": changes,
         "unresolved_names": [names.get(i, i) for i in (version.snapshot.get("unresolved", []) if version else [])],
         "cap_share": _percent((version.snapshot.get("settings", {}) if version else {}).get("excellent_share", "0.20")),
@@ -240,7 +241,7 @@ def _confirm(request, period, version, action, roles, day, date_error: str = "")
     units = preview.snapshot.get("units", [])
     return render(request, "ranking/confirm.html", {
         "period": period, "version": version, "preview": preview, "units": units, "action": action,
-        "typed": typed, "missing": missing, "errors": errors, "changed": changed, "grade_labels": GRADE_LABELS,
+        "typed": typed, "missing": missing, "errors": errors, "changed": changed,
         "chart": chart(units)}, status=400 if missing or errors else 200)
 
 
@@ -417,8 +418,7 @@ def subordinate_results(request: HttpRequest, unit_id: int) -> HttpResponse:
     if unit.assesses_id is None:
         raise Http404(f"{unit} không tổ chức đánh giá đơn vị trực thuộc.")
     versions = [(v, with_former_names(v.snapshot.get("units", []))) for v in subordinate_versions(unit.assesses_id)]
-    return render(request, "ranking/subordinate_results.html", {"unit": unit, "versions": versions,
-                                                                 "grade_labels": GRADE_LABELS})
+    return render(request, "ranking/subordinate_results.html", {"unit": unit, "versions": versions})
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
@@ -433,8 +433,7 @@ def public_detail(request: HttpRequest, version_id: int) -> HttpResponse:
                                 status__in=[RankingVersion.PUBLISHED, RankingVersion.REVOKED])
     units = with_former_names(version.snapshot.get("units", []))
     revoked_unit = next((u["name"] for u in units if version.revoked_unit and u["id"] == version.revoked_unit), "")
-    return render(request, "ranking/public_detail.html", {"version": version, "units": units,
-                                                          "grade_labels": GRADE_LABELS, "chart": chart(units),
+    return render(request, "ranking/public_detail.html", {"version": version, "units": units, "chart": chart(units),
                                                           "revoked_unit": revoked_unit})
 
 
